@@ -1,0 +1,112 @@
+/// Samples of (x0, x1, label) in memory, stored as a structure of arrays.
+///
+/// Each column is contiguous so that a fast engine can load 8 consecutive samples of one
+/// feature as one vector. Labels are stored as `Double` (exactly 0 or 1) for the same reason.
+public struct Dataset: Sendable, Equatable {
+    public private(set) var x0: [Double]
+    public private(set) var x1: [Double]
+    public private(set) var label: [Double]
+
+    /// - Precondition: the three columns have the same length and every label is 0 or 1.
+    public init(x0: [Double], x1: [Double], label: [Double]) {
+        precondition(x0.count == x1.count && x1.count == label.count, "columns differ in length")
+        precondition(label.allSatisfy { $0 == 0 || $0 == 1 }, "labels must be 0 or 1")
+        self.x0 = x0
+        self.x1 = x1
+        self.label = label
+    }
+
+    public var count: Int { label.count }
+    public var isEmpty: Bool { label.isEmpty }
+
+    /// Calls `body` with a view of the samples in `range`, valid only during the call.
+    @inlinable
+    public func withMiniBatch<Result>(
+        _ range: Range<Int>, _ body: (MiniBatch) throws -> Result
+    ) rethrows -> Result {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range out of bounds")
+        return try x0.withUnsafeBufferPointer { x0 in
+            try x1.withUnsafeBufferPointer { x1 in
+                try label.withUnsafeBufferPointer { label in
+                    try body(
+                        MiniBatch(
+                            x0: UnsafeBufferPointer(rebasing: x0[range]),
+                            x1: UnsafeBufferPointer(rebasing: x1[range]),
+                            label: UnsafeBufferPointer(rebasing: label[range])))
+                }
+            }
+        }
+    }
+
+    /// The samples at `indices`, in that order.
+    public func selecting(_ indices: some Collection<Int>) -> Dataset {
+        var result = self
+        result.gather(from: self, at: indices)
+        return result
+    }
+
+    /// Replaces this dataset's samples with `source`'s samples at `indices`, reusing storage.
+    ///
+    /// Shuffling an epoch permutes the data into this layout instead of indexing through a
+    /// permutation, so the engines always read contiguous columns.
+    public mutating func gather(from source: Dataset, at indices: some Collection<Int>) {
+        x0.removeAll(keepingCapacity: true)
+        x1.removeAll(keepingCapacity: true)
+        label.removeAll(keepingCapacity: true)
+        for i in indices {
+            x0.append(source.x0[i])
+            x1.append(source.x1[i])
+            label.append(source.label[i])
+        }
+    }
+
+    /// Splits off the last `fraction` of the samples as a validation set.
+    ///
+    /// - Returns: the training part (the first samples) and the validation part.
+    public func splitting(validationFraction fraction: Double) -> (training: Dataset, validation: Dataset) {
+        precondition(fraction >= 0 && fraction < 1, "the validation fraction must be in [0, 1)")
+        let validationCount = Int((Double(count) * fraction).rounded())
+        let cut = count - validationCount
+        return (selecting(0..<cut), selecting(cut..<count))
+    }
+
+    /// Applies `transform` to both features of every sample.
+    public func mapFeatures(_ transform: (Double, Double) -> (Double, Double)) -> Dataset {
+        var result = self
+        for i in 0..<count {
+            (result.x0[i], result.x1[i]) = transform(x0[i], x1[i])
+        }
+        return result
+    }
+}
+
+/// A contiguous run of samples handed to an engine: three columns of equal length.
+///
+/// The buffers are borrowed from a `Dataset` and are valid only inside the closure that
+/// made them (see `Dataset.withMiniBatch`).
+public struct MiniBatch {
+    public let x0: UnsafeBufferPointer<Double>
+    public let x1: UnsafeBufferPointer<Double>
+    public let label: UnsafeBufferPointer<Double>
+
+    @inlinable
+    public init(x0: UnsafeBufferPointer<Double>, x1: UnsafeBufferPointer<Double>, label: UnsafeBufferPointer<Double>) {
+        precondition(x0.count == x1.count && x1.count == label.count, "columns differ in length")
+        self.x0 = x0
+        self.x1 = x1
+        self.label = label
+    }
+
+    @inlinable public var count: Int { label.count }
+}
+
+extension MiniBatch {
+    /// The samples at positions `range` of this batch.
+    @inlinable
+    public subscript(range: Range<Int>) -> MiniBatch {
+        MiniBatch(
+            x0: UnsafeBufferPointer(rebasing: x0[range]),
+            x1: UnsafeBufferPointer(rebasing: x1[range]),
+            label: UnsafeBufferPointer(rebasing: label[range]))
+    }
+}

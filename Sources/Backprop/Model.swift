@@ -1,0 +1,141 @@
+import Foundation
+
+/// A trained network as saved to disk: the parameters and the input standardisation.
+///
+/// The JSON shape is fixed so that other tools can read it:
+/// `{"format":"backprop-model","version":1,"topology":[2,5,5,1],"layers":[{"weights":[[w,w],...],"bias":[...]},...],
+/// "standardization":{"mean":[m0,m1],"std":[s0,s1]}}`, where `standardization` is present only
+/// when the model was trained on standardised inputs. Readers ignore keys they do not know.
+public struct Model: Equatable, Sendable {
+    public var parameters: Parameters
+    /// The standardisation the parameters were trained with, or nil for raw inputs.
+    public var standardization: Standardization?
+
+    public init(parameters: Parameters, standardization: Standardization? = nil) {
+        self.parameters = parameters
+        self.standardization = standardization
+    }
+
+    /// `dataset` as this model sees it: standardised when the model was trained that way.
+    public func prepare(_ dataset: Dataset) -> Dataset {
+        standardization?.apply(to: dataset) ?? dataset
+    }
+
+    // MARK: JSON
+
+    /// The model file's text: one layer row per line, numbers in shortest round-trip form.
+    ///
+    /// Deterministic: the same model always gives the same bytes, and reading them back
+    /// gives bit-identical parameters.
+    public var jsonText: String {
+        func list(_ values: [Double]) -> String {
+            "[" + values.map { "\($0)" }.joined(separator: ", ") + "]"
+        }
+        var text = "{\n  \"format\": \"backprop-model\",\n  \"version\": 1,\n  \"topology\": [2, 5, 5, 1],\n  \"layers\": [\n"
+        let layers = parameters.layers
+        for (l, layer) in layers.enumerated() {
+            text += "    {\n      \"weights\": [\n"
+            text += layer.weights.map { "        " + list($0) }.joined(separator: ",\n")
+            text += "\n      ],\n      \"bias\": \(list(layer.bias))\n    }\(l + 1 < layers.count ? "," : "")\n"
+        }
+        text += "  ]"
+        if let standardization {
+            text += ",\n  \"standardization\": {\"mean\": \(list(standardization.mean)), "
+            text += "\"std\": \(list(standardization.std))}"
+        }
+        return text + "\n}\n"
+    }
+
+    /// Reads a model from JSON `data`; `name` is the file name that errors report.
+    ///
+    /// Checks the topology, every shape and that every number is finite.
+    public init(json data: Data, name: String) throws(InputError) {
+        do {
+            self = try JSONDecoder().decode(Model.self, from: data)
+        } catch let error as ShapeError {
+            throw InputError(file: name, line: nil, message: error.message)
+        } catch let error as DecodingError {
+            throw Self.describe(error, name: name, data: data)
+        } catch {
+            throw InputError(file: name, line: nil, message: "not a model file: \(error)")
+        }
+    }
+
+    /// Reads the model file at `path`.
+    public static func read(path: String) throws(InputError) -> Model {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError(file: path, line: nil, message: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw InputError(file: path, line: nil, message: "is a directory, not a model file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, line: nil, message: "cannot be read (permission denied?)")
+        }
+        return try Model(json: data, name: path)
+    }
+
+    /// Saves the model to `path` atomically (a crash never leaves a partial file).
+    public func write(to path: String) throws(InputError) {
+        try AtomicFile.write(jsonText, to: path)
+    }
+
+    private static func describe(_ error: DecodingError, name: String, data: Data) -> InputError {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context.codingPath)
+            return InputError(
+                file: name, line: nil,
+                message: "missing field \"\(parent.isEmpty ? "" : parent + ".")\(key.stringValue)\"")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return InputError(
+                file: name, line: nil,
+                message: "\(path(context.codingPath)): \(context.debugDescription)")
+        case .dataCorrupted(let context):
+            if let problem = JSONSyntax.firstProblem(in: [UInt8](data)) {
+                let what = problem.message == "the file is empty" ? problem.message : "not valid JSON: \(problem.message)"
+                return InputError(file: name, line: problem.line, message: what)
+            }
+            return InputError(file: name, line: nil, message: "\(path(context.codingPath)): \(context.debugDescription)")
+        @unknown default:
+            return InputError(file: name, line: nil, message: "not a model file: \(error)")
+        }
+    }
+}
+
+extension Model: Codable {
+    enum CodingKeys: String, CodingKey {
+        case format, version, topology, layers, standardization
+    }
+
+    /// Decodes and checks the topology, every shape and that every number is finite.
+    ///
+    /// - Throws: `ShapeError` naming what is wrong, or the decoder's own errors.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let topology = try container.decode([Int].self, forKey: .topology)
+        guard topology == Parameters.topology else {
+            throw ShapeError(message: "topology is \(topology), but this network is [2, 5, 5, 1]")
+        }
+        parameters = try Parameters.validated(layers: try container.decode([Layer].self, forKey: .layers))
+        standardization = try container.decodeIfPresent(Standardization.self, forKey: .standardization)
+        if let problem = standardization?.problem() { throw ShapeError(message: problem) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode("backprop-model", forKey: .format)
+        try container.encode(1, forKey: .version)
+        try container.encode(Parameters.topology, forKey: .topology)
+        try container.encode(parameters.layers, forKey: .layers)
+        try container.encodeIfPresent(standardization, forKey: .standardization)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Settings an engine may use; engines ignore what does not apply to them.
+public struct EngineOptions: Sendable, Equatable {
+    /// Worker threads for engines that split a mini-batch across cores (at least 1).
+    public var threads: Int
+
+    public init(threads: Int = EngineOptions.availableCores) {
+        precondition(threads >= 1, "threads must be at least 1")
+        self.threads = threads
+    }
+
+    /// The cores this process may run on.
+    public static var availableCores: Int { ProcessInfo.processInfo.activeProcessorCount }
+}
+
+/// What every engine provides: SGD steps, gradients and predictions for the 2-5-5-1 network.
+///
+/// Engines are drop-in: client code picks one by its type name and changes nothing else,
+/// and generic code over this protocol (`Trainer<Engine>`) is specialised for each engine.
+/// Every engine computes the same function as `ReferenceEngine`, the specification:
+/// mean binary cross-entropy over the mini-batch from the output logit, and plain SGD.
+public protocol TrainingEngine {
+    /// The engine's name in the CLI (`--engine NAME`).
+    static var name: String { get }
+
+    /// Starts from `parameters`.
+    init(parameters: Parameters, options: EngineOptions)
+
+    /// The current parameters, in the seed's layout.
+    var parameters: Parameters { get }
+
+    /// One SGD step on `batch`: θ ← θ − learningRate · ∇θ (mean loss over the batch).
+    ///
+    /// - Returns: the mean loss over `batch` before the update.
+    /// - Precondition: `batch` is not empty.
+    mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double
+
+    /// The mean loss over `batch` and its gradient with respect to every parameter, without updating.
+    ///
+    /// - Precondition: `batch` is not empty.
+    func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters)
+
+    /// Writes the output logit z of every sample in `inputs` to `output` (labels are ignored).
+    func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>)
+
+    /// Writes the predicted probability σ(z) of label 1 for every sample in `inputs` to `output`.
+    func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>)
+}
+
+extension TrainingEngine {
+    /// Starts from `parameters` with default options (all cores).
+    public init(parameters: Parameters) {
+        self.init(parameters: parameters, options: EngineOptions())
+    }
+
+    public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+        logits(inputs, into: output)
+        for i in output.indices { output[i] = sigmoid(output[i]) }
+    }
+
+    /// The predicted probability of label 1 for every sample of `dataset`.
+    public func predict(_ dataset: Dataset) -> [Double] {
+        [Double](unsafeUninitializedCapacity: dataset.count) { buffer, initialized in
+            dataset.withMiniBatch(0..<dataset.count) { predict($0, into: buffer) }
+            initialized = dataset.count
+        }
+    }
+
+    /// The output logit of every sample of `dataset`.
+    public func logits(_ dataset: Dataset) -> [Double] {
+        [Double](unsafeUninitializedCapacity: dataset.count) { buffer, initialized in
+            dataset.withMiniBatch(0..<dataset.count) { logits($0, into: buffer) }
+            initialized = dataset.count
+        }
+    }
+
+    /// Loss, accuracy and confusion matrix of the current parameters on `dataset`.
+    public func evaluate(_ dataset: Dataset) -> Evaluation {
+        Evaluation(logits: logits(dataset), labels: dataset.label)
+    }
+
+    /// The mean loss and gradients over the whole of `dataset`.
+    public func lossAndGradients(_ dataset: Dataset) -> (loss: Double, gradients: Parameters) {
+        dataset.withMiniBatch(0..<dataset.count) { lossAndGradients($0) }
+    }
+}

@@ -1,0 +1,50 @@
+import Backprop
+import Foundation
+
+let usage = """
+    USAGE: backprop <command> [options]
+
+    Trains and uses a 2-5-5-1 sigmoid network for binary classification of two features.
+
+    COMMANDS:
+      train       train a model on a CSV file or a built-in data set, and save it
+      predict     write the predicted probability and class of every row of a CSV file
+      evaluate    loss, accuracy, precision, recall and confusion matrix on labelled data
+      gradcheck   check an engine's gradients against finite differences
+
+    Run `backprop <command> --help` for a command's options.
+    """
+
+/// Runs one command and maps its errors to exit statuses: 64 for usage, 1 for bad input.
+func main(_ words: [String]) -> Int32 {
+    guard let name = words.first, !["-h", "--help", "help"].contains(name) else {
+        print(usage)
+        return words.isEmpty ? 64 : 0
+    }
+    let commands: [String: (help: String, run: (inout Arguments) throws -> Int32)] = [
+        "train": (TrainCommand.help, TrainCommand.run),
+        "predict": (PredictCommand.help, PredictCommand.run),
+        "evaluate": (EvaluateCommand.help, EvaluateCommand.run),
+        "gradcheck": (GradcheckCommand.help, GradcheckCommand.run),
+    ]
+    guard let command = commands[name] else {
+        printError("error: unknown command '\(name)'\n\n\(usage)")
+        return 64
+    }
+    var arguments = Arguments(command: name, words: Array(words.dropFirst()))
+    if arguments.wantsHelp {
+        print(command.help)
+        return 0
+    }
+    do {
+        return try command.run(&arguments)
+    } catch let error as UsageError {
+        printError("error: \(error)\nRun `backprop \(name) --help` for usage.")
+        return 64
+    } catch {
+        printError("error: \(error)")
+        return 1
+    }
+}
+
+exit(main(Array(CommandLine.arguments.dropFirst())))

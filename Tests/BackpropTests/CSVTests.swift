@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+@testable import Backprop
+
+@Suite struct CSVTests {
+    static func parse(_ text: String) throws(InputError) -> Dataset {
+        try CSV.parse(Array(text.utf8), name: "data.csv")
+    }
+
+    @Test(arguments: [
+        ("header", "x0,x1,y\n1,2,0\n3,4,1\n"),
+        ("header of any names", "first feature, second ,class\n1,2,0\n3,4,1\n"),
+        ("no header", "1,2,0\n3,4,1\n"),
+        ("CRLF", "x0,x1,y\r\n1,2,0\r\n3,4,1\r\n"),
+        ("byte-order mark", "\u{FEFF}x0,x1,y\n1,2,0\n3,4,1\n"),
+        ("byte-order mark, no header", "\u{FEFF}1,2,0\n3,4,1"),
+        ("no final newline", "1,2,0\n3,4,1"),
+        ("trailing blank lines", "1,2,0\n3,4,1\n\n\r\n  \n"),
+        ("exponents and plus signs", "+1e0,0.2E1,0\n3.0,+4,1.0\n"),
+        ("spaces around fields", " 1 , 2,0\n3,\t4 , 1\n"),
+    ])
+    func accepts(_ name: String, _ text: String) throws {
+        let data = try Self.parse(text)
+        #expect(data.x0 == [1, 3], "\(name)")
+        #expect(data.x1 == [2, 4], "\(name)")
+        #expect(data.label == [0, 1], "\(name)")
+    }
+
+    @Test func acceptsASingleClassAndNegativeAndTinyNumbers() throws {
+        let data = try Self.parse("-1.5e-300,-0,1\n.5,5.,1\n")
+        #expect(data.x0 == [-1.5e-300, 0.5])
+        #expect(data.x1 == [0, 5])
+        #expect(data.label == [1, 1])
+    }
+
+    @Test(arguments: [
+        ("empty file", "", 1, "no data rows (the file is empty)"),
+        ("only blank lines", "\n\n", 1, "no data rows (the file is empty)"),
+        ("header only", "x0,x1,y\n", 1, "a header but no data rows"),
+        ("too few columns", "x0,x1,y\n1,2,0\n3,4\n", 3, "expected 3 comma-separated columns (x0,x1,label), found 2"),
+        ("too many columns", "1,2,0,9\n", 1, "expected 3 comma-separated columns (x0,x1,label), found 4"),
+        ("empty field", "1,2,0\n1,,0\n", 2, "column 2 is empty"),
+        ("not a number", "1,2,0\n1,abc,0\n", 2, "column 2: \"abc\" is not a number"),
+        ("hex is not accepted", "0x10,2,0\n", 1, "column 1: \"0x10\" is not a number"),
+        ("half a number", "1,2e,0\n", 1, "column 2: \"2e\" is not a number"),
+        ("NaN", "x0,x1,y\n1,2,0\nNaN,2,1\n", 3, "column 1: \"NaN\" is not a finite number"),
+        ("infinity", "1,-inf,0\n", 1, "column 2: \"-inf\" is not a finite number"),
+        ("overflow", "1,2,0\n1e999,2,0\n", 2, "column 1: \"1e999\" is not a finite number"),
+        ("label 2", "1,2,0\n1,2,2\n", 2, "label \"2\" is not 0 or 1"),
+        ("label 0.5", "1,2,0.5\n", 1, "label \"0.5\" is not 0 or 1"),
+        ("semicolons", "x0;x1;y\n1;2;0\n", 1, "expected 3 comma-separated columns (x0,x1,label), found 1; the file seems to use ';' as the delimiter"),
+        ("tabs", "1\t2\t0\n", 1, "expected 3 comma-separated columns (x0,x1,label), found 1; the file seems to use tabs as the delimiter"),
+        ("blank line between rows", "1,2,0\n\n3,4,1\n", 2, "blank line between rows"),
+        ("NUL byte", "1,2,0\n1,2\u{0},0\n", 2, "binary data (a NUL byte): not a CSV text file"),
+    ])
+    func rejects(_ name: String, _ text: String, _ line: Int, _ message: String) {
+        #expect(throws: InputError(file: "data.csv", line: line, message: message), "\(name)") {
+            try Self.parse(text)
+        }
+    }
+
+    @Test func binaryGarbageIsRejectedWithALine() {
+        var generator = SplitMix64(seed: 1)
+        let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        do {
+            _ = try CSV.parse(bytes, name: "noise.bin")
+            Issue.record("binary garbage was accepted")
+        } catch {
+            #expect(error.file == "noise.bin")
+            #expect(error.line != nil)
+        }
+    }
+
+    @Test func aLineOfManyMegabytesGetsAShortMessage() {
+        let long = String(repeating: "9", count: 5_000_000)
+        do {
+            _ = try Self.parse("1,2,0\n1,\(long)x,0\n")
+            Issue.record("accepted")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.message.count < 100)
+        }
+    }
+
+    @Test func reportsMissingFilesAndDirectories() {
+        #expect(throws: InputError(file: "/nonexistent.csv", line: nil, message: "no such file")) {
+            try CSV.read(path: "/nonexistent.csv")
+        }
+        #expect(throws: InputError(file: "/tmp", line: nil, message: "is a directory, not a CSV file")) {
+            try CSV.read(path: "/tmp")
+        }
+    }
+
+    @Test func errorsDescribeThemselvesAsFileLineMessage() {
+        #expect(InputError(file: "a.csv", line: 3, message: "bad").description == "a.csv:3: bad")
+        #expect(InputError(file: "a.csv", line: nil, message: "bad").description == "a.csv: bad")
+    }
+}

@@ -1,0 +1,96 @@
+"""Checks `backprop train` against an independent float64 autodiff implementation.
+
+The oracle is the `autograd` package (reverse-mode autodiff over numpy): it trains the
+same 2-5-5-1 network by the same rules (mean binary cross-entropy from the logit, plain
+SGD, consecutive mini-batches in file order, a last partial batch averaged over its own
+size) from the same start, on raw features, and the weights must agree to 1e-9.
+
+usage: python3 check_against_autograd.py PATH/TO/backprop [ENGINE ...]
+needs: pip install autograd numpy
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import grad
+
+EPOCHS, BATCH, LR, SAMPLES = 2, 16, 0.5, 1000
+TOLERANCE = 1e-9
+
+
+def make_data(rng, n):
+    """Unscaled two moons (x spread over ~[-10, 30]) so that raw features are exercised."""
+    t = rng.uniform(0, np.pi, n)
+    y = (rng.uniform(0, 1, n) < 0.5).astype(float)
+    x0 = np.where(y == 0, np.cos(t), 1 - np.cos(t)) + rng.normal(0, 0.2, n)
+    x1 = np.where(y == 0, np.sin(t), 0.5 - np.sin(t)) + rng.normal(0, 0.2, n)
+    return np.column_stack([x0 * 10 + 5, x1 * 3 - 1, y])
+
+
+def glorot(rng, fan_out, fan_in):
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, (fan_out, fan_in))
+
+
+def loss(params, x, y):
+    w1, b1, w2, b2, w3, b3 = params
+    a1 = 1 / (1 + anp.exp(-(anp.dot(x, w1.T) + b1)))
+    a2 = 1 / (1 + anp.exp(-(anp.dot(a1, w2.T) + b2)))
+    z = anp.dot(a2, w3.T)[:, 0] + b3[0]
+    return anp.mean(anp.maximum(z, 0) - z * y + anp.log1p(anp.exp(-anp.abs(z))))
+
+
+def train_oracle(params, data):
+    gradient = grad(loss)
+    for _ in range(EPOCHS):
+        for start in range(0, len(data), BATCH):
+            batch = data[start:start + BATCH]
+            g = gradient(params, batch[:, :2], batch[:, 2])
+            params = [p - LR * gp for p, gp in zip(params, g)]
+    return params
+
+
+def flatten(layers):
+    return np.concatenate([np.concatenate([np.ravel(l["weights"]), l["bias"]]) for l in layers])
+
+
+def main():
+    binary = sys.argv[1]
+    engines = sys.argv[2:] or ["reference"]
+    rng = np.random.default_rng(2024)
+    data = make_data(rng, SAMPLES + 7)  # 1007 = 62 full batches of 16 and one of 15
+    start = [glorot(rng, 5, 2), np.zeros(5), glorot(rng, 5, 5), np.zeros(5), glorot(rng, 1, 5), np.zeros(1)]
+    start[1] = rng.uniform(-0.5, 0.5, 5)  # non-zero biases too
+    trained = train_oracle(start, data)
+    expected = flatten([{"weights": w, "bias": b} for w, b in zip(trained[0::2], trained[1::2])])
+    failures = 0
+    with tempfile.TemporaryDirectory() as folder:
+        data_path = os.path.join(folder, "data.csv")
+        np.savetxt(data_path, data, delimiter=",", header="x0,x1,y", comments="", fmt=["%.17g", "%.17g", "%d"])
+        init_path = os.path.join(folder, "init.json")
+        layers = [{"weights": w.tolist(), "bias": b.tolist()} for w, b in zip(start[0::2], start[1::2])]
+        with open(init_path, "w") as f:
+            json.dump({"topology": [2, 5, 5, 1], "layers": layers}, f)
+        for engine in engines:
+            for threads in ([1, 2] if engine == "parallel" else [1]):
+                out = os.path.join(folder, f"{engine}-{threads}.json")
+                subprocess.run([binary, "train", "--data", data_path, "--init", init_path, "--no-shuffle",
+                                "--no-standardize", "--epochs", str(EPOCHS), "--batch-size", str(BATCH),
+                                "--learning-rate", str(LR), "--engine", engine, "--threads", str(threads),
+                                "--save", out, "--quiet"], check=True)
+                with open(out) as f:
+                    got = flatten(json.load(f)["layers"])
+                worst = float(np.max(np.abs(got - expected)))
+                verdict = "ok" if worst <= TOLERANCE else "FAILED"
+                failures += worst > TOLERANCE
+                print(f"{engine:9s} threads={threads}: max |w - w_autograd| = {worst:.3e} after {EPOCHS} epochs "
+                      f"at batch {BATCH} ({verdict}, tolerance {TOLERANCE})")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
