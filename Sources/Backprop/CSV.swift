@@ -13,8 +13,16 @@ import Foundation
 /// number), LF or CRLF line ends, a UTF-8 byte-order mark, spaces around fields, no final
 /// newline and trailing blank lines. Everything else is an `InputError` naming the line.
 public enum CSV {
+    /// Whether rows must carry a label column.
+    public enum Labels: Sendable {
+        /// Every row is x0,x1,label.
+        case required
+        /// Rows are either all x0,x1,label or all x0,x1; unlabelled rows get label 0.
+        case optional
+    }
+
     /// Reads the CSV file at `path`.
-    public static func read(path: String) throws(InputError) -> Dataset {
+    public static func read(path: String, labels: Labels = .required) throws(InputError) -> Dataset {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputError(file: path, line: nil, message: "no such file")
@@ -25,11 +33,13 @@ public enum CSV {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, line: nil, message: "cannot be read (permission denied?)")
         }
-        return try parse(data, name: path)
+        return try parse(data, name: path, labels: labels)
     }
 
     /// Parses CSV `bytes`; `name` is the file name that errors report.
-    public static func parse(_ bytes: some Collection<UInt8>, name: String) throws(InputError) -> Dataset {
+    public static func parse(
+        _ bytes: some Collection<UInt8>, name: String, labels: Labels = .required
+    ) throws(InputError) -> Dataset {
         // One NUL after the text lets strtod stop at the end of the last field.
         var text = [UInt8]()
         text.reserveCapacity(bytes.count + 1)
@@ -37,7 +47,7 @@ public enum CSV {
         text.append(0)
         do {
             return try text.withUnsafeBufferPointer { buffer throws(InputError) in
-                var parser = Parser(text: buffer, name: name)
+                var parser = Parser(text: buffer, name: name, labels: labels)
                 return try parser.run()
             }
         }
@@ -47,11 +57,16 @@ public enum CSV {
         let text: UnsafeBufferPointer<UInt8>
         let end: Int  // index of the terminating NUL
         let name: String
+        let labels: Labels
+        /// 3, or 2 for a file without labels; fixed by the first line when labels are optional.
+        var columns: Int?
         var x0: [Double] = []
         var x1: [Double] = []
         var label: [Double] = []
 
-        init(text: UnsafeBufferPointer<UInt8>, name: String) {
+        init(text: UnsafeBufferPointer<UInt8>, name: String, labels: Labels) {
+            self.labels = labels
+            self.columns = labels == .required ? 3 : nil
             self.text = text
             self.end = text.count - 1
             self.name = name
@@ -82,7 +97,8 @@ public enum CSV {
                     throw error(lineNumber, "binary data (a NUL byte): not a CSV text file")
                 }
                 let fields = split(start, stop)
-                if fields.count != 3 {
+                if columns == nil && (fields.count == 2 || fields.count == 3) { columns = fields.count }
+                if fields.count != columns {
                     throw error(lineNumber, columnCountMessage(fields.count, start, stop))
                 }
                 let values = fields.map { parseNumber($0) }
@@ -90,7 +106,7 @@ public enum CSV {
                     sawHeader = true
                     continue
                 }
-                var row = [Double](repeating: 0, count: 3)
+                var row = SIMD3<Double>()  // x0, x1, label (0 when the file has none)
                 for (column, value) in values.enumerated() {
                     switch value {
                     case .number(let x):
@@ -105,7 +121,7 @@ public enum CSV {
                             "column \(column + 1): \(quoted(fields[column])) is not a finite number")
                     }
                 }
-                guard row[2] == 0 || row[2] == 1 else {
+                guard fields.count == 2 || row[2] == 0 || row[2] == 1 else {
                     throw error(lineNumber, "label \(quoted(fields[2])) is not 0 or 1")
                 }
                 x0.append(row[0])
@@ -142,7 +158,12 @@ public enum CSV {
         }
 
         func columnCountMessage(_ found: Int, _ start: Int, _ stop: Int) -> String {
-            var message = "expected 3 comma-separated columns (x0,x1,label), found \(found)"
+            var message =
+                switch columns {
+                case 3: "expected 3 comma-separated columns (x0,x1,label), found \(found)"
+                case 2: "expected 2 comma-separated columns (x0,x1) like the first line, found \(found)"
+                default: "expected 2 or 3 comma-separated columns (x0,x1[,label]), found \(found)"
+                }
             if found == 1 {
                 for (byte, label) in [(UInt8(ascii: ";"), "';'"), (UInt8(ascii: "\t"), "tabs"), (UInt8(ascii: "|"), "'|'")]
                 where (start..<stop).contains(where: { text[$0] == byte }) {

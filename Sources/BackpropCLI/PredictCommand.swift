@@ -8,11 +8,11 @@ enum PredictCommand {
         Writes one row per input row: the predicted probability of label 1 and the predicted
         class (1 when the probability is at least 0.5), as CSV with the header
         `probability,class`. The model's standardisation is applied to the inputs.
-        The input has the training format (x0,x1,label); the labels are not used.
+        The input rows are x0,x1 or x0,x1,label (labels, if present, are not used).
 
         OPTIONS:
           --model MODEL.json   a model saved by `backprop train`
-          --data FILE.csv      rows of x0,x1,label
+          --data FILE.csv      rows of x0,x1 (or x0,x1,label)
           --output FILE.csv    write here instead of stdout (atomically)
           -h, --help           show this help
         """
@@ -25,7 +25,7 @@ enum PredictCommand {
         if let outputPath { try AtomicFile.checkWritable(outputPath) }
 
         let model = try Model.read(path: modelPath)
-        let data = model.prepare(try CSV.read(path: dataPath))
+        let data = model.prepare(try CSV.read(path: dataPath, labels: .optional))
         let probabilities = ReferenceEngine(parameters: model.parameters).predict(data)
         var text = "probability,class\n"
         text.reserveCapacity(probabilities.count * 26)

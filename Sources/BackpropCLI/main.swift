@@ -17,9 +17,13 @@ let usage = """
 
 /// Runs one command and maps its errors to exit statuses: 64 for usage, 1 for bad input.
 func main(_ words: [String]) -> Int32 {
-    guard let name = words.first, !["-h", "--help", "help"].contains(name) else {
+    guard let name = words.first else {
+        printError(usage)
+        return 64
+    }
+    if ["-h", "--help", "help"].contains(name) {
         print(usage)
-        return words.isEmpty ? 64 : 0
+        return 0
     }
     let commands: [String: (help: String, run: (inout Arguments) throws -> Int32)] = [
         "train": (TrainCommand.help, TrainCommand.run),

@@ -60,6 +60,20 @@ import Testing
         }
     }
 
+    @Test func labelsMayBeOptional() throws {
+        let unlabelled = try CSV.parse(Array("x0,x1\n1,2\n3,4\n".utf8), name: "new.csv", labels: .optional)
+        #expect(unlabelled.x0 == [1, 3])
+        #expect(unlabelled.label == [0, 0])
+        let labelled = try CSV.parse(Array("1,2,1\n3,4,0\n".utf8), name: "new.csv", labels: .optional)
+        #expect(labelled.label == [1, 0])
+        #expect(throws: InputError(file: "new.csv", line: 2, message: "expected 2 comma-separated columns (x0,x1) like the first line, found 3")) {
+            try CSV.parse(Array("1,2\n3,4,1\n".utf8), name: "new.csv", labels: .optional)
+        }
+        #expect(throws: InputError(file: "data.csv", line: 1, message: "expected 3 comma-separated columns (x0,x1,label), found 2")) {
+            try Self.parse("1,2\n")
+        }
+    }
+
     @Test func binaryGarbageIsRejectedWithALine() {
         var generator = SplitMix64(seed: 1)
         let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
