@@ -9,7 +9,9 @@ enum EngineChoice {
         switch name {
         case ReferenceEngine.name:
             return ReferenceEngine.self
-        case "simd", "parallel":
+        case SIMDEngine.name:
+            return SIMDEngine.self
+        case "parallel":
             throw UsageError(description: "the \(name) engine is not implemented yet; use --engine reference")
         default:
             throw UsageError(description: "--engine must be one of \(names.joined(separator: ", ")), not '\(name)'")

@@ -11,6 +11,7 @@ let usage = """
       predict     write the predicted probability and class of every row of a CSV file
       evaluate    loss, accuracy, precision, recall and confusion matrix on labelled data
       gradcheck   check an engine's gradients against finite differences
+      bench       measure training throughput on the standard workload
 
     Run `backprop <command> --help` for a command's options.
     """
@@ -30,6 +31,7 @@ func main(_ words: [String]) -> Int32 {
         "predict": (PredictCommand.help, PredictCommand.run),
         "evaluate": (EvaluateCommand.help, EvaluateCommand.run),
         "gradcheck": (GradcheckCommand.help, GradcheckCommand.run),
+        "bench": (BenchCommand.help, BenchCommand.run),
     ]
     guard let command = commands[name] else {
         printError("error: unknown command '\(name)'\n\n\(usage)")

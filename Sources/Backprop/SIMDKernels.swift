@@ -1,0 +1,229 @@
+/// The fused forward and backward kernels of the SIMD engines.
+///
+/// Notation, as in `ReferenceEngine`: a1 and a2 are the hidden activations, z3 the output
+/// logit, t = e^-|z3|, p = σ(z3), d3 = p − y, d2 and d1 the hidden deltas (all unscaled:
+/// the 1/m of the mean is applied once per mini-batch, in the update).
+///
+/// Two kernels, measured at the standard workload (see SIMDEngine): `lanes` puts 8 samples
+/// in one vector and broadcasts each weight; `oneSample` puts the 5 neurons of a layer in
+/// the lanes of a padded block. `lanes` does 8 samples' work per instruction and is used for
+/// every complete group of 8; `oneSample` handles the 1 to 7 samples left over.
+@usableFromInline
+struct SIMDWeights {
+    var blocks: PaddedBlocks
+    /// Block i, lane j: the weight from first-layer neuron j to second-layer neuron i (a row
+    /// of W2), the transposed copy the backward pass needs; rebuilt after every update.
+    var hidden2Rows = InlineArray<5, Vector8>(repeating: Vector8())
+
+    init(_ blocks: PaddedBlocks) {
+        self.blocks = blocks
+        refreshRows()
+    }
+
+    mutating func refreshRows() {
+        for i in 0..<5 {
+            for j in 0..<5 { hidden2Rows[i][j] = blocks.hidden2Columns[j][i] }
+        }
+    }
+}
+
+/// Gradient and loss sums over some samples, before the division by the batch size.
+@usableFromInline
+struct BatchSums {
+    var gradient = PaddedBlocks()
+    var loss = 0.0
+}
+
+extension SIMDWeights {
+    /// Loss and gradient sums over samples [start, start + count) of `batch`.
+    @inline(never)
+    func accumulate(_ batch: MiniBatch, from start: Int, count: Int) -> BatchSums {
+        let x0 = batch.x0.baseAddress! + start
+        let x1 = batch.x1.baseAddress! + start
+        let y = batch.label.baseAddress! + start
+        let groups = count / 8
+        var sums = groups > 0 ? lanes(x0, x1, y, groups: groups) : BatchSums()
+        for s in (groups * 8)..<count {
+            oneSample(x0[s], x1[s], y[s], into: &sums)
+        }
+        return sums
+    }
+
+    /// `groups` × 8 samples, 8 per vector: every weight is broadcast to all lanes, and each
+    /// of the 51 gradient sums has one partial sum per lane until the end.
+    @inline(__always)
+    func lanes(
+        _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ y: UnsafePointer<Double>, groups: Int
+    ) -> BatchSums {
+        let w = blocks
+        let rows = hidden2Rows
+        // Partial sums in model-file order: W1 (i, input) at 2i + input, b1 at 10 + i,
+        // W2 (i, j) at 15 + 5i + j, b2 at 40 + i, W3 at 45 + j, b3 at 50.
+        var g = InlineArray<51, Vector8>(repeating: Vector8())
+        var lossLinear = Vector8()
+        var lossLogTotal = 0.0
+        var lossProduct = Vector8(repeating: 1)
+        var a1 = InlineArray<5, Vector8>(repeating: Vector8())
+        var a2 = InlineArray<5, Vector8>(repeating: Vector8())
+        var d2 = InlineArray<5, Vector8>(repeating: Vector8())
+
+        for group in 0..<groups {
+            let offset = group * 8
+            let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
+            let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
+            let label = UnsafeRawPointer(y + offset).loadUnaligned(as: Vector8.self)
+
+            forEachNeuron { i in
+                let z = multiplyAdd(
+                    Vector8(repeating: w.hidden1Input1[i]), in1,
+                    multiplyAdd(Vector8(repeating: w.hidden1Input0[i]), in0, Vector8(repeating: w.hidden1Bias[i])))
+                a1[i] = vectorSigmoid(z)
+            }
+            forEachNeuron { i in
+                var z = Vector8(repeating: w.hidden2Bias[i])
+                forEachNeuron { j in z = multiplyAdd(Vector8(repeating: rows[i][j]), a1[j], z) }
+                a2[i] = vectorSigmoid(z)
+            }
+            var z3 = Vector8(repeating: w.outputBias)
+            forEachNeuron { j in z3 = multiplyAdd(Vector8(repeating: w.outputWeights[j]), a2[j], z3) }
+
+            // p = σ(z3) from t = e^-|z3|: 1/(1+t) for z3 ≥ 0 and t/(1+t) below, chosen
+            // with bit operations (a compare-and-select would scalarise the kernel).
+            let bits = unsafeBitCast(z3, to: SIMD8<Int64>.self)
+            let magnitude = unsafeBitCast(bits & Int64.max, to: Vector8.self)
+            let t = vectorExp(-magnitude)
+            let onePlusT = 1 + t
+            let negative = bits &>> 63
+            let numerator =
+                (unsafeBitCast(t, to: SIMD8<Int64>.self) & negative)
+                | (unsafeBitCast(Vector8(repeating: 1), to: SIMD8<Int64>.self) & ~negative)
+            let p = unsafeBitCast(numerator, to: Vector8.self) / onePlusT
+            // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
+            // and the logs summed as the log of a product (each factor is in (1, 2]).
+            lossLinear += multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
+            lossProduct *= onePlusT
+            if group & 511 == 511 {
+                lossLogTotal += logOfLaneProducts(lossProduct)
+                lossProduct = Vector8(repeating: 1)
+            }
+
+            let d3 = p - label
+            forEachNeuron { j in g[45 + j] = multiplyAdd(d3, a2[j], g[45 + j]) }
+            g[50] += d3
+            forEachNeuron { i in
+                d2[i] = d3 * Vector8(repeating: w.outputWeights[i]) * multiplyAdd(-a2[i], a2[i], a2[i])
+                forEachNeuron { j in g[15 + 5 * i + j] = multiplyAdd(d2[i], a1[j], g[15 + 5 * i + j]) }
+                g[40 + i] += d2[i]
+            }
+            forEachNeuron { j in
+                var e = Vector8(repeating: w.hidden2Columns[j][0]) * d2[0]
+                forEachNeuron(from: 1) { i in e = multiplyAdd(Vector8(repeating: w.hidden2Columns[j][i]), d2[i], e) }
+                let d1 = e * multiplyAdd(-a1[j], a1[j], a1[j])
+                g[2 * j] = multiplyAdd(d1, in0, g[2 * j])
+                g[2 * j + 1] = multiplyAdd(d1, in1, g[2 * j + 1])
+                g[10 + j] += d1
+            }
+        }
+
+        var sums = BatchSums()
+        sums.loss = laneSum(lossLinear) + lossLogTotal + logOfLaneProducts(lossProduct)
+        forEachNeuron { i in
+            sums.gradient.hidden1Input0[i] = laneSum(g[2 * i])
+            sums.gradient.hidden1Input1[i] = laneSum(g[2 * i + 1])
+            sums.gradient.hidden1Bias[i] = laneSum(g[10 + i])
+            forEachNeuron { j in sums.gradient.hidden2Columns[j][i] = laneSum(g[15 + 5 * i + j]) }
+            sums.gradient.hidden2Bias[i] = laneSum(g[40 + i])
+            sums.gradient.outputWeights[i] = laneSum(g[45 + i])
+        }
+        sums.gradient.outputBias = laneSum(g[50])
+        return sums
+    }
+
+    /// One sample, the 5 neurons of a layer in the lanes of a padded block.
+    @inline(__always)
+    func oneSample(_ x0: Double, _ x1: Double, _ y: Double, into sums: inout BatchSums) {
+        let w = blocks
+        let mask = PaddedBlocks.neuronMask
+        // Padding lanes compute σ(0) = 0.5; the mask clears them before they reach a sum.
+        let a1 =
+            mask
+            * vectorSigmoid(
+                multiplyAdd(w.hidden1Input1, Vector8(repeating: x1), multiplyAdd(w.hidden1Input0, Vector8(repeating: x0), w.hidden1Bias)))
+        var z2 = w.hidden2Bias
+        forEachNeuron { j in z2 = multiplyAdd(w.hidden2Columns[j], Vector8(repeating: a1[j]), z2) }
+        let a2 = mask * vectorSigmoid(z2)
+        let z3 = laneSum(w.outputWeights * a2) + w.outputBias
+
+        let t = _exp(-abs(z3))
+        let p = (z3 >= 0 ? 1 : t) / (1 + t)
+        sums.loss += max(z3, 0) - z3 * y + _log1p(t)
+
+        let d3 = p - y
+        sums.gradient.outputWeights = multiplyAdd(Vector8(repeating: d3), a2, sums.gradient.outputWeights)
+        sums.gradient.outputBias += d3
+        let d2 = Vector8(repeating: d3) * w.outputWeights * multiplyAdd(-a2, a2, a2)
+        forEachNeuron { j in
+            sums.gradient.hidden2Columns[j] = multiplyAdd(d2, Vector8(repeating: a1[j]), sums.gradient.hidden2Columns[j])
+        }
+        sums.gradient.hidden2Bias += d2
+        var e = hidden2Rows[0] * Vector8(repeating: d2[0])
+        forEachNeuron(from: 1) { i in e = multiplyAdd(hidden2Rows[i], Vector8(repeating: d2[i]), e) }
+        let d1 = e * multiplyAdd(-a1, a1, a1)
+        sums.gradient.hidden1Input0 = multiplyAdd(d1, Vector8(repeating: x0), sums.gradient.hidden1Input0)
+        sums.gradient.hidden1Input1 = multiplyAdd(d1, Vector8(repeating: x1), sums.gradient.hidden1Input1)
+        sums.gradient.hidden1Bias += d1
+    }
+
+    /// The output logits of `count` samples.
+    @inline(never)
+    func logits(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count: Int, into output: UnsafeMutablePointer<Double>) {
+        let w = blocks
+        var a1 = InlineArray<5, Vector8>(repeating: Vector8())
+        var start = 0
+        while start < count {
+            // A last partial group is copied into a zero-padded vector and written back in part.
+            let n = min(8, count - start)
+            var in0 = Vector8()
+            var in1 = Vector8()
+            for lane in 0..<n {
+                in0[lane] = x0[start + lane]
+                in1[lane] = x1[start + lane]
+            }
+            forEachNeuron { i in
+                a1[i] = vectorSigmoid(
+                    multiplyAdd(
+                        Vector8(repeating: w.hidden1Input1[i]), in1,
+                        multiplyAdd(Vector8(repeating: w.hidden1Input0[i]), in0, Vector8(repeating: w.hidden1Bias[i]))))
+            }
+            var z3 = Vector8(repeating: w.outputBias)
+            forEachNeuron { i in
+                var z = Vector8(repeating: w.hidden2Bias[i])
+                forEachNeuron { j in z = multiplyAdd(Vector8(repeating: hidden2Rows[i][j]), a1[j], z) }
+                z3 = multiplyAdd(Vector8(repeating: w.outputWeights[i]), vectorSigmoid(z), z3)
+            }
+            for lane in 0..<n { output[start + lane] = z3[lane] }
+            start += n
+        }
+    }
+}
+
+/// Σ log(v[lane]), with one libm log per lane.
+@inline(never)
+func logOfLaneProducts(_ v: Vector8) -> Double {
+    var total = 0.0
+    for lane in 0..<8 { total += _log(v[lane]) }
+    return total
+}
+
+/// Calls `body` with 0, 1, 2, 3 and 4, fully unrolled.
+///
+/// The optimiser keeps `for i in 0..<5` as a loop, so arrays indexed by `i` stay in memory;
+/// with constant indices the activations and deltas live in registers.
+@inline(__always)
+func forEachNeuron(from first: Int = 0, _ body: (Int) -> Void) {
+    if first <= 0 { body(0) }
+    body(1)
+    body(2)
+    body(3)
+    body(4)
+}

@@ -1,0 +1,58 @@
+import Backprop
+import Foundation
+
+enum BenchCommand {
+    static let help = """
+        USAGE: backprop bench [--engine NAME] [--batch-size B] [--threads T] [--samples N]
+                              [--epochs K] [--json]
+
+        Measures training throughput on the standard workload: two moons (noise 0.2,
+        standardised), Glorot starting weights (seed 7), learning rate 0.5, file order,
+        consecutive mini-batches. One untimed warm-up epoch, then K timed epochs; prints
+        samples/s of the SGD steps alone and the loss on the whole set afterwards.
+
+        OPTIONS:
+          --engine NAME    \(EngineChoice.help) (default: simd)
+          --batch-size B   samples per SGD step (default: 256)
+          --threads T      threads for the parallel engine (default: all cores)
+          --samples N      data set size (default: 2^20 = 1048576)
+          --epochs K       timed epochs (default: 3)
+          --json           one JSON object instead of a line of text
+          -h, --help       show this help
+        """
+
+    static func run(_ arguments: inout Arguments) throws -> Int32 {
+        let engineName = try arguments.choice("--engine", EngineChoice.names) ?? "simd"
+        let batchSize = try arguments.integer("--batch-size", in: 1...1 << 30) ?? 256
+        let threads = try arguments.integer("--threads", in: 1...1024) ?? EngineOptions.availableCores
+        let samples = try arguments.integer("--samples", in: 1...1 << 30) ?? StandardWorkload.samples
+        let epochs = try arguments.integer("--epochs", in: 1...1_000_000) ?? 3
+        let json = arguments.flag("--json")
+        try arguments.finish()
+        let engine = try EngineChoice.type(named: engineName)
+
+        warnIfDebugBuild()
+        let data = StandardWorkload.dataset(samples: samples)
+        let result = measure(engine, data, batchSize, epochs, EngineOptions(threads: threads))
+        if json {
+            print(
+                jsonObject([
+                    "engine": engineName, "batch_size": batchSize, "threads": threads, "samples": samples,
+                    "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
+                    "accuracy": result.accuracy, "seconds": result.seconds,
+                ]))
+        } else {
+            print(
+                "\(engineName) batch \(batchSize) threads \(threads): \(humanRate(result.samplesPerSecond)) samples/s"
+                    + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(samples))"
+            )
+        }
+        return 0
+    }
+
+    static func measure<Engine: TrainingEngine>(
+        _ engine: Engine.Type, _ data: Dataset, _ batchSize: Int, _ epochs: Int, _ options: EngineOptions
+    ) -> StandardWorkload.Measurement {
+        StandardWorkload.measure(engine, on: data, batchSize: batchSize, epochs: epochs, options: options)
+    }
+}
