@@ -49,94 +49,107 @@ extension SIMDWeights {
         return sums
     }
 
-    /// `groups` × 8 samples, 8 per vector: every weight is broadcast to all lanes, and each
-    /// of the 51 gradient sums has one partial sum per lane until the end.
+    /// `groups` × 8 samples, one per lane: every weight is
+    /// broadcast to all lanes, and each of the 51 gradient sums has one partial sum per
+    /// lane until the end.
     @inline(__always)
     func lanes(
         _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ y: UnsafePointer<Double>, groups: Int
     ) -> BatchSums {
-        let w = blocks
-        let rows = hidden2Rows
-        // Partial sums in model-file order: W1 (i, input) at 2i + input, b1 at 10 + i,
+        // Broadcast weights and partial sums live in a stack buffer, not in local values:
+        // the optimiser then reads them as memory operands instead of spilling registers.
+        // Both use model-file order: W1 (i, input) at 2i + input, b1 at 10 + i,
         // W2 (i, j) at 15 + 5i + j, b2 at 40 + i, W3 at 45 + j, b3 at 50.
-        var g = InlineArray<51, Vector8>(repeating: Vector8())
-        var lossLinear = Vector8()
-        var lossLogTotal = 0.0
-        var lossProduct = Vector8(repeating: 1)
-        var a1 = InlineArray<5, Vector8>(repeating: Vector8())
-        var a2 = InlineArray<5, Vector8>(repeating: Vector8())
-        var d2 = InlineArray<5, Vector8>(repeating: Vector8())
-
-        for group in 0..<groups {
-            let offset = group * 8
-            let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
-            let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
-            let label = UnsafeRawPointer(y + offset).loadUnaligned(as: Vector8.self)
-
+        withUnsafeTemporaryAllocation(of: Vector8.self, capacity: 2 * Parameters.count) { buffer in
+            let w = buffer.baseAddress!
+            let g = w + Parameters.count
             forEachNeuron { i in
-                let z = multiplyAdd(
-                    Vector8(repeating: w.hidden1Input1[i]), in1,
-                    multiplyAdd(Vector8(repeating: w.hidden1Input0[i]), in0, Vector8(repeating: w.hidden1Bias[i])))
-                a1[i] = vectorSigmoid(z)
+                w[2 * i] = Vector8(repeating: blocks.hidden1Input0[i])
+                w[2 * i + 1] = Vector8(repeating: blocks.hidden1Input1[i])
+                w[10 + i] = Vector8(repeating: blocks.hidden1Bias[i])
+                forEachNeuron { j in w[15 + 5 * i + j] = Vector8(repeating: blocks.hidden2Columns[j][i]) }
+                w[40 + i] = Vector8(repeating: blocks.hidden2Bias[i])
+                w[45 + i] = Vector8(repeating: blocks.outputWeights[i])
             }
-            forEachNeuron { i in
-                var z = Vector8(repeating: w.hidden2Bias[i])
-                forEachNeuron { j in z = multiplyAdd(Vector8(repeating: rows[i][j]), a1[j], z) }
-                a2[i] = vectorSigmoid(z)
-            }
-            var z3 = Vector8(repeating: w.outputBias)
-            forEachNeuron { j in z3 = multiplyAdd(Vector8(repeating: w.outputWeights[j]), a2[j], z3) }
+            w[50] = Vector8(repeating: blocks.outputBias)
+            (g).initialize(repeating: Vector8(), count: Parameters.count)
 
-            // p = σ(z3) from t = e^-|z3|: 1/(1+t) for z3 ≥ 0 and t/(1+t) below, chosen
-            // with bit operations (a compare-and-select would scalarise the kernel).
-            let bits = unsafeBitCast(z3, to: SIMD8<Int64>.self)
-            let magnitude = unsafeBitCast(bits & Int64.max, to: Vector8.self)
-            let t = vectorExp(-magnitude)
-            let onePlusT = 1 + t
-            let negative = bits &>> 63
-            let numerator =
-                (unsafeBitCast(t, to: SIMD8<Int64>.self) & negative)
-                | (unsafeBitCast(Vector8(repeating: 1), to: SIMD8<Int64>.self) & ~negative)
-            let p = unsafeBitCast(numerator, to: Vector8.self) / onePlusT
-            // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
-            // and the logs summed as the log of a product (each factor is in (1, 2]).
-            lossLinear += multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
-            lossProduct *= onePlusT
-            if group & 511 == 511 {
-                lossLogTotal += logOfLaneProducts(lossProduct)
-                lossProduct = Vector8(repeating: 1)
+            var lossLinear = Vector8()
+            var lossLogTotal = 0.0
+            var lossProduct = Vector8(repeating: 1)
+            var a1 = InlineArray<5, Vector8>(repeating: Vector8())
+            var a2 = InlineArray<5, Vector8>(repeating: Vector8())
+
+            for group in 0..<groups {
+                let offset = group * 8
+                let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
+                let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
+                let label = UnsafeRawPointer(y + offset).loadUnaligned(as: Vector8.self)
+
+                forEachNeuron { i in
+                    a1[i] = vectorSigmoid(multiplyAdd(w[2 * i + 1], in1, multiplyAdd(w[2 * i], in0, w[10 + i])))
+                }
+                forEachNeuron { i in
+                    var z = w[40 + i]
+                    forEachNeuron { j in z = multiplyAdd(w[15 + 5 * i + j], a1[j], z) }
+                    a2[i] = vectorSigmoid(z)
+                }
+                var z3 = w[50]
+                forEachNeuron { j in z3 = multiplyAdd(w[45 + j], a2[j], z3) }
+
+                // p = σ(z3) from t = e^-|z3|: 1/(1+t) for z3 ≥ 0 and t/(1+t) below, chosen
+                // with bit operations (a compare-and-select would scalarise the kernel).
+                let bits = unsafeBitCast(z3, to: Vector8.MaskStorage.self)
+                let magnitude = unsafeBitCast(bits & Int64.max, to: Vector8.self)
+                let t = vectorExp(-magnitude)
+                let onePlusT = 1 + t
+                let negative = bits &>> 63
+                let numerator =
+                    (unsafeBitCast(t, to: Vector8.MaskStorage.self) & negative)
+                    | (unsafeBitCast(Vector8(repeating: 1), to: Vector8.MaskStorage.self) & ~negative)
+                let p = unsafeBitCast(numerator, to: Vector8.self) / onePlusT
+                // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
+                // and the logs summed as the log of a product (each factor is in (1, 2]).
+                lossLinear += multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
+                lossProduct *= onePlusT
+                if group & 511 == 511 {
+                    lossLogTotal += logOfLaneProducts(lossProduct)
+                    lossProduct = Vector8(repeating: 1)
+                }
+
+                let d3 = p - label
+                forEachNeuron { j in g[45 + j] = multiplyAdd(d3, a2[j], g[45 + j]) }
+                g[50] += d3
+                var e = InlineArray<5, Vector8>(repeating: Vector8())
+                forEachNeuron { i in
+                    let d2 = d3 * w[45 + i] * multiplyAdd(-a2[i], a2[i], a2[i])
+                    forEachNeuron { j in
+                        g[15 + 5 * i + j] = multiplyAdd(d2, a1[j], g[15 + 5 * i + j])
+                        e[j] = multiplyAdd(w[15 + 5 * i + j], d2, e[j])
+                    }
+                    g[40 + i] += d2
+                }
+                forEachNeuron { j in
+                    let d1 = e[j] * multiplyAdd(-a1[j], a1[j], a1[j])
+                    g[2 * j] = multiplyAdd(d1, in0, g[2 * j])
+                    g[2 * j + 1] = multiplyAdd(d1, in1, g[2 * j + 1])
+                    g[10 + j] += d1
+                }
             }
 
-            let d3 = p - label
-            forEachNeuron { j in g[45 + j] = multiplyAdd(d3, a2[j], g[45 + j]) }
-            g[50] += d3
+            var sums = BatchSums()
+            sums.loss = laneSum(lossLinear) + lossLogTotal + logOfLaneProducts(lossProduct)
             forEachNeuron { i in
-                d2[i] = d3 * Vector8(repeating: w.outputWeights[i]) * multiplyAdd(-a2[i], a2[i], a2[i])
-                forEachNeuron { j in g[15 + 5 * i + j] = multiplyAdd(d2[i], a1[j], g[15 + 5 * i + j]) }
-                g[40 + i] += d2[i]
+                sums.gradient.hidden1Input0[i] = laneSum(g[2 * i])
+                sums.gradient.hidden1Input1[i] = laneSum(g[2 * i + 1])
+                sums.gradient.hidden1Bias[i] = laneSum(g[10 + i])
+                forEachNeuron { j in sums.gradient.hidden2Columns[j][i] = laneSum(g[15 + 5 * i + j]) }
+                sums.gradient.hidden2Bias[i] = laneSum(g[40 + i])
+                sums.gradient.outputWeights[i] = laneSum(g[45 + i])
             }
-            forEachNeuron { j in
-                var e = Vector8(repeating: w.hidden2Columns[j][0]) * d2[0]
-                forEachNeuron(from: 1) { i in e = multiplyAdd(Vector8(repeating: w.hidden2Columns[j][i]), d2[i], e) }
-                let d1 = e * multiplyAdd(-a1[j], a1[j], a1[j])
-                g[2 * j] = multiplyAdd(d1, in0, g[2 * j])
-                g[2 * j + 1] = multiplyAdd(d1, in1, g[2 * j + 1])
-                g[10 + j] += d1
-            }
+            sums.gradient.outputBias = laneSum(g[50])
+            return sums
         }
-
-        var sums = BatchSums()
-        sums.loss = laneSum(lossLinear) + lossLogTotal + logOfLaneProducts(lossProduct)
-        forEachNeuron { i in
-            sums.gradient.hidden1Input0[i] = laneSum(g[2 * i])
-            sums.gradient.hidden1Input1[i] = laneSum(g[2 * i + 1])
-            sums.gradient.hidden1Bias[i] = laneSum(g[10 + i])
-            forEachNeuron { j in sums.gradient.hidden2Columns[j][i] = laneSum(g[15 + 5 * i + j]) }
-            sums.gradient.hidden2Bias[i] = laneSum(g[40 + i])
-            sums.gradient.outputWeights[i] = laneSum(g[45 + i])
-        }
-        sums.gradient.outputBias = laneSum(g[50])
-        return sums
     }
 
     /// One sample, the 5 neurons of a layer in the lanes of a padded block.
@@ -211,7 +224,7 @@ extension SIMDWeights {
 @inline(never)
 func logOfLaneProducts(_ v: Vector8) -> Double {
     var total = 0.0
-    for lane in 0..<8 { total += _log(v[lane]) }
+    for lane in v.indices { total += _log(v[lane]) }
     return total
 }
 

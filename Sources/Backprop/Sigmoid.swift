@@ -1,5 +1,6 @@
-/// Eight doubles: one vector register of AVX-512, two of AVX2.
+/// Eight doubles: one vector register of AVX-512, two of AVX2. The padded weight blocks.
 public typealias Vector8 = SIMD8<Double>
+
 
 /// a·b + c, fused into one rounding where the build targets a CPU with FMA.
 ///
@@ -40,35 +41,36 @@ func vectorSigmoid(_ z: Vector8) -> Vector8 {
 
 @inline(__always) @usableFromInline
 func vectorExp(_ input: Vector8) -> Vector8 {
+    typealias V = Vector8
     let x = clampMagnitude(input, to: 708)
 
     // k = round(x / ln2) by the 1.5·2^52 trick: the sum's low mantissa bits hold k.
-    let shift = Vector8(repeating: 0x1.8p52)
-    let shifted = multiplyAdd(x, Vector8(repeating: 1.4426950408889634), shift)
+    let shift = V(repeating: 0x1.8p52)
+    let shifted = multiplyAdd(x, V(repeating: 1.4426950408889634), shift)
     let k = shifted - shift
     // r = x - k·ln2 with ln2 split in two (fdlibm's), exact to about 2^-70.
-    var r = multiplyAdd(k, Vector8(repeating: -6.93147180369123816490e-01), x)
-    r = multiplyAdd(k, Vector8(repeating: -1.90821492927058770002e-10), r)
+    var r = multiplyAdd(k, V(repeating: -6.93147180369123816490e-01), x)
+    r = multiplyAdd(k, V(repeating: -1.90821492927058770002e-10), r)
 
     // e^r by its Taylor series to r^13: the truncation error is below 2e-17 for |r| ≤ ln2/2.
-    var p = Vector8(repeating: 1.0 / 6_227_020_800)
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 479_001_600))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 39_916_800))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 3_628_800))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 362_880))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 40_320))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 5_040))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 720))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 120))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 24))
-    p = multiplyAdd(p, r, Vector8(repeating: 1.0 / 6))
-    p = multiplyAdd(p, r, Vector8(repeating: 0.5))
-    p = multiplyAdd(p, r, Vector8(repeating: 1))
-    p = multiplyAdd(p, r, Vector8(repeating: 1))
+    var p = V(repeating: 1.0 / 6_227_020_800)
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 479_001_600))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 39_916_800))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 3_628_800))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 362_880))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 40_320))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 5_040))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 720))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 120))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 24))
+    p = multiplyAdd(p, r, V(repeating: 1.0 / 6))
+    p = multiplyAdd(p, r, V(repeating: 0.5))
+    p = multiplyAdd(p, r, V(repeating: 1))
+    p = multiplyAdd(p, r, V(repeating: 1))
 
     // p · 2^k: add k to the exponent field. |x| ≤ 708 keeps the result a normal number.
-    let kBits = unsafeBitCast(shifted, to: SIMD8<Int64>.self) &<< 52
-    return unsafeBitCast(unsafeBitCast(p, to: SIMD8<Int64>.self) &+ kBits, to: Vector8.self)
+    let kBits = unsafeBitCast(shifted, to: V.MaskStorage.self) &<< 52
+    return unsafeBitCast(unsafeBitCast(p, to: V.MaskStorage.self) &+ kBits, to: V.self)
 }
 
 /// Each lane of `x` with its magnitude limited to `limit` (> 0), sign kept.
@@ -79,10 +81,11 @@ func vectorExp(_ input: Vector8) -> Vector8 {
 /// limit + ((|x| − limit) & sign mask of the difference).
 @inline(__always) @usableFromInline
 func clampMagnitude(_ x: Vector8, to limit: Double) -> Vector8 {
-    let bits = unsafeBitCast(x, to: SIMD8<Int64>.self)
+    typealias V = Vector8
+    let bits = unsafeBitCast(x, to: V.MaskStorage.self)
     let sign = bits & Int64.min
-    let limitBits = SIMD8<Int64>(repeating: Int64(bitPattern: limit.bitPattern))
+    let limitBits = V.MaskStorage(repeating: Int64(bitPattern: limit.bitPattern))
     let difference = (bits & Int64.max) &- limitBits
     let clamped = limitBits &+ (difference & (difference &>> 63))
-    return unsafeBitCast(clamped | sign, to: Vector8.self)
+    return unsafeBitCast(clamped | sign, to: V.self)
 }
