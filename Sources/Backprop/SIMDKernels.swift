@@ -60,9 +60,13 @@ extension SIMDWeights {
         // the optimiser then reads them as memory operands instead of spilling registers.
         // Both use model-file order: W1 (i, input) at 2i + input, b1 at 10 + i,
         // W2 (i, j) at 15 + 5i + j, b2 at 40 + i, W3 at 45 + j, b3 at 50.
-        withUnsafeTemporaryAllocation(of: Vector8.self, capacity: 2 * Parameters.count) { buffer in
+        withUnsafeTemporaryAllocation(of: Vector8.self, capacity: 2 * Parameters.count + 15) { buffer in
             let w = buffer.baseAddress!
             let g = w + Parameters.count
+            // Activations and deltas of the current group, also in memory (L1).
+            let a1 = g + Parameters.count
+            let a2 = a1 + 5
+            let d2 = a2 + 5
             forEachNeuron { i in
                 w[2 * i] = Vector8(repeating: blocks.hidden1Input0[i])
                 w[2 * i + 1] = Vector8(repeating: blocks.hidden1Input1[i])
@@ -72,41 +76,45 @@ extension SIMDWeights {
                 w[45 + i] = Vector8(repeating: blocks.outputWeights[i])
             }
             w[50] = Vector8(repeating: blocks.outputBias)
-            (g).initialize(repeating: Vector8(), count: Parameters.count)
+            g.initialize(repeating: Vector8(), count: Parameters.count)
 
             var lossLinear = Vector8()
             var lossLogTotal = 0.0
             var lossProduct = Vector8(repeating: 1)
-            var a1 = InlineArray<5, Vector8>(repeating: Vector8())
-            var a2 = InlineArray<5, Vector8>(repeating: Vector8())
 
+            // The neuron loops stay loops on purpose: fully unrolled, the group's code is
+            // ~25 KB, too big for the decoded-instruction cache, and decoding limits speed.
             for group in 0..<groups {
                 let offset = group * 8
                 let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
                 let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
                 let label = UnsafeRawPointer(y + offset).loadUnaligned(as: Vector8.self)
 
-                forEachNeuron { i in
+                for i in 0..<5 {
                     a1[i] = vectorSigmoid(multiplyAdd(w[2 * i + 1], in1, multiplyAdd(w[2 * i], in0, w[10 + i])))
                 }
-                forEachNeuron { i in
-                    var z = w[40 + i]
-                    forEachNeuron { j in z = multiplyAdd(w[15 + 5 * i + j], a1[j], z) }
-                    a2[i] = vectorSigmoid(z)
-                }
                 var z3 = w[50]
-                forEachNeuron { j in z3 = multiplyAdd(w[45 + j], a2[j], z3) }
+                for i in 0..<5 {
+                    let row = w + 15 + 5 * i
+                    var z = multiplyAdd(row[0], a1[0], w[40 + i])
+                    z = multiplyAdd(row[1], a1[1], z)
+                    z = multiplyAdd(row[2], a1[2], z)
+                    z = multiplyAdd(row[3], a1[3], z)
+                    z = multiplyAdd(row[4], a1[4], z)
+                    a2[i] = vectorSigmoid(z)
+                    z3 = multiplyAdd(w[45 + i], a2[i], z3)
+                }
 
                 // p = σ(z3) from t = e^-|z3|: 1/(1+t) for z3 ≥ 0 and t/(1+t) below, chosen
                 // with bit operations (a compare-and-select would scalarise the kernel).
-                let bits = unsafeBitCast(z3, to: Vector8.MaskStorage.self)
+                let bits = unsafeBitCast(z3, to: SIMD8<Int64>.self)
                 let magnitude = unsafeBitCast(bits & Int64.max, to: Vector8.self)
                 let t = vectorExp(-magnitude)
                 let onePlusT = 1 + t
                 let negative = bits &>> 63
                 let numerator =
-                    (unsafeBitCast(t, to: Vector8.MaskStorage.self) & negative)
-                    | (unsafeBitCast(Vector8(repeating: 1), to: Vector8.MaskStorage.self) & ~negative)
+                    (unsafeBitCast(t, to: SIMD8<Int64>.self) & negative)
+                    | (unsafeBitCast(Vector8(repeating: 1), to: SIMD8<Int64>.self) & ~negative)
                 let p = unsafeBitCast(numerator, to: Vector8.self) / onePlusT
                 // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
                 // and the logs summed as the log of a product (each factor is in (1, 2]).
@@ -118,19 +126,29 @@ extension SIMDWeights {
                 }
 
                 let d3 = p - label
-                forEachNeuron { j in g[45 + j] = multiplyAdd(d3, a2[j], g[45 + j]) }
                 g[50] += d3
-                var e = InlineArray<5, Vector8>(repeating: Vector8())
-                forEachNeuron { i in
-                    let d2 = d3 * w[45 + i] * multiplyAdd(-a2[i], a2[i], a2[i])
-                    forEachNeuron { j in
-                        g[15 + 5 * i + j] = multiplyAdd(d2, a1[j], g[15 + 5 * i + j])
-                        e[j] = multiplyAdd(w[15 + 5 * i + j], d2, e[j])
-                    }
-                    g[40 + i] += d2
+                for i in 0..<5 {
+                    let activation = a2[i]
+                    g[45 + i] = multiplyAdd(d3, activation, g[45 + i])
+                    let delta = d3 * w[45 + i] * multiplyAdd(-activation, activation, activation)
+                    d2[i] = delta
+                    g[40 + i] += delta
                 }
-                forEachNeuron { j in
-                    let d1 = e[j] * multiplyAdd(-a1[j], a1[j], a1[j])
+                for j in 0..<5 {
+                    let activation = a1[j]
+                    let column = w + 15 + j
+                    let sums = g + 15 + j
+                    var e = column[0] * d2[0]
+                    e = multiplyAdd(column[5], d2[1], e)
+                    e = multiplyAdd(column[10], d2[2], e)
+                    e = multiplyAdd(column[15], d2[3], e)
+                    e = multiplyAdd(column[20], d2[4], e)
+                    sums[0] = multiplyAdd(d2[0], activation, sums[0])
+                    sums[5] = multiplyAdd(d2[1], activation, sums[5])
+                    sums[10] = multiplyAdd(d2[2], activation, sums[10])
+                    sums[15] = multiplyAdd(d2[3], activation, sums[15])
+                    sums[20] = multiplyAdd(d2[4], activation, sums[20])
+                    let d1 = e * multiplyAdd(-activation, activation, activation)
                     g[2 * j] = multiplyAdd(d1, in0, g[2 * j])
                     g[2 * j + 1] = multiplyAdd(d1, in1, g[2 * j + 1])
                     g[10 + j] += d1
