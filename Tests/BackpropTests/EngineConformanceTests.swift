@@ -1,0 +1,130 @@
+import Testing
+
+@testable import Backprop
+
+/// Every engine computes what `ReferenceEngine` computes: one suite, run over all of them.
+@Suite struct EngineConformanceTests {
+    static let engines: [any TrainingEngine.Type] = [SIMDEngine.self]
+
+    /// Random samples of a spread that exercises every kernel path; labels 0 and 1.
+    static func randomBatch(count: Int, seed: UInt64, spread: Double = 2) -> Dataset {
+        var generator = SplitMix64(seed: seed)
+        var x0 = [Double](), x1 = [Double](), label = [Double]()
+        for _ in 0..<count {
+            x0.append(spread * generator.nextGaussian())
+            x1.append(spread * generator.nextGaussian())
+            label.append(Double(generator.nextIndex(below: 2)))
+        }
+        return Dataset(x0: x0, x1: x1, label: label)
+    }
+
+    /// Random parameters with non-zero biases.
+    static func randomParameters(seed: UInt64, scale: Double = 1) -> Parameters {
+        var generator = SplitMix64(seed: seed)
+        let values = Parameters.glorotUniform(using: &generator).flattened.enumerated().map { index, value in
+            (GradientCheck.isBias(index) ? generator.nextUniform(-1, 1) : value) * scale
+        }
+        return Parameters(flattened: values)
+    }
+
+    // Batch sizes that hit the 8-sample groups, the one-sample tail, and both together.
+    @Test(arguments: [1, 3, 7, 8, 13, 64, 257])
+    func oneStepMatchesTheReference(batchSize: Int) {
+        for engine in Self.engines {
+            check(engine, batchSize: batchSize)
+        }
+    }
+
+    func check<Engine: TrainingEngine>(_: Engine.Type, batchSize: Int) {
+        for trial in 0..<4 {
+            let start = Self.randomParameters(seed: UInt64(100 + trial), scale: trial == 3 ? 3 : 1)
+            let batch = Self.randomBatch(count: batchSize, seed: UInt64(batchSize * 10 + trial))
+            var reference = ReferenceEngine(parameters: start)
+            var engine = Engine(parameters: start, options: EngineOptions(threads: 2))
+
+            let expected = reference.lossAndGradients(batch)
+            let got = engine.lossAndGradients(batch)
+            // Both sum the same terms in different orders (lanes, trees, fused multiply-adds):
+            // each gradient sum of m terms differs by at most ~m·ε times the sum of its terms'
+            // magnitudes. Against the largest gradient component that is far below 1e-12
+            // for these batch sizes, while any wrong term is off by more than 1e-6.
+            let scale = expected.gradients.flattened.map(abs).max()!
+            for (index, (a, b)) in zip(got.gradients.flattened, expected.gradients.flattened).enumerated() {
+                #expect(abs(a - b) <= 1e-12 * scale, "\(Engine.name) batch \(batchSize) gradient \(index): \(a) vs \(b)")
+            }
+            #expect(abs(got.loss - expected.loss) <= 1e-12 * expected.loss, "\(Engine.name) loss")
+
+            let referenceLoss = batch.withMiniBatch(0..<batchSize) { reference.step($0, learningRate: 0.5) }
+            let engineLoss = batch.withMiniBatch(0..<batchSize) { engine.step($0, learningRate: 0.5) }
+            #expect(abs(engineLoss - referenceLoss) <= 1e-12 * referenceLoss, "\(Engine.name) step loss")
+            // Parameters are O(0.1 to 3) and move by lr·gradient: relative 1e-12 each.
+            for (index, (a, b)) in zip(engine.parameters.flattened, reference.parameters.flattened).enumerated() {
+                #expect(abs(a - b) <= 1e-12 * max(abs(b), 1e-3), "\(Engine.name) parameter \(index)")
+            }
+        }
+    }
+
+    @Test func twoEpochsAtBatch16MatchTheReference() {
+        for engine in Self.engines { twoEpochs(engine) }
+    }
+
+    func twoEpochs<Engine: TrainingEngine>(_: Engine.Type) {
+        let data = SyntheticData.moons.generate(count: 1000, seed: 3)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 2
+        configuration.batchSize = 16
+        configuration.shuffle = false
+        configuration.standardize = false
+        let start = Model(parameters: Self.randomParameters(seed: 5))
+        let expected = Trainer<ReferenceEngine>(configuration).train(on: data, from: start)
+        let got = Trainer<Engine>(configuration).train(on: data, from: start)
+        // 126 steps, each agreeing to ~1e-15; the differences grow slowly through training.
+        for (a, b) in zip(got.parameters.flattened, expected.parameters.flattened) {
+            #expect(abs(a - b) <= 1e-9, "\(Engine.name)")
+        }
+    }
+
+    @Test func predictionsMatchTheReference() {
+        for engine in Self.engines { predictions(engine) }
+    }
+
+    func predictions<Engine: TrainingEngine>(_: Engine.Type) {
+        let parameters = Self.randomParameters(seed: 8)
+        let data = Self.randomBatch(count: 21, seed: 9)  // two groups of 8 and a tail of 5
+        let expected = ReferenceEngine(parameters: parameters).logits(data)
+        let got = Engine(parameters: parameters, options: EngineOptions(threads: 2)).logits(data)
+        for (a, b) in zip(got, expected) {
+            // A logit is a short sum of O(1) terms: a few ulps of 1.
+            #expect(abs(a - b) <= 1e-13, "\(Engine.name)")
+        }
+        #expect(Engine(parameters: parameters, options: EngineOptions()).parameters == parameters)
+    }
+
+    @Test func gradientsPassTheGradientCheck() {
+        for engine in Self.engines {
+            for result in GradientCheck.run(engine, trials: 12, seed: 21) {
+                #expect(result.passed, "\(engine.name) \(result.name): \(result.worstRelativeError)")
+            }
+        }
+    }
+
+    @Test func extremeInputsGiveFiniteLossesAndGradients() {
+        for engine in Self.engines { extremes(engine) }
+    }
+
+    func extremes<Engine: TrainingEngine>(_: Engine.Type) {
+        let inputs: [Double] = [1e308, -1e308, 1e300, -1e300, 745, -745, 710, -710, 0, -0.0, 1e-308, 5e-324]
+        let batch = Dataset(
+            x0: inputs + inputs, x1: inputs.reversed() + inputs,
+            label: (0..<(2 * inputs.count)).map { Double($0 % 2) })
+        for scale in [1.0, 1e3, 1e300] {
+            var engine = Engine(parameters: Self.randomParameters(seed: 4, scale: scale), options: EngineOptions())
+            let (loss, gradients) = engine.lossAndGradients(batch)
+            #expect(loss.isFinite, "\(Engine.name) scale \(scale)")
+            #expect(gradients.flattened.allSatisfy { $0.isFinite }, "\(Engine.name) scale \(scale)")
+            let stepLoss = batch.withMiniBatch(0..<batch.count) { engine.step($0, learningRate: 0.5) }
+            #expect(stepLoss.isFinite)
+            #expect(engine.predict(batch).allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
+        }
+    }
+}
