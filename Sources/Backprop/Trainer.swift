@@ -107,12 +107,7 @@ public struct Trainer<Engine: TrainingEngine> {
         let batchSize = configuration.batchSize
         let learningRate = configuration.learningRate
         data.withMiniBatch(0..<data.count) { all in
-            var start = 0
-            while start < all.count {
-                let stop = min(start + batchSize, all.count)
-                _ = engine.step(all[start..<stop], learningRate: learningRate)
-                start = stop
-            }
+            engine.trainEpoch(all, batchSize: batchSize, learningRate: learningRate)
         }
     }
 }

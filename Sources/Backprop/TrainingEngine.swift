@@ -41,6 +41,12 @@ public protocol TrainingEngine {
     /// - Precondition: `batch` is not empty.
     func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters)
 
+    /// SGD steps over consecutive mini-batches of `data` (the last one may be smaller).
+    ///
+    /// Equivalent to calling `step` on each mini-batch in turn; an engine may override it to
+    /// keep its worker threads busy across batches.
+    mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double)
+
     /// Writes the output logit z of every sample in `inputs` to `output` (labels are ignored).
     func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>)
 
@@ -52,6 +58,16 @@ extension TrainingEngine {
     /// Starts from `parameters` with default options (all cores).
     public init(parameters: Parameters) {
         self.init(parameters: parameters, options: EngineOptions())
+    }
+
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
+        precondition(batchSize >= 1, "the batch size must be at least 1")
+        var start = 0
+        while start < data.count {
+            let stop = min(start + batchSize, data.count)
+            _ = step(data[start..<stop], learningRate: learningRate)
+            start = stop
+        }
     }
 
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {

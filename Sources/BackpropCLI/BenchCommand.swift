@@ -14,7 +14,7 @@ enum BenchCommand {
         OPTIONS:
           --engine NAME    \(EngineChoice.help) (default: simd)
           --batch-size B   samples per SGD step (default: 256)
-          --threads T      threads for the parallel engine (default: all cores)
+          --threads T      threads for the parallel engine (default: all cores; others use 1)
           --samples N      data set size (default: 2^20 = 1048576)
           --epochs K       timed epochs (default: 3)
           --json           one JSON object instead of a line of text
@@ -24,12 +24,14 @@ enum BenchCommand {
     static func run(_ arguments: inout Arguments) throws -> Int32 {
         let engineName = try arguments.choice("--engine", EngineChoice.names) ?? "simd"
         let batchSize = try arguments.integer("--batch-size", in: 1...1 << 30) ?? 256
-        let threads = try arguments.integer("--threads", in: 1...1024) ?? EngineOptions.availableCores
+        let requestedThreads = try arguments.integer("--threads", in: 1...1024)
         let samples = try arguments.integer("--samples", in: 1...1 << 30) ?? StandardWorkload.samples
         let epochs = try arguments.integer("--epochs", in: 1...1_000_000) ?? 3
         let json = arguments.flag("--json")
         try arguments.finish()
         let engine = try EngineChoice.type(named: engineName)
+        // Only the parallel engine uses threads; the others always run on one.
+        let threads = engineName == ParallelEngine.name ? requestedThreads ?? EngineOptions.availableCores : 1
 
         warnIfDebugBuild()
         let data = StandardWorkload.dataset(samples: samples)

@@ -11,8 +11,8 @@ enum EngineChoice {
             return ReferenceEngine.self
         case SIMDEngine.name:
             return SIMDEngine.self
-        case "parallel":
-            throw UsageError(description: "the \(name) engine is not implemented yet; use --engine reference")
+        case ParallelEngine.name:
+            return ParallelEngine.self
         default:
             throw UsageError(description: "--engine must be one of \(names.joined(separator: ", ")), not '\(name)'")
         }

@@ -4,7 +4,7 @@ import Testing
 
 /// Every engine computes what `ReferenceEngine` computes: one suite, run over all of them.
 @Suite struct EngineConformanceTests {
-    static let engines: [any TrainingEngine.Type] = [SIMDEngine.self]
+    static let engines: [any TrainingEngine.Type] = [SIMDEngine.self, ParallelEngine.self]
 
     /// Random samples of a spread that exercises every kernel path; labels 0 and 1.
     static func randomBatch(count: Int, seed: UInt64, spread: Double = 2) -> Dataset {
@@ -27,8 +27,9 @@ import Testing
         return Parameters(flattened: values)
     }
 
-    // Batch sizes that hit the 8-sample groups, the one-sample tail, and both together.
-    @Test(arguments: [1, 3, 7, 8, 13, 64, 257])
+    // Batch sizes that hit the 8-sample groups, the one-sample tail, both together, and
+    // (from 512) several shards of the parallel engine on two threads.
+    @Test(arguments: [1, 3, 7, 8, 13, 64, 257, 1500])
     func oneStepMatchesTheReference(batchSize: Int) {
         for engine in Self.engines {
             check(engine, batchSize: batchSize)
