@@ -117,10 +117,11 @@ extension SIMDWeights {
                     | (unsafeBitCast(Vector8(repeating: 1), to: SIMD8<Int64>.self) & ~negative)
                 let p = unsafeBitCast(numerator, to: Vector8.self) / onePlusT
                 // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
-                // and the logs summed as the log of a product (each factor is in (1, 2]).
+                // and the logs summed as the log of a product (each factor is in (1, 2]),
+                // taken every 64 groups so that the product stays finite.
                 lossLinear += multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
                 lossProduct *= onePlusT
-                if group & 511 == 511 {
+                if group & 63 == 63 {
                     lossLogTotal += logOfLaneProducts(lossProduct)
                     lossProduct = Vector8(repeating: 1)
                 }
@@ -238,12 +239,15 @@ extension SIMDWeights {
     }
 }
 
-/// Σ log(v[lane]), with one libm log per lane.
+/// Σ log(v[lane]) as the log of the lanes' product: one libm log.
+///
+/// - Precondition: the product is finite, so each lane is at most 2^127 (64 groups of
+///   factors in (1, 2] give at most 2^64).
 @inline(never)
 func logOfLaneProducts(_ v: Vector8) -> Double {
-    var total = 0.0
-    for lane in v.indices { total += _log(v[lane]) }
-    return total
+    let four = v.lowHalf * v.highHalf
+    let two = four.lowHalf * four.highHalf
+    return _log(two[0] * two[1])
 }
 
 /// Calls `body` with 0, 1, 2, 3 and 4, fully unrolled.
