@@ -32,6 +32,11 @@ struct SIMDWeights {
 struct BatchSums {
     var gradient = PaddedBlocks()
     var loss = 0.0
+
+    mutating func add(_ other: BatchSums) {
+        gradient.add(other.gradient)
+        loss += other.loss
+    }
 }
 
 extension SIMDWeights {

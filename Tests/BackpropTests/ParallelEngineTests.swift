@@ -15,8 +15,9 @@ import Testing
         return Trainer<ParallelEngine>(configuration).train(on: data).jsonText
     }
 
-    // 4000 spans eight shards (the last one short) and a short last batch; 100 stays serial.
-    @Test(arguments: [100, 1000, 4000])
+    // 100 stays serial; 300 is three shards (the last one short); 1000 and 4000 leave a
+    // short last batch with shards of its own size.
+    @Test(arguments: [100, 300, 1000, 4000])
     func everyThreadCountSavesTheSameBytes(batchSize: Int) {
         let one = Self.modelText(threads: 1, batchSize: batchSize)
         for threads in [2, 3, 8] {
@@ -40,7 +41,7 @@ import Testing
     @Test func aBatchBelowTheThresholdGivesTheSIMDEngineBitsExactly() {
         // One shard: the same kernel call, so the same numbers bit for bit.
         let start = EngineConformanceTests.randomParameters(seed: 3)
-        let batch = EngineConformanceTests.randomBatch(count: ParallelEngine.shardSize, seed: 4)
+        let batch = EngineConformanceTests.randomBatch(count: ParallelEngine.minimumShardSize, seed: 4)
         var simd = SIMDEngine(parameters: start)
         let parallel = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
         let a = batch.withMiniBatch(0..<batch.count) { simd.step($0, learningRate: 0.5) }
