@@ -4,10 +4,11 @@
 /// logit, t = e^-|z3|, p = σ(z3), d3 = p − y, d2 and d1 the hidden deltas (all unscaled:
 /// the 1/m of the mean is applied once per mini-batch, in the update).
 ///
-/// Two kernels, measured at the standard workload (see SIMDEngine): `lanes` puts 8 samples
-/// in one vector and broadcasts each weight; `oneSample` puts the 5 neurons of a layer in
-/// the lanes of a padded block. `lanes` does 8 samples' work per instruction and is used for
-/// every complete group of 8; `oneSample` handles the 1 to 7 samples left over.
+/// Two kernels, measured on the standard workload (README, "Engines"): `lanes` puts one
+/// sample in each lane and broadcasts each weight, 16 samples per step (two 8-lane halves,
+/// folded into 8-lane partial sums) and then one step of 8; `oneSample` puts the 5 neurons
+/// of a layer in the lanes of a padded block and handles the 1 to 7 samples left over.
+/// Per sample, `lanes` ran about twice as fast as one sample at a time.
 @usableFromInline
 struct SIMDWeights {
     var blocks: PaddedBlocks
@@ -46,123 +47,133 @@ extension SIMDWeights {
         let x0 = batch.x0.baseAddress! + start
         let x1 = batch.x1.baseAddress! + start
         let y = batch.label.baseAddress! + start
-        let groups = count / 8
-        var sums = groups > 0 ? lanes(x0, x1, y, groups: groups) : BatchSums()
-        for s in (groups * 8)..<count {
+        // 16 samples at a time (two independent 8-lane chains for the pipeline), then 8, then one by one.
+        let wideGroups = count / 16
+        var sums = wideGroups > 0 ? lanes(x0, x1, y, groups: wideGroups, as: Vector16.self) : BatchSums()
+        var done = wideGroups * 16
+        if count - done >= 8 {
+            sums.add(lanes(x0 + done, x1 + done, y + done, groups: 1, as: Vector8.self))
+            done += 8
+        }
+        for s in done..<count {
             oneSample(x0[s], x1[s], y[s], into: &sums)
         }
         return sums
     }
 
-    /// `groups` × 8 samples, one per lane: every weight is
+    /// `groups` × `V.scalarCount` samples, one per lane: every weight is
     /// broadcast to all lanes, and each of the 51 gradient sums has one partial sum per
     /// lane until the end.
     @inline(__always)
-    func lanes(
-        _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ y: UnsafePointer<Double>, groups: Int
+    func lanes<V: SampleVector>(
+        _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ y: UnsafePointer<Double>, groups: Int,
+        as _: V.Type
     ) -> BatchSums {
         // Broadcast weights and partial sums live in a stack buffer, not in local values:
         // the optimiser then reads them as memory operands instead of spilling registers.
         // Both use model-file order: W1 (i, input) at 2i + input, b1 at 10 + i,
         // W2 (i, j) at 15 + 5i + j, b2 at 40 + i, W3 at 45 + j, b3 at 50.
-        withUnsafeTemporaryAllocation(of: Vector8.self, capacity: 2 * Parameters.count + 15) { buffer in
+        withUnsafeTemporaryAllocation(of: Vector8.self, capacity: Parameters.count) { sumBuffer in
+        withUnsafeTemporaryAllocation(of: V.self, capacity: Parameters.count + 15) { buffer in
             let w = buffer.baseAddress!
-            let g = w + Parameters.count
+            // Partial sums stay 8 lanes wide whatever V is: a 16-sample step folds its two
+            // halves in with two fused multiply-adds, halving the loads and stores of the sums.
+            let g = sumBuffer.baseAddress!
             // Activations and deltas of the current group, also in memory (L1).
-            let a1 = g + Parameters.count
+            let a1 = w + Parameters.count
             let a2 = a1 + 5
             let d2 = a2 + 5
             forEachNeuron { i in
-                w[2 * i] = Vector8(repeating: blocks.hidden1Input0[i])
-                w[2 * i + 1] = Vector8(repeating: blocks.hidden1Input1[i])
-                w[10 + i] = Vector8(repeating: blocks.hidden1Bias[i])
-                forEachNeuron { j in w[15 + 5 * i + j] = Vector8(repeating: blocks.hidden2Columns[j][i]) }
-                w[40 + i] = Vector8(repeating: blocks.hidden2Bias[i])
-                w[45 + i] = Vector8(repeating: blocks.outputWeights[i])
+                w[2 * i] = V(repeating: blocks.hidden1Input0[i])
+                w[2 * i + 1] = V(repeating: blocks.hidden1Input1[i])
+                w[10 + i] = V(repeating: blocks.hidden1Bias[i])
+                forEachNeuron { j in w[15 + 5 * i + j] = V(repeating: blocks.hidden2Columns[j][i]) }
+                w[40 + i] = V(repeating: blocks.hidden2Bias[i])
+                w[45 + i] = V(repeating: blocks.outputWeights[i])
             }
-            w[50] = Vector8(repeating: blocks.outputBias)
+            w[50] = V(repeating: blocks.outputBias)
             g.initialize(repeating: Vector8(), count: Parameters.count)
 
-            var lossLinear = Vector8()
+            var lossLinear = V()
             var lossLogTotal = 0.0
-            var lossProduct = Vector8(repeating: 1)
+            var lossProduct = V(repeating: 1)
 
             // The neuron loops stay loops on purpose: fully unrolled, the group's code is
             // ~25 KB, too big for the decoded-instruction cache, and decoding limits speed.
             for group in 0..<groups {
-                let offset = group * 8
-                let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
-                let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
-                let label = UnsafeRawPointer(y + offset).loadUnaligned(as: Vector8.self)
+                let offset = group * V.scalarCount
+                let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: V.self)
+                let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: V.self)
+                let label = UnsafeRawPointer(y + offset).loadUnaligned(as: V.self)
 
                 for i in 0..<5 {
-                    a1[i] = vectorSigmoid(multiplyAdd(w[2 * i + 1], in1, multiplyAdd(w[2 * i], in0, w[10 + i])))
+                    a1[i] = V.sigmoid(V.multiplyAdd(w[2 * i + 1], in1, V.multiplyAdd(w[2 * i], in0, w[10 + i])))
                 }
                 var z3 = w[50]
                 for i in 0..<5 {
                     let row = w + 15 + 5 * i
-                    var z = multiplyAdd(row[0], a1[0], w[40 + i])
-                    z = multiplyAdd(row[1], a1[1], z)
-                    z = multiplyAdd(row[2], a1[2], z)
-                    z = multiplyAdd(row[3], a1[3], z)
-                    z = multiplyAdd(row[4], a1[4], z)
-                    a2[i] = vectorSigmoid(z)
-                    z3 = multiplyAdd(w[45 + i], a2[i], z3)
+                    var z = V.multiplyAdd(row[0], a1[0], w[40 + i])
+                    z = V.multiplyAdd(row[1], a1[1], z)
+                    z = V.multiplyAdd(row[2], a1[2], z)
+                    z = V.multiplyAdd(row[3], a1[3], z)
+                    z = V.multiplyAdd(row[4], a1[4], z)
+                    a2[i] = V.sigmoid(z)
+                    z3 = V.multiplyAdd(w[45 + i], a2[i], z3)
                 }
 
                 // p = σ(z3) from t = e^-|z3|: 1/(1+t) for z3 ≥ 0 and t/(1+t) below, chosen
                 // with bit operations (a compare-and-select would scalarise the kernel).
-                let bits = unsafeBitCast(z3, to: SIMD8<Int64>.self)
-                let magnitude = unsafeBitCast(bits & Int64.max, to: Vector8.self)
-                let t = vectorExp(-magnitude)
+                let bits = unsafeBitCast(z3, to: V.MaskStorage.self)
+                let magnitude = unsafeBitCast(bits & Int64.max, to: V.self)
+                let t = V.exp(-magnitude)
                 let onePlusT = 1 + t
                 let negative = bits &>> 63
                 let numerator =
-                    (unsafeBitCast(t, to: SIMD8<Int64>.self) & negative)
-                    | (unsafeBitCast(Vector8(repeating: 1), to: SIMD8<Int64>.self) & ~negative)
-                let p = unsafeBitCast(numerator, to: Vector8.self) / onePlusT
+                    (unsafeBitCast(t, to: V.MaskStorage.self) & negative)
+                    | (unsafeBitCast(V(repeating: 1), to: V.MaskStorage.self) & ~negative)
+                let p = unsafeBitCast(numerator, to: V.self) / onePlusT
                 // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
                 // and the logs summed as the log of a product (each factor is in (1, 2]),
                 // taken every 64 groups so that the product stays finite.
-                lossLinear += multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
+                lossLinear += V.multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
                 lossProduct *= onePlusT
-                if group & 63 == 63 {
-                    lossLogTotal += logOfLaneProducts(lossProduct)
-                    lossProduct = Vector8(repeating: 1)
+                if group & (512 / V.scalarCount - 1) == 512 / V.scalarCount - 1 {
+                    lossLogTotal += V.logOfProducts(lossProduct)
+                    lossProduct = V(repeating: 1)
                 }
 
                 let d3 = p - label
-                g[50] += d3
+                V.accumulate(d3, into: &g[50])
                 for i in 0..<5 {
                     let activation = a2[i]
-                    g[45 + i] = multiplyAdd(d3, activation, g[45 + i])
-                    let delta = d3 * w[45 + i] * multiplyAdd(-activation, activation, activation)
+                    V.accumulate(d3, activation, into: &g[45 + i])
+                    let delta = d3 * w[45 + i] * V.multiplyAdd(-activation, activation, activation)
                     d2[i] = delta
-                    g[40 + i] += delta
+                    V.accumulate(delta, into: &g[40 + i])
                 }
                 for j in 0..<5 {
                     let activation = a1[j]
                     let column = w + 15 + j
                     let sums = g + 15 + j
                     var e = column[0] * d2[0]
-                    e = multiplyAdd(column[5], d2[1], e)
-                    e = multiplyAdd(column[10], d2[2], e)
-                    e = multiplyAdd(column[15], d2[3], e)
-                    e = multiplyAdd(column[20], d2[4], e)
-                    sums[0] = multiplyAdd(d2[0], activation, sums[0])
-                    sums[5] = multiplyAdd(d2[1], activation, sums[5])
-                    sums[10] = multiplyAdd(d2[2], activation, sums[10])
-                    sums[15] = multiplyAdd(d2[3], activation, sums[15])
-                    sums[20] = multiplyAdd(d2[4], activation, sums[20])
-                    let d1 = e * multiplyAdd(-activation, activation, activation)
-                    g[2 * j] = multiplyAdd(d1, in0, g[2 * j])
-                    g[2 * j + 1] = multiplyAdd(d1, in1, g[2 * j + 1])
-                    g[10 + j] += d1
+                    e = V.multiplyAdd(column[5], d2[1], e)
+                    e = V.multiplyAdd(column[10], d2[2], e)
+                    e = V.multiplyAdd(column[15], d2[3], e)
+                    e = V.multiplyAdd(column[20], d2[4], e)
+                    V.accumulate(d2[0], activation, into: &sums[0])
+                    V.accumulate(d2[1], activation, into: &sums[5])
+                    V.accumulate(d2[2], activation, into: &sums[10])
+                    V.accumulate(d2[3], activation, into: &sums[15])
+                    V.accumulate(d2[4], activation, into: &sums[20])
+                    let d1 = e * V.multiplyAdd(-activation, activation, activation)
+                    V.accumulate(d1, in0, into: &g[2 * j])
+                    V.accumulate(d1, in1, into: &g[2 * j + 1])
+                    V.accumulate(d1, into: &g[10 + j])
                 }
             }
 
             var sums = BatchSums()
-            sums.loss = laneSum(lossLinear) + lossLogTotal + logOfLaneProducts(lossProduct)
+            sums.loss = V.laneSum(lossLinear) + lossLogTotal + V.logOfProducts(lossProduct)
             forEachNeuron { i in
                 sums.gradient.hidden1Input0[i] = laneSum(g[2 * i])
                 sums.gradient.hidden1Input1[i] = laneSum(g[2 * i + 1])
@@ -173,6 +184,7 @@ extension SIMDWeights {
             }
             sums.gradient.outputBias = laneSum(g[50])
             return sums
+        }
         }
     }
 
@@ -242,17 +254,6 @@ extension SIMDWeights {
             start += n
         }
     }
-}
-
-/// Σ log(v[lane]) as the log of the lanes' product: one libm log.
-///
-/// - Precondition: the product is finite, so each lane is at most 2^127 (64 groups of
-///   factors in (1, 2] give at most 2^64).
-@inline(never)
-func logOfLaneProducts(_ v: Vector8) -> Double {
-    let four = v.lowHalf * v.highHalf
-    let two = four.lowHalf * four.highHalf
-    return _log(two[0] * two[1])
 }
 
 /// Calls `body` with 0, 1, 2, 3 and 4, fully unrolled.
