@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@testable import Backprop
+
+@Suite struct CheckpointTests {
+    static let data = SyntheticData.moons.generate(count: 3000, seed: 21)
+
+    static func configuration(epochs: Int = 4) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = 16
+        configuration.validationFraction = 0.2
+        return configuration
+    }
+
+    /// Stops the first run after `stopAfter` checks of `shouldStop`, then resumes from the
+    /// checkpoint it wrote (through a file) and returns the final model's bytes.
+    func interruptedAndResumed<Engine: TrainingEngine>(_: Engine.Type, stopAfter: Int) throws -> String {
+        var checks = 0
+        var saved: TrainingProgress?
+        let first = Trainer<Engine>(Self.configuration()).run(
+            on: Self.data, onCheckpoint: { saved = $0 },
+            shouldStop: {
+                checks += 1
+                return checks > stopAfter
+            }, stopInterval: 320)
+        #expect(first.progress.outcome == .interrupted)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-ckpt-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.ckpt").path
+        try #require(saved).write(to: path)
+        let restored = try TrainingProgress.read(path: path)
+        #expect(restored.model == saved!.model)
+        let second = Trainer<Engine>(Self.configuration()).run(on: Self.data, resuming: restored)
+        #expect(second.progress.outcome == .completed)
+        return second.model.jsonText
+    }
+
+    @Test(arguments: [0, 1, 7, 8, 23])
+    func resumingGivesTheUninterruptedModel(stopAfter: Int) throws {
+        // 2400 training samples at batch 16 are 150 batches, checked every 20: 8 checks an
+        // epoch, so these stop at the start, mid-epoch, at an epoch's end and in epoch 3.
+        let uninterrupted = Trainer<SIMDEngine>(Self.configuration()).train(on: Self.data).jsonText
+        #expect(try interruptedAndResumed(SIMDEngine.self, stopAfter: stopAfter) == uninterrupted)
+    }
+
+    @Test func resumingWorksOnEveryEngine() throws {
+        let reference = Trainer<ReferenceEngine>(Self.configuration()).train(on: Self.data).jsonText
+        #expect(try interruptedAndResumed(ReferenceEngine.self, stopAfter: 11) == reference)
+        let parallel = Trainer<ParallelEngine>(Self.configuration()).train(on: Self.data).jsonText
+        #expect(try interruptedAndResumed(ParallelEngine.self, stopAfter: 11) == parallel)
+    }
+
+    @Test func periodicCheckpointsResumeToTheSameModel() throws {
+        var checkpoints: [TrainingProgress] = []
+        let full = Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(
+            on: Self.data, checkpointEvery: 2, onCheckpoint: { checkpoints.append($0) })
+        // After epochs 2 and 4, and at the end.
+        #expect(checkpoints.map(\.epochsCompleted) == [2, 4, 5])
+        let resumed = Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(on: Self.data, resuming: checkpoints[0])
+        #expect(resumed.model.jsonText == full.model.jsonText)
+        // A finished run can be extended: 5 epochs then 2 more equal 7 in one go.
+        let seven = Trainer<SIMDEngine>(Self.configuration(epochs: 7)).train(on: Self.data)
+        let extended = Trainer<SIMDEngine>(Self.configuration(epochs: 7)).run(on: Self.data, resuming: checkpoints[2])
+        #expect(extended.model.jsonText == seven.jsonText)
+    }
+
+    @Test func earlyStoppingKeepsTheBestParameters() {
+        var configuration = Self.configuration(epochs: 200)
+        configuration.patience = 3
+        configuration.learningRate = 4  // noisy enough that the validation loss stops improving
+        var reports: [EpochReport] = []
+        let result = Trainer<SIMDEngine>(configuration).run(on: Self.data, onEpoch: { reports.append($0) })
+        #expect(result.progress.outcome == .stoppedEarly)
+        #expect(reports.count < 200)
+        let losses = reports.map { $0.validation!.loss }
+        let best = losses.indices.min { losses[$0] < losses[$1] }!
+        #expect(reports.count == best + 1 + 3)
+        #expect(result.model == result.progress.bestModel)
+        #expect(result.progress.bestValidationLoss == losses[best])
+    }
+
+    @Test func malformedCheckpointsAreReportedWithTheirFile() {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).ckpt").path
+        FileManager.default.createFile(atPath: path, contents: Data("{\"configuration\": {".utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: InputError.self) { try TrainingProgress.read(path: path) }
+        do {
+            _ = try TrainingProgress.read(path: path)
+        } catch {
+            #expect(error.file == path)
+            #expect(error.message.hasPrefix("not a checkpoint"))
+        }
+    }
+}
