@@ -70,6 +70,23 @@ public struct Dataset: Sendable, Equatable {
         return (selecting(0..<cut), selecting(cut..<count))
     }
 
+    /// A 64-bit FNV-1a hash of every sample's bits, in order, as 16 hex digits: the same
+    /// data gives the same fingerprint on every run and platform.
+    public var fingerprint: String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for column in [x0, x1, label] {
+            for value in column {
+                var bits = value.bitPattern
+                for _ in 0..<8 {
+                    hash = (hash ^ (bits & 0xFF)) &* 0x100_0000_01B3
+                    bits >>= 8
+                }
+            }
+        }
+        let text = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+
     /// Applies `transform` to both features of every sample.
     public func mapFeatures(_ transform: (Double, Double) -> (Double, Double)) -> Dataset {
         var result = self

@@ -91,6 +91,9 @@ public struct TrainingProgress: Sendable, Codable {
     public var epochsWithoutImprovement = 0
     /// Why the run ended, once it has.
     public var outcome: Outcome = .running
+    /// The caller's own settings, kept with the checkpoint (the CLI keeps its data source,
+    /// output paths and a fingerprint of the data here).
+    public var notes: [String: String] = [:]
 
     public enum Outcome: String, Sendable, Codable {
         case running, completed, stoppedEarly, interrupted

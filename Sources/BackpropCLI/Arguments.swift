@@ -21,6 +21,11 @@ struct Arguments {
         self.words = words
     }
 
+    /// True when `option` (or `option=...`) was given and not yet consumed.
+    func contains(_ option: String) -> Bool {
+        words.contains { $0 == option || $0.hasPrefix(option + "=") }
+    }
+
     /// True when `-h` or `--help` was given.
     var wantsHelp: Bool { words.contains("--help") || words.contains("-h") }
 

@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Backprop
+import Foundation
+
+/// Training progress for people, on stderr: a line redrawn in place on a terminal, one
+/// plain line per epoch otherwise.
+struct ProgressDisplay {
+    let totalEpochs: Int
+    let live = isatty(STDERR_FILENO) != 0
+    let started = ContinuousClock.now
+    var firstEpoch: Int?
+
+    mutating func show(_ report: EpochReport) {
+        let width = String(totalEpochs).count
+        let epoch = String(repeating: " ", count: max(0, width - String(report.epoch).count)) + "\(report.epoch)"
+        var text = "epoch \(epoch)/\(totalEpochs)"
+        if live {
+            let filled = totalEpochs > 0 ? 20 * report.epoch / totalEpochs : 20
+            text += " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]"
+        }
+        text += "  loss \(String(format: "%.6f", report.training.loss))  accuracy \(percent(report.training.accuracy))"
+        if let validation = report.validation {
+            text += "  val_loss \(String(format: "%.6f", validation.loss))  val_accuracy \(percent(validation.accuracy))"
+        }
+        text += "  \(humanRate(report.samplesPerSecond)) samples/s"
+        if firstEpoch == nil { firstEpoch = report.epoch - 1 }
+        let done = report.epoch - (firstEpoch ?? 0)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        if done > 0 && report.epoch < totalEpochs {
+            let left = seconds / Double(done) * Double(totalEpochs - report.epoch)
+            text += "  \(String(format: "%.1f", left))s left"
+        }
+        if live {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        } else {
+            printError(text)
+        }
+    }
+
+    /// Ends a live line so that what follows starts on a line of its own.
+    func finish() {
+        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Synchronization
+
+/// SIGINT and SIGTERM as a request to stop training at the end of the current mini-batches.
+enum StopSignal {
+    /// The signal received, or 0.
+    static let received = Atomic<Int32>(0)
+
+    /// Installs the handlers. A second signal of the same kind ends the process at once.
+    static func install() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber) { number in
+                StopSignal.received.store(number, ordering: .relaxed)
+                signal(number, SIG_DFL)
+            }
+        }
+    }
+
+    static var requested: Bool { received.load(ordering: .relaxed) != 0 }
+}
