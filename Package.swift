@@ -41,6 +41,8 @@ let package = Package(
         // folder never collide on a case-insensitive file system.
         .executableTarget(name: "BackpropCLI", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop"], swiftSettings: librarySettings),
+        // Runs the `backprop` executable as a user would; the dependency makes SwiftPM build it.
+        .testTarget(name: "BackpropCLITests", dependencies: ["BackpropCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,13 @@ enum StopSignal {
 
     /// Installs the handlers. A second signal of the same kind ends the process at once.
     static func install() {
+        // A parent may have started us with these signals blocked (a blocked mask survives
+        // exec); unblock them, or Ctrl-C would never arrive.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber) { number in
                 StopSignal.received.store(number, ordering: .relaxed)

@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// The `backprop` executable, run as a user runs it: exit statuses, messages, files.
+@Suite(.serialized) struct CommandLineTests {
+    /// The built executable, beside the test bundle in the build folder.
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("backprop")
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    static func run(_ arguments: [String], in folder: URL, signal: Int32? = nil, whenExists trigger: URL? = nil)
+        throws -> Result
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        if let signal, let trigger {
+            while !FileManager.default.fileExists(atPath: trigger.path) && process.isRunning { usleep(10_000) }
+            kill(process.processIdentifier, signal)
+        }
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
+            errors: String(decoding: err, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func badDataFailsWithFileAndLineAndLeavesTheModelAlone() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "x0,x1,y\n1,2,0\n3,oops,1\n".write(to: folder.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
+        try "keep me".write(to: folder.appendingPathComponent("model.json"), atomically: true, encoding: .utf8)
+        let result = try Self.run(["train", "--data", "bad.csv", "--save", "model.json"], in: folder)
+        #expect(result.status == 1)
+        #expect(result.errors == "error: bad.csv:3: column 2: \"oops\" is not a number\n")
+        #expect(try String(contentsOf: folder.appendingPathComponent("model.json"), encoding: .utf8) == "keep me")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["bad.csv", "model.json"])
+    }
+
+    @Test(arguments: [
+        ["train", "--epochs", "x"], ["train", "--bogus"], ["train", "--patience", "3"], ["frob"], [],
+        ["train", "--resume", "c.json", "--seed", "2"], ["predict", "--data", "d.csv"],
+    ])
+    func usageErrorsExit64(arguments: [String]) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try Self.run(arguments, in: folder)
+        #expect(result.status == 64, "\(arguments)")
+        #expect(!result.errors.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for command in ["train", "predict", "evaluate", "gradcheck", "bench"] {
+            let result = try Self.run([command, "--help"], in: folder)
+            #expect(result.status == 0)
+            #expect(result.output.hasPrefix("USAGE: backprop \(command)"), "\(command)")
+        }
+    }
+
+    @Test func interruptedRunResumesToTheSameBytes() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Big enough that a debug build takes a second or more, so the signal lands mid-run.
+        let common = ["--dataset", "moons", "--samples", "20000", "--epochs", "6", "--validation-split", "0.1", "--quiet"]
+        let full = try Self.run(["train"] + common + ["--save", "full.json"], in: folder)
+        #expect(full.status == 0)
+
+        // SIGINT once the first checkpoint exists: the run stops, keeps its state, and says how to go on.
+        let stopped = try Self.run(
+            ["train"] + common + ["--save", "resumed.json", "--checkpoint", "run.ckpt"], in: folder,
+            signal: SIGINT, whenExists: folder.appendingPathComponent("run.ckpt"))
+        #expect(stopped.status == 130)
+        #expect(stopped.errors.contains("continue with: backprop train --resume run.ckpt"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("resumed.json").path))
+
+        let resumed = try Self.run(["train", "--resume", "run.ckpt", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let a = try Data(contentsOf: folder.appendingPathComponent("full.json"))
+        let b = try Data(contentsOf: folder.appendingPathComponent("resumed.json"))
+        #expect(a == b)
+    }
+}
