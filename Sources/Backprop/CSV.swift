@@ -30,21 +30,61 @@ public enum CSV {
         guard !isDirectory.boolValue else {
             throw InputError(file: path, line: nil, message: "is a directory, not a CSV file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, message: "cannot be read (permission denied?)")
-        }
-        return try parse(data, name: path, labels: labels)
+        let text = try contents(of: path)
+        return try parseTerminated(text, name: path, labels: labels)
     }
 
     /// Parses CSV `bytes`; `name` is the file name that errors report.
     public static func parse(
         _ bytes: some Collection<UInt8>, name: String, labels: Labels = .required
     ) throws(InputError) -> Dataset {
-        // One NUL after the text lets strtod stop at the end of the last field.
         var text = [UInt8]()
         text.reserveCapacity(bytes.count + 1)
         text.append(contentsOf: bytes)
         text.append(0)
+        return try parseTerminated(text, name: name, labels: labels)
+    }
+
+    /// The file's bytes and one NUL after them, read straight into one buffer (no copies).
+    static func contents(of path: String) throws(InputError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw InputError(file: path, line: nil, message: "cannot be read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw InputError(file: path, line: nil, message: "cannot be read: \(String(cString: strerror(errno)))")
+        }
+        let size = Int(status.st_size)
+        guard size > 0 else {
+            // Empty, or not a regular file (a pipe): read it the general way.
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw InputError(file: path, line: nil, message: "cannot be read (permission denied?)")
+            }
+            return [UInt8](data) + [0]
+        }
+        var failure: Int32 = 0
+        let text = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
+            var filled = 0
+            while filled < size {
+                let got = readBytes(descriptor, buffer.baseAddress! + filled, size - filled)
+                if got < 0 && errno == EINTR { continue }
+                if got < 0 { failure = errno }
+                if got <= 0 { break }
+                filled += got
+            }
+            buffer[filled] = 0
+            initialized = filled + 1
+        }
+        if failure != 0 {
+            throw InputError(file: path, line: nil, message: "cannot be read: \(String(cString: strerror(failure)))")
+        }
+        return text
+    }
+
+    /// Parses `text`, whose last byte is a NUL that strtod stops at.
+    static func parseTerminated(_ text: [UInt8], name: String, labels: Labels) throws(InputError) -> Dataset {
         do {
             return try text.withUnsafeBufferPointer { buffer throws(InputError) in
                 var parser = Parser(text: buffer, name: name, labels: labels)
@@ -73,56 +113,94 @@ public enum CSV {
         }
 
         mutating func run() throws(InputError) -> Dataset {
+            let base = text.baseAddress!
             var start = 0
             if end >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF { start = 3 }
+            // A NUL anywhere before the end means binary data; found once, reported at its line.
+            let firstNUL = memchr(base, 0, end).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
+            var rows = 0
+            var scan = UnsafeRawPointer(base + start)
+            while let newline = memchr(scan, Int32(UInt8(ascii: "\n")), UnsafeRawPointer(base + end) - scan) {
+                rows += 1
+                scan = UnsafeRawPointer(newline) + 1
+            }
+            x0.reserveCapacity(rows + 1)
+            x1.reserveCapacity(rows + 1)
+            label.reserveCapacity(rows + 1)
+
             var lineNumber = 0
             var sawHeader = false
             var blankLine: Int?  // first blank line seen since the last data row
+            var bounds = InlineArray<3, Range<Int>>(repeating: 0..<0)
             while start < end {
                 lineNumber += 1
-                var stop = start
-                while stop < end && text[stop] != UInt8(ascii: "\n") { stop += 1 }
+                let newline = memchr(base + start, Int32(UInt8(ascii: "\n")), end - start)
+                var stop = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
                 let next = stop + 1
                 if stop > start && text[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
                 defer { start = next }
 
-                if isBlank(start, stop) {
+                if (stop == start || text[start] == UInt8(ascii: " ") || text[start] == UInt8(ascii: "\t"))
+                    && isBlank(start, stop)
+                {
                     if blankLine == nil { blankLine = lineNumber }
                     continue
                 }
                 if let blank = blankLine {
                     throw error(blank, "blank line between rows")
                 }
-                if (start..<stop).contains(where: { text[$0] == 0 }) {
+                if firstNUL < stop {
                     throw error(lineNumber, "binary data (a NUL byte): not a CSV text file")
                 }
-                let fields = split(start, stop)
-                if columns == nil && (fields.count == 2 || fields.count == 3) { columns = fields.count }
-                if fields.count != columns {
-                    throw error(lineNumber, columnCountMessage(fields.count, start, stop))
+                // Up to three fields, trimmed, without allocating; more is an error.
+                var fieldCount = 0
+                var fieldStart = start
+                var i = start
+                while true {
+                    if i == stop || text[i] == UInt8(ascii: ",") {
+                        if fieldCount == 3 {
+                            fieldCount += 1
+                            break
+                        }
+                        var a = fieldStart
+                        var b = i
+                        while a < b && (text[a] == UInt8(ascii: " ") || text[a] == UInt8(ascii: "\t")) { a += 1 }
+                        while b > a && (text[b - 1] == UInt8(ascii: " ") || text[b - 1] == UInt8(ascii: "\t")) { b -= 1 }
+                        bounds[fieldCount] = a..<b
+                        fieldCount += 1
+                        fieldStart = i + 1
+                        if i == stop { break }
+                    }
+                    i += 1
                 }
-                let values = fields.map { parseNumber($0) }
-                if lineNumber == 1 && !sawHeader && values.allSatisfy({ if case .notANumber = $0 { true } else { false } }) {
-                    sawHeader = true
+                if columns == nil && (fieldCount == 2 || fieldCount == 3) { columns = fieldCount }
+                if fieldCount != columns {
+                    throw error(lineNumber, columnCountMessage(fieldCountOfLine(start, stop), start, stop))
+                }
+                var values = InlineArray<3, Field>(repeating: .empty)
+                for column in 0..<fieldCount { values[column] = parseNumber(bounds[column]) }
+                if lineNumber == 1 && !sawHeader
+                    && (0..<fieldCount).allSatisfy({ if case .notANumber = values[$0] { true } else { false } })
+                {
+                    sawHeader = true  // a header: none of the first line's fields is a number
                     continue
                 }
                 var row = SIMD3<Double>()  // x0, x1, label (0 when the file has none)
-                for (column, value) in values.enumerated() {
-                    switch value {
+                for column in 0..<fieldCount {
+                    switch values[column] {
                     case .number(let x):
                         row[column] = x
                     case .empty:
                         throw error(lineNumber, "column \(column + 1) is empty")
                     case .notANumber:
-                        throw error(lineNumber, "column \(column + 1): \(quoted(fields[column])) is not a number")
+                        throw error(lineNumber, "column \(column + 1): \(quoted(bounds[column])) is not a number")
                     case .nonFinite:
                         throw error(
-                            lineNumber,
-                            "column \(column + 1): \(quoted(fields[column])) is not a finite number")
+                            lineNumber, "column \(column + 1): \(quoted(bounds[column])) is not a finite number")
                     }
                 }
-                guard fields.count == 2 || row[2] == 0 || row[2] == 1 else {
-                    throw error(lineNumber, "label \(quoted(fields[2])) is not 0 or 1")
+                guard fieldCount == 2 || row[2] == 0 || row[2] == 1 else {
+                    throw error(lineNumber, "label \(quoted(bounds[2])) is not 0 or 1")
                 }
                 x0.append(row[0])
                 x1.append(row[1])
@@ -142,19 +220,9 @@ public enum CSV {
             (start..<stop).allSatisfy { text[$0] == UInt8(ascii: " ") || text[$0] == UInt8(ascii: "\t") }
         }
 
-        /// Field ranges between commas, with surrounding spaces and tabs trimmed.
-        func split(_ start: Int, _ stop: Int) -> [Range<Int>] {
-            var fields: [Range<Int>] = []
-            var fieldStart = start
-            for i in start...stop where i == stop || text[i] == UInt8(ascii: ",") {
-                var a = fieldStart
-                var b = i
-                while a < b && (text[a] == UInt8(ascii: " ") || text[a] == UInt8(ascii: "\t")) { a += 1 }
-                while b > a && (text[b - 1] == UInt8(ascii: " ") || text[b - 1] == UInt8(ascii: "\t")) { b -= 1 }
-                fields.append(a..<b)
-                fieldStart = i + 1
-            }
-            return fields
+        /// The number of comma-separated fields on a line (for messages only).
+        func fieldCountOfLine(_ start: Int, _ stop: Int) -> Int {
+            1 + (start..<stop).count { text[$0] == UInt8(ascii: ",") }
         }
 
         func columnCountMessage(_ found: Int, _ start: Int, _ stop: Int) -> String {
@@ -179,8 +247,13 @@ public enum CSV {
         }
 
         /// Parses a decimal number: digits, sign, point and exponent only (no hex, no words).
+        ///
+        /// Numbers of at most 15 significant digits and a power of ten up to 22 are exact
+        /// in a double, and so is their product or quotient once rounded: those are converted
+        /// here (Clinger's fast path); everything else goes to strtod.
         func parseNumber(_ field: Range<Int>) -> Field {
             guard !field.isEmpty else { return .empty }
+            if let value = fastNumber(field) { return .number(value) }
             var hasDigit = false
             for i in field {
                 switch text[i] {
@@ -201,6 +274,69 @@ public enum CSV {
             return value.isFinite ? .number(value) : .nonFinite
         }
 
+        /// [sign] digits [. digits] [e [sign] digits], exactly, or nil to take the slow path.
+        @inline(__always)
+        func fastNumber(_ field: Range<Int>) -> Double? {
+            var i = field.lowerBound
+            let stop = field.upperBound
+            var negative = false
+            if text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+                negative = text[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var mantissa: UInt64 = 0
+            var digits = 0  // significant digits, leading zeros excluded
+            var anyDigit = false
+            var scale = 0  // digits after the point
+            var seenPoint = false
+            while i < stop {
+                let c = text[i]
+                if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+                    anyDigit = true
+                    if mantissa != 0 || c != UInt8(ascii: "0") { digits += 1 }
+                    guard digits <= 15 else { return nil }
+                    mantissa = mantissa * 10 + UInt64(c - UInt8(ascii: "0"))
+                    if seenPoint { scale += 1 }
+                } else if c == UInt8(ascii: ".") && !seenPoint {
+                    seenPoint = true
+                } else {
+                    break
+                }
+                i += 1
+            }
+            guard anyDigit else { return nil }
+            var exponent = 0
+            if i < stop {
+                guard text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E") else { return nil }
+                i += 1
+                var negativeExponent = false
+                if i < stop && (text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+")) {
+                    negativeExponent = text[i] == UInt8(ascii: "-")
+                    i += 1
+                }
+                guard i < stop else { return nil }
+                while i < stop {
+                    let c = text[i]
+                    guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"), exponent < 1000 else { return nil }
+                    exponent = exponent * 10 + Int(c - UInt8(ascii: "0"))
+                    i += 1
+                }
+                if negativeExponent { exponent = -exponent }
+            }
+            let power = exponent - scale
+            guard power >= -22 && power <= 22 else { return mantissa == 0 ? (negative ? -0.0 : 0.0) : nil }
+            var value = Double(mantissa)
+            value = power >= 0 ? value * Self.powersOfTen[power] : value / Self.powersOfTen[-power]
+            return negative ? -value : value
+        }
+
+        /// 10^0 ... 10^22, every one exact in a double.
+        static let powersOfTen: [Double] = (0...22).map { exponent in
+            var value = 1.0
+            for _ in 0..<exponent { value *= 10 }
+            return value
+        }
+
         func isNonFiniteWord(_ field: Range<Int>) -> Bool {
             var word = String(decoding: text[field], as: UTF8.self).lowercased()
             if word.hasPrefix("+") || word.hasPrefix("-") { word.removeFirst() }
@@ -215,4 +351,9 @@ public enum CSV {
             return "\"\(text)\(field.count > limit ? "…" : "")\""
         }
     }
+}
+
+/// read(2), named so that it cannot be mistaken for `CSV.read`.
+private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

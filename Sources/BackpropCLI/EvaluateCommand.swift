@@ -23,7 +23,7 @@ enum EvaluateCommand {
 
         let model = try Model.read(path: modelPath)
         let data = model.prepare(try CSV.read(path: dataPath))
-        let result = ReferenceEngine(parameters: model.parameters).evaluate(data)
+        let result = SIMDEngine(parameters: model.parameters).evaluate(data)
         if json {
             print(
                 jsonObject([

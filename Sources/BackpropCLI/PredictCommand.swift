@@ -26,7 +26,7 @@ enum PredictCommand {
 
         let model = try Model.read(path: modelPath)
         let data = model.prepare(try CSV.read(path: dataPath, labels: .optional))
-        let probabilities = ReferenceEngine(parameters: model.parameters).predict(data)
+        let probabilities = SIMDEngine(parameters: model.parameters).predict(data)
         var text = "probability,class\n"
         text.reserveCapacity(probabilities.count * 26)
         for p in probabilities {

@@ -74,6 +74,25 @@ import Testing
         }
     }
 
+    @Test func numbersAreConvertedExactlyOnEveryPath() throws {
+        // Short numbers take the fast path, long ones strtod; both must give the correctly
+        // rounded double, which is what Swift's own parser gives.
+        var generator = SplitMix64(seed: 5)
+        var lines: [String] = []
+        var expected: [Double] = []
+        for i in 0..<4000 {
+            let magnitude = Foundation.exp(generator.nextUniform(-30, 30))
+            let value = (generator.nextIndex(below: 2) == 0 ? -1 : 1) * magnitude
+            let text = String(format: "%.\(1 + i % 17)\(["g", "e", "f"][i % 3])", value)
+            lines.append("\(text),0.5,\(i % 2)")
+            expected.append(Double(text)!)
+        }
+        let data = try Self.parse(lines.joined(separator: "\n"))
+        for (index, (got, want)) in zip(data.x0, expected).enumerated() {
+            #expect(got.bitPattern == want.bitPattern, "line \(index + 1): \(lines[index])")
+        }
+    }
+
     @Test func binaryGarbageIsRejectedWithALine() {
         var generator = SplitMix64(seed: 1)
         let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
