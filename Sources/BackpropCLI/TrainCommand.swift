@@ -11,7 +11,8 @@ enum TrainCommand {
                               [--engine NAME] [--threads T] [--seed S] [--init MODEL.json]
                               [--save MODEL.json] [--no-shuffle] [--no-standardize]
                               [--validation-split F] [--patience N]
-                              [--checkpoint FILE [--checkpoint-every K]] [--json] [--quiet]
+                              [--checkpoint FILE [--checkpoint-every K]] [--log FILE.jsonl]
+                              [--json] [--quiet]
                backprop train --resume FILE [--epochs E] [--engine NAME] [--threads T]
                               [--save MODEL.json] [--checkpoint FILE] [--json] [--quiet]
 
@@ -51,6 +52,8 @@ enum TrainCommand {
           --save MODEL.json        where to write the model (default: \(defaultSave)); written
                                    to a temporary file and renamed, so never left half-written
           --json                   one JSON object per epoch on stdout
+          --log FILE.jsonl         also write that JSON, one line per epoch, to FILE
+                                   (for `backprop plot --history`)
           --quiet                  print nothing but errors
           -h, --help               show this help
 
@@ -128,6 +131,7 @@ enum TrainCommand {
         output.savePath = output.explicitSave ?? progress.notes["save"] ?? defaultSave
         output.checkpointPath = output.checkpointPath ?? progress.notes["checkpoint"] ?? path
         output.checkpointEvery = Int(progress.notes["checkpoint-every"] ?? "") ?? 1
+        output.logPath = output.logPath ?? progress.notes["log"]
         try output.checkWritable()
         let data = try source.load()
         guard data.fingerprint == progress.notes["fingerprint"] else {
@@ -152,6 +156,14 @@ enum TrainCommand {
         notes["save"] = output.savePath
         notes["checkpoint"] = output.checkpointPath
         notes["checkpoint-every"] = String(output.checkpointEvery)
+        notes["log"] = output.logPath
+        // A resumed run keeps the log's lines up to where its checkpoint was taken.
+        var log = ""
+        if let logPath = output.logPath, let progress, let old = FileManager.default.contents(atPath: logPath) {
+            let lines = String(decoding: old, as: UTF8.self).split(separator: "\n")
+            log = lines.prefix(progress.epochsCompleted).map { $0 + "\n" }.joined()
+        }
+        var logError: InputError?
 
         if !output.quiet { warnIfDebugBuild() }
         StopSignal.install()
@@ -162,6 +174,10 @@ enum TrainCommand {
             engine, data, start, progress, configuration, checkpointEvery: output.checkpointEvery,
             onEpoch: { report in
                 last = report
+                if let logPath = output.logPath, logError == nil {
+                    log += epochJSON(report) + "\n"
+                    do throws(InputError) { try AtomicFile.write(log, to: logPath) } catch { logError = error }
+                }
                 if output.json {
                     print(epochJSON(report))
                     fflush(nil)
@@ -177,6 +193,7 @@ enum TrainCommand {
             })
         if !output.json && !output.quiet && last != nil { display.finish() }
         if let checkpointError { throw checkpointError }
+        if let logError { throw logError }
 
         if result.progress.outcome == .interrupted {
             let signal = StopSignal.received.load(ordering: .relaxed)
@@ -236,6 +253,7 @@ struct OutputOptions {
     var savePath: String
     var checkpointPath: String?
     var checkpointEvery = 1
+    var logPath: String?
     var json: Bool
     var quiet: Bool
 
@@ -245,6 +263,7 @@ struct OutputOptions {
         explicitSave = try arguments.string("--save")
         savePath = explicitSave ?? TrainCommand.defaultSave
         checkpointPath = try arguments.string("--checkpoint")
+        logPath = try arguments.string("--log")
         json = arguments.flag("--json")
         quiet = arguments.flag("--quiet")
     }
@@ -252,6 +271,7 @@ struct OutputOptions {
     func checkWritable() throws(InputError) {
         try AtomicFile.checkWritable(savePath)
         if let checkpointPath { try AtomicFile.checkWritable(checkpointPath) }
+        if let logPath { try AtomicFile.checkWritable(logPath) }
     }
 }
 

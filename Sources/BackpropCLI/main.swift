@@ -12,6 +12,7 @@ let usage = """
       evaluate    loss, accuracy, precision, recall and confusion matrix on labelled data
       gradcheck   check an engine's gradients against finite differences
       bench       measure training throughput on the standard workload
+      plot        draw a model's decision boundary, or a training log, as SVG
 
     Run `backprop <command> --help` for a command's options.
     """
@@ -32,6 +33,7 @@ func main(_ words: [String]) -> Int32 {
         "evaluate": (EvaluateCommand.help, EvaluateCommand.run),
         "gradcheck": (GradcheckCommand.help, GradcheckCommand.run),
         "bench": (BenchCommand.help, BenchCommand.run),
+        "plot": (PlotCommand.help, PlotCommand.run),
     ]
     guard let command = commands[name] else {
         printError("error: unknown command '\(name)'\n\n\(usage)")
