@@ -73,12 +73,16 @@ extension SIMDWeights {
         // the optimiser then reads them as memory operands instead of spilling registers.
         // Both use model-file order: W1 (i, input) at 2i + input, b1 at 10 + i,
         // W2 (i, j) at 15 + 5i + j, b2 at 40 + i, W3 at 45 + j, b3 at 50.
-        withUnsafeTemporaryAllocation(of: Vector8.self, capacity: Parameters.count) { sumBuffer in
-        withUnsafeTemporaryAllocation(of: V.self, capacity: Parameters.count + 15) { buffer in
-            let w = buffer.baseAddress!
+        // Stack storage: `withUnsafeTemporaryAllocation` goes to the heap at these sizes,
+        // which cost two mallocs per mini-batch.
+        var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
+        var scratchStorage = InlineArray<66, V>(repeating: V())
+        return withUnsafeMutablePointer(to: &sumStorage) { sumPointer in
+        withUnsafeMutablePointer(to: &scratchStorage) { scratchPointer in
+            let w = UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: V.self)
             // Partial sums stay 8 lanes wide whatever V is: a 16-sample step folds its two
             // halves in with two fused multiply-adds, halving the loads and stores of the sums.
-            let g = sumBuffer.baseAddress!
+            let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
             // Activations and deltas of the current group, also in memory (L1).
             let a1 = w + Parameters.count
             let a2 = a1 + 5
@@ -92,7 +96,6 @@ extension SIMDWeights {
                 w[45 + i] = V(repeating: blocks.outputWeights[i])
             }
             w[50] = V(repeating: blocks.outputBias)
-            g.initialize(repeating: Vector8(), count: Parameters.count)
 
             var lossLinear = V()
             var lossLogTotal = 0.0

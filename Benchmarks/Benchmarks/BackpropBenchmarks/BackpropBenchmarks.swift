@@ -1,0 +1,92 @@
+import Backprop
+import Benchmark
+import Foundation
+
+/// The standard workload (README, "Performance"), generated once for all benchmarks.
+let workload = StandardWorkload.dataset()
+
+/// One epoch of training per engine, batch size and thread count; throughput is reported in
+/// samples per second (one iteration = one epoch of 2^20 samples, so scale the epochs/s by
+/// 2^20). Allocations inside an epoch are a threshold of zero (Thresholds/).
+func trainingBenchmarks() {
+    let batchSizes = [1, 32, 256, 4096, 65536]
+    let engines: [(String, any TrainingEngine.Type, [Int])] = [
+        ("simd", SIMDEngine.self, [1]),
+        ("parallel", ParallelEngine.self, [1, EngineOptions.availableCores]),
+    ]
+    for (name, engine, threadCounts) in engines {
+        for threads in threadCounts {
+            for batchSize in batchSizes {
+                register(engine, name: "epoch \(name) threads=\(threads) B=\(batchSize)", batchSize: batchSize, threads: threads)
+            }
+        }
+    }
+}
+
+func register<Engine: TrainingEngine>(_: Engine.Type, name: String, batchSize: Int, threads: Int) {
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            warmupIterations: 1,
+            maxDuration: .seconds(3),
+            maxIterations: 5
+        )
+    ) { benchmark in
+        var configuration = TrainingConfiguration()
+        configuration.batchSize = batchSize
+        configuration.learningRate = StandardWorkload.learningRate
+        let trainer = Trainer<Engine>(configuration)
+        var engine = Engine(parameters: StandardWorkload.initialParameters, options: EngineOptions(threads: threads))
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            trainer.runEpoch(&engine, on: workload)
+        }
+        benchmark.stopMeasurement()
+        blackHole(engine.parameters)
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    trainingBenchmarks()
+
+    Benchmark(
+        "vector sigmoid (8 lanes)",
+        configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, maxDuration: .seconds(2))
+    ) { benchmark in
+        var z = Vector8(-3, -2, -1, -0.5, 0.5, 1, 2, 3)
+        var total = Vector8()
+        for _ in benchmark.scaledIterations {
+            total += sigmoid(z)
+            z += 1e-9
+        }
+        blackHole(total)
+    }
+
+    Benchmark(
+        "predict 2^20 samples (simd)",
+        configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(2), maxIterations: 20)
+    ) { benchmark in
+        let engine = SIMDEngine(parameters: StandardWorkload.initialParameters)
+        for _ in benchmark.scaledIterations {
+            blackHole(engine.predict(workload))
+        }
+    }
+
+    Benchmark(
+        "parse CSV 2^16 rows",
+        configuration: .init(metrics: [.wallClock, .throughput, .peakMemoryResident], maxDuration: .seconds(3), maxIterations: 20)
+    ) { benchmark in
+        var text = "x0,x1,y\n"
+        let sample = workload.selecting(0..<65536)
+        for i in 0..<sample.count {
+            text += "\(sample.x0[i]),\(sample.x1[i]),\(Int(sample.label[i]))\n"
+        }
+        let bytes = Array(text.utf8)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try CSV.parse(bytes, name: "bench.csv"))
+        }
+        benchmark.stopMeasurement()
+    }
+}
