@@ -17,7 +17,7 @@ func trainingBenchmarks() {
     for (name, engine, threadCounts) in engines {
         for threads in threadCounts {
             for batchSize in batchSizes {
-                register(engine, name: "epoch \(name) threads=\(threads) B=\(batchSize)", batchSize: batchSize, threads: threads)
+                register(engine, name: "epoch-\(name)-threads\(threads)-B\(batchSize)", batchSize: batchSize, threads: threads)
             }
         }
     }
@@ -51,7 +51,7 @@ let benchmarks: @Sendable () -> Void = {
     trainingBenchmarks()
 
     Benchmark(
-        "vector sigmoid (8 lanes)",
+        "sigmoid-vector8",
         configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, maxDuration: .seconds(2))
     ) { benchmark in
         var z = Vector8(-3, -2, -1, -0.5, 0.5, 1, 2, 3)
@@ -64,7 +64,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark(
-        "predict 2^20 samples (simd)",
+        "predict-simd-2^20",
         configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(2), maxIterations: 20)
     ) { benchmark in
         let engine = SIMDEngine(parameters: StandardWorkload.initialParameters)
@@ -74,7 +74,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark(
-        "parse CSV 2^16 rows",
+        "parse-csv-2^16-rows",
         configuration: .init(metrics: [.wallClock, .throughput, .peakMemoryResident], maxDuration: .seconds(3), maxIterations: 20)
     ) { benchmark in
         var text = "x0,x1,y\n"
