@@ -28,13 +28,13 @@ public enum StandardWorkload {
     /// steps alone (data in memory, nothing else in the loop).
     public static func measure<Engine: TrainingEngine>(
         _ engine: Engine.Type, on data: Dataset, batchSize: Int, epochs: Int = 1,
-        options: EngineOptions = EngineOptions(threads: 1)
+        options: EngineOptions = EngineOptions(threads: 1), from start: Parameters = initialParameters
     ) -> Measurement {
         var configuration = TrainingConfiguration()
         configuration.batchSize = batchSize
         configuration.learningRate = learningRate
         let trainer = Trainer<Engine>(configuration)
-        var model = Engine(parameters: initialParameters, options: options)
+        var model = Engine(parameters: start, options: options)
         trainer.runEpoch(&model, on: data)
         let clock = ContinuousClock()
         let started = clock.now

@@ -4,7 +4,7 @@ import Foundation
 enum BenchCommand {
     static let help = """
         USAGE: backprop bench [--engine NAME] [--batch-size B] [--threads T] [--samples N]
-                              [--epochs K] [--json]
+                              [--epochs K] [--data FILE.csv] [--init MODEL.json] [--json]
 
         Measures training throughput on the standard workload: two moons (noise 0.2,
         standardised), Glorot starting weights (seed 7), learning rate 0.5, file order,
@@ -17,6 +17,8 @@ enum BenchCommand {
           --threads T      threads for the parallel engine (default: all cores; others use 1)
           --samples N      data set size (default: 2^20 = 1048576)
           --epochs K       timed epochs (default: 3)
+          --data FILE.csv  train on this file, as it is (not standardised), instead
+          --init MODEL.json  start from this model's weights instead
           --json           one JSON object instead of a line of text
           -h, --help       show this help
         """
@@ -27,6 +29,8 @@ enum BenchCommand {
         let requestedThreads = try arguments.integer("--threads", in: 1...1024)
         let samples = try arguments.integer("--samples", in: 1...1 << 30) ?? StandardWorkload.samples
         let epochs = try arguments.integer("--epochs", in: 1...1_000_000) ?? 3
+        let dataPath = try arguments.string("--data")
+        let initPath = try arguments.string("--init")
         let json = arguments.flag("--json")
         try arguments.finish()
         let engine = try EngineChoice.type(named: engineName)
@@ -34,27 +38,25 @@ enum BenchCommand {
         let threads = engineName == ParallelEngine.name ? requestedThreads ?? EngineOptions.availableCores : 1
 
         warnIfDebugBuild()
-        let data = StandardWorkload.dataset(samples: samples)
-        let result = measure(engine, data, batchSize, epochs, EngineOptions(threads: threads))
+        let data = try dataPath.map { path throws(InputError) in try CSV.read(path: path) }
+            ?? StandardWorkload.dataset(samples: samples)
+        let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }
+            ?? StandardWorkload.initialParameters
+        let result = StandardWorkload.measure(
+            engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start)
         if json {
             print(
                 jsonObject([
-                    "engine": engineName, "batch_size": batchSize, "threads": threads, "samples": samples,
+                    "engine": engineName, "batch_size": batchSize, "threads": threads, "samples": data.count,
                     "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
                     "accuracy": result.accuracy, "seconds": result.seconds,
                 ]))
         } else {
             print(
                 "\(engineName) batch \(batchSize) threads \(threads): \(humanRate(result.samplesPerSecond)) samples/s"
-                    + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(samples))"
+                    + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
             )
         }
         return 0
-    }
-
-    static func measure<Engine: TrainingEngine>(
-        _ engine: Engine.Type, _ data: Dataset, _ batchSize: Int, _ epochs: Int, _ options: EngineOptions
-    ) -> StandardWorkload.Measurement {
-        StandardWorkload.measure(engine, on: data, batchSize: batchSize, epochs: epochs, options: options)
     }
 }
