@@ -61,8 +61,9 @@ def main():
             rates[(f"backprop {engine} ({threads} thread{'s' if threads > 1 else ''})", batch)] = \
                 result["samples_per_second"]
         for name, script in peers:
-            limit = [str(SMALL_BATCH_SAMPLES)] if batch <= 32 else []
-            result = run_json([sys.executable, os.path.join(HERE, script), args.folder, str(batch)] + limit, env=one_thread)
+            extra = [str(SMALL_BATCH_SAMPLES)] if batch <= 32 else []
+            extra += ["--loss"] if batch == 256 else []
+            result = run_json([sys.executable, os.path.join(HERE, script), args.folder, str(batch)] + extra, env=one_thread)
             rates[(f"{name} (1 thread)", batch)] = result["samples_per_second"]
             if batch == 256:
                 losses[name] = result["loss_after_one_epoch"]

@@ -3,9 +3,10 @@
 Mean binary cross-entropy from the logit (stable form), output delta (sigmoid(z) - y) / m,
 gradients summed over the batch, plain SGD, file order, a last partial batch averaged over
 its own size. Prints one JSON object: samples_per_second (after one untimed warm-up epoch),
-and the full-data loss and accuracy after exactly one epoch from init.json.
+and with --loss the full-data loss and accuracy after exactly one epoch on all the data
+from init.json.
 
-usage: python3 numpy_peer.py FOLDER BATCH_SIZE [MAX_SAMPLES]      needs: numpy
+usage: python3 numpy_peer.py FOLDER BATCH_SIZE [MAX_SAMPLES] [--loss]      needs: numpy
 """
 import json
 import sys
@@ -58,12 +59,15 @@ def evaluate(params, x, y):
 
 
 def main():
-    folder, batch_size = sys.argv[1], int(sys.argv[2])
-    limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    arguments = [a for a in sys.argv[1:] if a != "--loss"]
+    folder, batch_size = arguments[0], int(arguments[1])
+    limit = int(arguments[2]) if len(arguments) > 2 else None
     x, y, start = load(folder)
-    one = [p.copy() for p in start]
-    epoch(one, x, y, batch_size)
-    loss, accuracy = evaluate(one, x, y)
+    loss = accuracy = None
+    if "--loss" in sys.argv:
+        one = [p.copy() for p in start]
+        epoch(one, x, y, batch_size)
+        loss, accuracy = evaluate(one, x, y)
     xs, ys = (x[:limit], y[:limit]) if limit else (x, y)
     timed = [p.copy() for p in start]
     epoch(timed, xs, ys, batch_size)  # warm-up

@@ -1,8 +1,8 @@
 """The same workload in PyTorch (CPU, float64), written the idiomatic fast way: autograd,
 BCEWithLogitsLoss (the stable form, mean over the batch) and torch.optim.SGD, one thread.
-Prints one JSON object like numpy_peer.py.
+Prints one JSON object like numpy_peer.py (with --loss, the loss after one epoch).
 
-usage: python3 torch_peer.py FOLDER BATCH_SIZE [MAX_SAMPLES]      needs: pip install torch numpy
+usage: python3 torch_peer.py FOLDER BATCH_SIZE [MAX_SAMPLES] [--loss]      needs: pip install torch numpy
 """
 import json
 import sys
@@ -44,15 +44,18 @@ def epoch(model, x, y, batch_size):
 
 def main():
     torch.set_num_threads(1)
-    folder, batch_size = sys.argv[1], int(sys.argv[2])
-    limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
+    arguments = [a for a in sys.argv[1:] if a != "--loss"]
+    folder, batch_size = arguments[0], int(arguments[1])
+    limit = int(arguments[2]) if len(arguments) > 2 else None
     x, y, layers = load(folder)
-    model = network(layers)
-    epoch(model, x, y, batch_size)
-    with torch.no_grad():
-        z = model(x)[:, 0]
-        loss = float(torch.nn.functional.binary_cross_entropy_with_logits(z, y))
-        accuracy = float(((z >= 0) == (y == 1)).double().mean())
+    loss = accuracy = None
+    if "--loss" in sys.argv:
+        model = network(layers)
+        epoch(model, x, y, batch_size)
+        with torch.no_grad():
+            z = model(x)[:, 0]
+            loss = float(torch.nn.functional.binary_cross_entropy_with_logits(z, y))
+            accuracy = float(((z >= 0) == (y == 1)).double().mean())
     xs, ys = (x[:limit], y[:limit]) if limit else (x, y)
     timed = network(layers)
     epoch(timed, xs, ys, batch_size)  # warm-up
