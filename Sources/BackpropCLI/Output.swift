@@ -24,18 +24,10 @@ func jsonObject(_ pairs: KeyValuePairs<String, Any?>) -> String {
                 }
             }.joined()
             return "\"\(escaped)\""
-        case let value as String.JSONRaw: return value.text
         default: return "\"\(value!)\""
         }
     }
     return "{" + pairs.map { "\"\($0.key)\":\(encode($0.value))" }.joined(separator: ",") + "}"
-}
-
-extension String {
-    /// Text inserted into a JSON object as is (a nested object).
-    struct JSONRaw {
-        var text: String
-    }
 }
 
 /// "12.3 M", "456 k" — a throughput for people.
