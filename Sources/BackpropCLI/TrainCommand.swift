@@ -29,15 +29,15 @@ enum TrainCommand {
           --no-standardize         train on raw features (default: standardise to mean 0, std 1)
 
         TRAINING:
-          --epochs E               passes over the data (default: 100)
+          --epochs E               passes over the data (default: 200)
           --batch-size B           samples per SGD step; the last batch may be smaller (default: 32)
-          --learning-rate LR       constant SGD step size (default: 0.5)
+          --learning-rate LR       constant SGD step size (default: 1)
           --no-shuffle             keep file order (default: reshuffle every epoch from the seed)
           --seed S                 seeds the weights, the split and the shuffles (default: 1)
           --init MODEL.json        start from this model's weights (and its standardisation)
           --patience N             stop when the validation loss has not improved for N
                                    epochs and keep the best model (needs --validation-split)
-          --engine NAME            \(EngineChoice.help) (default: reference)
+          --engine NAME            \(EngineChoice.help) (default: simd)
           --threads T              threads for the parallel engine (default: all cores)
 
         CHECKPOINTS:
@@ -258,7 +258,7 @@ struct OutputOptions {
     var quiet: Bool
 
     init(_ arguments: inout Arguments) throws(UsageError) {
-        engineName = try arguments.choice("--engine", EngineChoice.names) ?? "reference"
+        engineName = try arguments.choice("--engine", EngineChoice.names) ?? SIMDEngine.name
         threads = try arguments.integer("--threads", in: 1...1024)
         explicitSave = try arguments.string("--save")
         savePath = explicitSave ?? TrainCommand.defaultSave
