@@ -9,10 +9,10 @@ from init.json.
 usage: python3 numpy_peer.py FOLDER BATCH_SIZE [MAX_SAMPLES] [--loss]      needs: numpy
 """
 import json
-import sys
-import time
 
 import numpy as np
+
+import peer
 
 LEARNING_RATE = 0.5
 
@@ -59,23 +59,7 @@ def evaluate(params, x, y):
 
 
 def main():
-    arguments = [a for a in sys.argv[1:] if a != "--loss"]
-    folder, batch_size = arguments[0], int(arguments[1])
-    limit = int(arguments[2]) if len(arguments) > 2 else None
-    x, y, start = load(folder)
-    loss = accuracy = None
-    if "--loss" in sys.argv:
-        one = [p.copy() for p in start]
-        epoch(one, x, y, batch_size)
-        loss, accuracy = evaluate(one, x, y)
-    xs, ys = (x[:limit], y[:limit]) if limit else (x, y)
-    timed = [p.copy() for p in start]
-    epoch(timed, xs, ys, batch_size)  # warm-up
-    began = time.perf_counter()
-    epoch(timed, xs, ys, batch_size)
-    seconds = time.perf_counter() - began
-    print(json.dumps({"tool": "numpy", "batch_size": batch_size, "samples_per_second": len(ys) / seconds,
-                      "loss_after_one_epoch": loss, "accuracy_after_one_epoch": accuracy}))
+    peer.run("numpy", load, lambda start: [p.copy() for p in start], epoch, evaluate)
 
 
 if __name__ == "__main__":

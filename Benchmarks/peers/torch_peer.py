@@ -5,11 +5,11 @@ Prints one JSON object like numpy_peer.py (with --loss, the loss after one epoch
 usage: python3 torch_peer.py FOLDER BATCH_SIZE [MAX_SAMPLES] [--loss]      needs: pip install torch numpy
 """
 import json
-import sys
-import time
 
 import numpy as np
 import torch
+
+import peer
 
 LEARNING_RATE = 0.5
 
@@ -42,28 +42,16 @@ def epoch(model, x, y, batch_size):
         optimizer.step()
 
 
+def evaluate(model, x, y):
+    with torch.no_grad():
+        z = model(x)[:, 0]
+        loss = float(torch.nn.functional.binary_cross_entropy_with_logits(z, y))
+        return loss, float(((z >= 0) == (y == 1)).double().mean())
+
+
 def main():
     torch.set_num_threads(1)
-    arguments = [a for a in sys.argv[1:] if a != "--loss"]
-    folder, batch_size = arguments[0], int(arguments[1])
-    limit = int(arguments[2]) if len(arguments) > 2 else None
-    x, y, layers = load(folder)
-    loss = accuracy = None
-    if "--loss" in sys.argv:
-        model = network(layers)
-        epoch(model, x, y, batch_size)
-        with torch.no_grad():
-            z = model(x)[:, 0]
-            loss = float(torch.nn.functional.binary_cross_entropy_with_logits(z, y))
-            accuracy = float(((z >= 0) == (y == 1)).double().mean())
-    xs, ys = (x[:limit], y[:limit]) if limit else (x, y)
-    timed = network(layers)
-    epoch(timed, xs, ys, batch_size)  # warm-up
-    began = time.perf_counter()
-    epoch(timed, xs, ys, batch_size)
-    seconds = time.perf_counter() - began
-    print(json.dumps({"tool": "pytorch", "batch_size": batch_size, "samples_per_second": len(ys) / seconds,
-                      "loss_after_one_epoch": loss, "accuracy_after_one_epoch": accuracy}))
+    peer.run("pytorch", load, network, epoch, evaluate)
 
 
 if __name__ == "__main__":

@@ -23,13 +23,7 @@ public enum CSV {
 
     /// Reads the CSV file at `path`.
     public static func read(path: String, labels: Labels = .required) throws(InputError) -> Dataset {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError(file: path, line: nil, message: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw InputError(file: path, line: nil, message: "is a directory, not a CSV file")
-        }
+        try InputFile.checkExists(path, kind: "a CSV file")
         let text = try contents(of: path)
         return try parseTerminated(text, name: path, labels: labels)
     }

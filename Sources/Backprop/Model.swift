@@ -63,17 +63,7 @@ public struct Model: Equatable, Sendable {
 
     /// Reads the model file at `path`.
     public static func read(path: String) throws(InputError) -> Model {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError(file: path, line: nil, message: "no such file")
-        }
-        guard !isDirectory.boolValue else {
-            throw InputError(file: path, line: nil, message: "is a directory, not a model file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, message: "cannot be read (permission denied?)")
-        }
-        return try Model(json: data, name: path)
+        try Model(json: InputFile.contents(path, kind: "a model file"), name: path)
     }
 
     /// Saves the model to `path` atomically (a crash never leaves a partial file).

@@ -100,9 +100,7 @@ public enum Plot {
 
     /// Reads a training log: one JSON object per line (`backprop train --log`).
     public static func readHistory(path: String) throws(InputError) -> [HistoryPoint] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, message: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
+        let data = try InputFile.contents(path, kind: "a training log")
         var points: [HistoryPoint] = []
         for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -47,9 +47,7 @@ public struct EpochReport: Sendable {
 public struct TrainingProgress: Sendable, Codable {
     /// Reads a checkpoint written by `write(to:)`.
     public static func read(path: String) throws(InputError) -> TrainingProgress {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, message: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
+        let data = try InputFile.contents(path, kind: "a checkpoint")
         do {
             return try JSONDecoder().decode(TrainingProgress.self, from: data)
         } catch let error as ShapeError {
@@ -188,7 +186,7 @@ public struct Trainer<Engine: TrainingEngine> {
             progress.configuration = configuration
             standardization = checkpoint.model.standardization
             generator = checkpoint.epochGenerator
-            if progress.isFinished || progress.outcome == .interrupted { progress.outcome = .running }
+            progress.outcome = .running  // every other outcome means "ended"; this run goes on
         }
         training = progress.model.prepare(training)
         validation = validation.map(progress.model.prepare)
