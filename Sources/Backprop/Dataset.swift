@@ -16,6 +16,11 @@ public struct Dataset: Sendable, Equatable {
         self.label = label
     }
 
+    /// Columns a parser has already checked.
+    init(validatedX0 x0: [Double], x1: [Double], label: [Double]) {
+        (self.x0, self.x1, self.label) = (x0, x1, label)
+    }
+
     public var count: Int { label.count }
     public var isEmpty: Bool { label.isEmpty }
 

@@ -9,7 +9,8 @@ enum BenchCommand {
         Measures training throughput on the standard workload: two moons (noise 0.2,
         standardised), Glorot starting weights (seed 7), learning rate 0.5, file order,
         consecutive mini-batches. One untimed warm-up epoch, then K timed epochs; prints
-        samples/s of the SGD steps alone and the loss on the whole set afterwards.
+        samples/s of the SGD steps alone and the loss on the whole set afterwards, and the
+        time it took to load (parse, or generate) the data.
 
         OPTIONS:
           --engine NAME    \(EngineChoice.help) (default: simd)
@@ -38,8 +39,11 @@ enum BenchCommand {
         let threads = engineName == ParallelEngine.name ? requestedThreads ?? EngineOptions.availableCores : 1
 
         warnIfDebugBuild()
+        let clock = ContinuousClock()
+        let loadStarted = clock.now
         let data = try dataPath.map { path throws(InputError) in try CSV.read(path: path) }
             ?? StandardWorkload.dataset(samples: samples)
+        let loadSeconds = (clock.now - loadStarted) / .seconds(1)
         let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }
             ?? StandardWorkload.initialParameters
         let result = StandardWorkload.measure(
@@ -49,13 +53,14 @@ enum BenchCommand {
                 jsonObject([
                     "engine": engineName, "batch_size": batchSize, "threads": threads, "samples": data.count,
                     "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
-                    "accuracy": result.accuracy, "seconds": result.seconds,
+                    "accuracy": result.accuracy, "seconds": result.seconds, "load_seconds": loadSeconds,
                 ]))
         } else {
             print(
                 "\(engineName) batch \(batchSize) threads \(threads): \(humanRate(result.samplesPerSecond)) samples/s"
                     + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
             )
+            print("data \(dataPath ?? "generated") loaded in \(String(format: "%.3f", loadSeconds)) s; one epoch took \(String(format: "%.3f", result.seconds / Double(epochs))) s")
         }
         return 0
     }

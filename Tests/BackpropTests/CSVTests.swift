@@ -93,6 +93,72 @@ import Testing
         }
     }
 
+    @Test func eiselLemireMatchesSwiftsParserOnEveryPowerOfTen() throws {
+        // 17 significant digits (what shortest round-trip printing writes) at every decimal
+        // exponent, plus integers just past 2^53 whose halves must round to even, plus
+        // subnormals and overflow, which go to strtod.
+        var generator = SplitMix64(seed: 11)
+        var texts: [String] = []
+        for exponent in -340...308 {
+            for _ in 0..<8 {
+                let digits = (0..<17).map { _ in String(generator.nextIndex(below: 10)) }.joined()
+                texts.append("\(1 + generator.nextIndex(below: 9)).\(digits.dropFirst())e\(exponent)")
+            }
+        }
+        for _ in 0..<2000 {
+            let odd = (UInt64(1) << 53) + 2 * UInt64(generator.nextIndex(below: 1 << 30)) + 1
+            texts.append(String(odd << UInt64(generator.nextIndex(below: 11))))
+        }
+        texts += ["4.9e-324", "2.2250738585072011e-308", "2.2250738585072014e-308", "1.7976931348623157e308",
+            "1.7976931348623158e308", "9007199254740993", "0.000000000000000000000000000001234", "123456789012345678901234"]
+        for text in texts {
+            let expected = try #require(Double(text), "\(text)")
+            guard expected.isFinite else { continue }
+            let data = try Self.parse("\(text),-\(text),1\n")
+            #expect(data.x0[0].bitPattern == expected.bitPattern, "\(text)")
+            #expect(data.x1[0].bitPattern == (-expected).bitPattern, "-\(text)")
+        }
+    }
+
+    /// Blocks of a few bytes, and many threads on tiny segments, must give the same rows and
+    /// the same first error as reading the text whole on one thread.
+    @Test func cuttingTheTextAnywhereChangesNothing() throws {
+        var generator = SplitMix64(seed: 3)
+        var long = ""
+        for i in 0..<3000 {
+            long += "\(generator.nextUniform(-5, 5)),\(generator.nextUniform(-5, 5)),\(i % 2)\(i % 7 == 0 ? "\r\n" : "\n")"
+        }
+        let texts = [
+            "x0,x1,y\n" + long, long + "\n\n", long + "1,2,0", "\u{FEFF}" + long, long + "\n3,4,1\n", long + "1,x,0\n" + long,
+            "x0,x1,y\n1,2,0\n" + long + "1, 2 ,1\n" + long, "\n\n\n", "x0,x1,y\n\n", long + "1,2\u{0},0\n",
+            long + " \n" + long, "\n" + long, long + "\n\n\n1,2,0\n",
+        ]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-csv-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (index, text) in texts.enumerated() {
+            let path = folder.appendingPathComponent("\(index).csv").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            let whole = Result { () throws(InputError) in
+                try CSV.parse(Array(text.utf8), name: path, labels: .required, threads: 1, segmentBytes: .max)
+            }
+            var cut: [Result<Dataset, InputError>] = [
+                Result { () throws(InputError) in
+                    try CSV.parse(Array(text.utf8), name: path, labels: .required, threads: 5, segmentBytes: 1)
+                }
+            ]
+            for blockSize in [1, 7, 4096] {
+                cut.append(
+                    Result { () throws(InputError) in
+                        try CSV.read(path: path, labels: .required, blockSize: blockSize, threads: 3, segmentBytes: 100)
+                    })
+            }
+            for result in cut {
+                #expect(result == whole, "text \(index)")
+            }
+        }
+    }
+
     @Test func binaryGarbageIsRejectedWithALine() {
         var generator = SplitMix64(seed: 1)
         let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
