@@ -45,7 +45,7 @@ public struct Dataset: Sendable, Equatable {
 
     /// The samples at `indices`, in that order.
     public func selecting(_ indices: some Collection<Int>) -> Dataset {
-        var result = self
+        var result = Dataset(validatedX0: [], x1: [], label: [])
         result.gather(from: self, at: indices)
         return result
     }
@@ -58,11 +58,43 @@ public struct Dataset: Sendable, Equatable {
         x0.removeAll(keepingCapacity: true)
         x1.removeAll(keepingCapacity: true)
         label.removeAll(keepingCapacity: true)
+        x0.reserveCapacity(indices.count)
+        x1.reserveCapacity(indices.count)
+        label.reserveCapacity(indices.count)
         for i in indices {
             x0.append(source.x0[i])
             x1.append(source.x1[i])
             label.append(source.label[i])
         }
+    }
+
+    /// Puts the samples in the order `order` gives (sample i becomes the old sample
+    /// `order[i]`) in place, following its cycles; `order` is used up as the marks of that.
+    ///
+    /// - Precondition: `order` is a permutation of `0..<count`.
+    public mutating func permute(_ order: inout [Int]) {
+        precondition(order.count == count, "one position per sample")
+        for start in order.indices where order[start] >= 0 {
+            let first = (x0[start], x1[start], label[start])
+            var position = start
+            while true {
+                let from = order[position]
+                order[position] = -1  // done
+                if from == start {
+                    (x0[position], x1[position], label[position]) = first
+                    break
+                }
+                (x0[position], x1[position], label[position]) = (x0[from], x1[from], label[from])
+                position = from
+            }
+        }
+    }
+
+    /// Keeps the first `count` samples.
+    public mutating func truncate(to count: Int) {
+        x0.removeLast(x0.count - count)
+        x1.removeLast(x1.count - count)
+        label.removeLast(label.count - count)
     }
 
     /// Splits off the last `fraction` of the samples as a validation set.
@@ -93,10 +125,14 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// Applies `transform` to both features of every sample.
-    public func mapFeatures(_ transform: (Double, Double) -> (Double, Double)) -> Dataset {
+    ///
+    /// Consuming: a dataset nobody else holds is transformed in place, without a copy.
+    public consuming func mapFeatures(_ transform: (Double, Double) -> (Double, Double)) -> Dataset {
         var result = self
-        for i in 0..<count {
-            (result.x0[i], result.x1[i]) = transform(x0[i], x1[i])
+        result.x0.withUnsafeMutableBufferPointer { x0 in
+            result.x1.withUnsafeMutableBufferPointer { x1 in
+                for i in x0.indices { (x0[i], x1[i]) = transform(x0[i], x1[i]) }
+            }
         }
         return result
     }

@@ -14,9 +14,18 @@ public struct Evaluation: Sendable, Equatable {
     ///
     /// - Precondition: `logits` and `labels` have the same length.
     public init(logits: some Collection<Double>, labels: some Collection<Double>) {
+        count = 0
+        loss = 0
+        add(logits: logits, labels: labels)
+    }
+
+    /// The sum of the losses, kept so that evaluating in parts gives the bits of one pass.
+    private var lossSum = 0.0
+
+    /// Adds more samples, as if they had come after the ones evaluated so far.
+    mutating func add(logits: some Collection<Double>, labels: some Collection<Double>) {
         precondition(logits.count == labels.count, "one logit per label")
-        count = labels.count
-        var lossSum = 0.0
+        count += labels.count
         for (z, y) in zip(logits, labels) {
             lossSum += binaryCrossEntropy(logit: z, label: y)
             switch (z >= 0, y == 1) {

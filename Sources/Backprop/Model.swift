@@ -17,8 +17,9 @@ public struct Model: Equatable, Sendable {
     }
 
     /// `dataset` as this model sees it: standardised when the model was trained that way.
-    public func prepare(_ dataset: Dataset) -> Dataset {
-        standardization?.apply(to: dataset) ?? dataset
+    public func prepare(_ dataset: consuming Dataset) -> Dataset {
+        guard let standardization else { return dataset }
+        return standardization.apply(to: dataset)
     }
 
     // MARK: JSON

@@ -35,8 +35,8 @@ public struct Standardization: Codable, Equatable, Sendable {
         std = [first.std, second.std]
     }
 
-    /// `dataset` with both features standardised.
-    public func apply(to dataset: Dataset) -> Dataset {
+    /// `dataset` with both features standardised (in place when the caller hands it over).
+    public func apply(to dataset: consuming Dataset) -> Dataset {
         let (m0, m1, s0, s1) = (mean[0], mean[1], std[0], std[1])
         return dataset.mapFeatures { x0, x1 in ((x0 - m0) / s0, (x1 - m1) / s1) }
     }

@@ -116,12 +116,15 @@ public struct Trainer<Engine: TrainingEngine> {
 
     /// Trains on `data` and returns the model (see `run`).
     public func train(
-        on data: Dataset, from start: Model? = nil, onEpoch: (EpochReport) -> Void = { _ in }
+        on data: consuming Dataset, from start: Model? = nil, onEpoch: (EpochReport) -> Void = { _ in }
     ) -> Model {
         run(on: data, from: start, onEpoch: onEpoch).model
     }
 
     /// Trains on `data`, from a start or from a checkpoint, and returns where it ended.
+    ///
+    /// Takes `data` over: a caller that hands it over and keeps no copy lets the run
+    /// standardise it in place, so the run needs little memory beyond the data itself.
     ///
     /// Starts from `start`'s parameters when given (keeping its standardisation, if it has
     /// one, because its weights are tied to that input scale), otherwise from Glorot-uniform
@@ -139,7 +142,7 @@ public struct Trainer<Engine: TrainingEngine> {
     /// - Precondition: `data` is not empty, `batchSize` ≥ 1, `epochs` ≥ 0, and the validation
     ///   split leaves at least one training sample.
     public func run(
-        on data: Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
+        on data: consuming Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
         checkpointEvery: Int = 1, onEpoch: (EpochReport) -> Void = { _ in },
         onCheckpoint: (TrainingProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false },
         stopInterval: Int = 65_536
@@ -164,12 +167,19 @@ public struct Trainer<Engine: TrainingEngine> {
         let drawn = randomStart ? Parameters.glorotUniform(using: &generator) : nil
         let initial = start?.parameters ?? drawn ?? checkpoint!.model.parameters
 
-        var (training, validation) = (data, Dataset?.none)
+        var validation: Dataset?
+        var training: Dataset
         if configuration.validationFraction > 0 {
             var order = Array(0..<data.count)
             if configuration.shuffle { generator.shuffle(&order) }
-            let split = data.selecting(order).splitting(validationFraction: configuration.validationFraction)
-            (training, validation) = (split.training, split.validation.isEmpty ? nil : split.validation)
+            let cut = data.count - Int((Double(data.count) * configuration.validationFraction).rounded())
+            // In place, so that the split costs memory for the validation part only.
+            training = consume data
+            training.permute(&order)
+            validation = cut < training.count ? training.selecting(cut..<training.count) : nil
+            training.truncate(to: cut)
+        } else {
+            training = consume data
         }
         precondition(!training.isEmpty, "the validation split leaves no training data")
 
@@ -188,12 +198,14 @@ public struct Trainer<Engine: TrainingEngine> {
             generator = checkpoint.epochGenerator
             progress.outcome = .running  // every other outcome means "ended"; this run goes on
         }
-        training = progress.model.prepare(training)
-        validation = validation.map(progress.model.prepare)
+        training = progress.model.prepare(consume training)
+        validation = validation.map { progress.model.prepare($0) }
 
         var engine = Engine(parameters: progress.model.parameters, options: configuration.engineOptions)
-        var epochData = training
         var order = Array(0..<training.count)
+        // Each chunk of an epoch is gathered in its shuffled order here, not the whole epoch:
+        // the engines read contiguous columns, and memory holds one chunk, not a second copy.
+        var chunkData = Dataset(x0: [], x1: [], label: [])
         let batchSize = configuration.batchSize
         let batchesPerEpoch = (training.count + batchSize - 1) / batchSize
         // Whole mini-batches per call to the engine: a stop request waits at most this long.
@@ -211,24 +223,26 @@ public struct Trainer<Engine: TrainingEngine> {
             if configuration.shuffle {
                 for i in order.indices { order[i] = i }
                 generator.shuffle(&order)
-                epochData.gather(from: training, at: order)
             }
             var seconds = 0.0
             var interrupted = false
-            epochData.withMiniBatch(0..<epochData.count) { all in
-                while progress.batchesCompleted < batchesPerEpoch {
-                    if shouldStop() {
-                        interrupted = true
-                        return
-                    }
-                    let first = progress.batchesCompleted
-                    let last = min(first + chunk, batchesPerEpoch)
-                    let range = (first * batchSize)..<min(last * batchSize, all.count)
-                    let started = clock.now
-                    engine.trainEpoch(all[range], batchSize: batchSize, learningRate: configuration.learningRate)
-                    seconds += (clock.now - started).seconds
-                    progress.batchesCompleted = last
+            while progress.batchesCompleted < batchesPerEpoch {
+                if shouldStop() {
+                    interrupted = true
+                    break
                 }
+                let first = progress.batchesCompleted
+                let last = min(first + chunk, batchesPerEpoch)
+                let range = (first * batchSize)..<min(last * batchSize, training.count)
+                if configuration.shuffle { chunkData.gather(from: training, at: order[range]) }
+                let source = configuration.shuffle ? chunkData : training
+                let window = configuration.shuffle ? 0..<range.count : range
+                let started = clock.now
+                source.withMiniBatch(window) { batch in
+                    engine.trainEpoch(batch, batchSize: batchSize, learningRate: configuration.learningRate)
+                }
+                seconds += (clock.now - started).seconds
+                progress.batchesCompleted = last
             }
             if interrupted {
                 // Rewind the generator so that resuming redraws this epoch's shuffle.
@@ -243,10 +257,10 @@ public struct Trainer<Engine: TrainingEngine> {
 
             let report = EpochReport(
                 epoch: progress.epochsCompleted,
-                training: engine.evaluate(epochData),
+                training: engine.evaluate(training),
                 validation: validation.map(engine.evaluate),
                 seconds: seconds,
-                samplesPerSecond: Double(epochData.count) / max(seconds, 1e-9))
+                samplesPerSecond: Double(training.count) / max(seconds, 1e-9))
             if let patience = configuration.patience, let loss = report.validation?.loss {
                 if progress.bestValidationLoss.map({ loss < $0 }) ?? true {
                     progress.bestValidationLoss = loss

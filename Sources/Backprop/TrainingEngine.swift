@@ -92,8 +92,22 @@ extension TrainingEngine {
     }
 
     /// Loss, accuracy and confusion matrix of the current parameters on `dataset`.
+    ///
+    /// Works through the data in parts of 16,384 samples, so it needs no memory of the data's size.
     public func evaluate(_ dataset: Dataset) -> Evaluation {
-        Evaluation(logits: logits(dataset), labels: dataset.label)
+        var evaluation = Evaluation(logits: [], labels: [])
+        let part = 1 << 14
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: part) { buffer in
+            dataset.withMiniBatch(0..<dataset.count) { all in
+                for start in stride(from: 0, to: all.count, by: part) {
+                    let range = start..<min(start + part, all.count)
+                    let output = UnsafeMutableBufferPointer(rebasing: buffer[..<range.count])
+                    logits(all[range], into: output)
+                    evaluation.add(logits: output, labels: all.label[range])
+                }
+            }
+        }
+        return evaluation
     }
 
     /// The mean loss and gradients over the whole of `dataset`.

@@ -117,8 +117,9 @@ enum TrainCommand {
         guard trainingCount >= 1 else {
             throw UsageError(description: "--validation-split \(configuration.validationFraction) leaves no training samples out of \(data.count)")
         }
-        source.fingerprint = data.fingerprint
-        return try train(data, start: start, resuming: nil, configuration, source, output)
+        // Only a checkpoint keeps it (hashing every byte of a large file takes a while).
+        if output.checkpointPath != nil { source.fingerprint = data.fingerprint }
+        return try train(consume data, start: start, resuming: nil, configuration, source, output)
     }
 
     /// `train --resume FILE`: the data source and settings come from the checkpoint.
@@ -134,19 +135,20 @@ enum TrainCommand {
         output.logPath = output.logPath ?? progress.notes["log"]
         try output.checkWritable()
         let data = try source.load()
-        guard data.fingerprint == progress.notes["fingerprint"] else {
+        source.fingerprint = data.fingerprint
+        guard source.fingerprint == progress.notes["fingerprint"] else {
             throw InputError(
                 file: source.path ?? path, line: nil,
                 message: "the data differs from the data of the run that wrote \(path)")
         }
-        source.fingerprint = data.fingerprint
         var configuration = progress.configuration
         configuration.epochs = epochs ?? configuration.epochs
-        return try train(data, start: nil, resuming: progress, configuration, source, output)
+        return try train(consume data, start: nil, resuming: progress, configuration, source, output)
     }
 
+    /// Takes the data over, so that the run can standardise it in place.
     static func train(
-        _ data: Dataset, start: Model?, resuming progress: TrainingProgress?, _ configuration: TrainingConfiguration,
+        _ data: consuming Dataset, start: Model?, resuming progress: TrainingProgress?, _ configuration: TrainingConfiguration,
         _ source: DataSource, _ output: OutputOptions
     ) throws -> Int32 {
         var configuration = configuration
@@ -171,7 +173,7 @@ enum TrainCommand {
         var last: EpochReport?
         var checkpointError: InputError?
         let result = run(
-            engine, data, start, progress, configuration, checkpointEvery: output.checkpointEvery,
+            engine, consume data, start, progress, configuration, checkpointEvery: output.checkpointEvery,
             onEpoch: { report in
                 last = report
                 if let logPath = output.logPath, logError == nil {
@@ -224,12 +226,12 @@ enum TrainCommand {
 
     /// Opens the engine existential: the training loop itself is specialised for the engine.
     static func run<Engine: TrainingEngine>(
-        _ engine: Engine.Type, _ data: Dataset, _ start: Model?, _ progress: TrainingProgress?,
+        _ engine: Engine.Type, _ data: consuming Dataset, _ start: Model?, _ progress: TrainingProgress?,
         _ configuration: TrainingConfiguration, checkpointEvery: Int,
         onEpoch: (EpochReport) -> Void, onCheckpoint: (TrainingProgress) -> Void
     ) -> (model: Model, progress: TrainingProgress) {
         Trainer<Engine>(configuration).run(
-            on: data, from: start, resuming: progress, checkpointEvery: checkpointEvery, onEpoch: onEpoch,
+            on: consume data, from: start, resuming: progress, checkpointEvery: checkpointEvery, onEpoch: onEpoch,
             onCheckpoint: onCheckpoint, shouldStop: { StopSignal.requested })
     }
 

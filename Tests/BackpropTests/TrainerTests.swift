@@ -73,6 +73,44 @@ import Testing
         #expect(model.standardization == nil)
     }
 
+    @Test func shufflingIsConsecutiveBatchesOfEachEpochsPermutation() {
+        // Each epoch's order is a fresh shuffle of the data drawn from the seed; the run
+        // gathers it a few batches at a time, which must not change a single step.
+        let data = SyntheticData.moons.generate(count: 100, seed: 8)
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 3
+        configuration.batchSize = 16
+        configuration.standardize = false
+        configuration.seed = 5
+        let start = Parameters.glorotUniform(seed: 9)
+        let model = Trainer<ReferenceEngine>(configuration).run(on: data, from: Model(parameters: start), stopInterval: 40)
+            .model
+        var engine = ReferenceEngine(parameters: start)
+        var generator = SplitMix64(seed: 5)
+        for _ in 0..<3 {
+            var order = Array(0..<100)
+            generator.shuffle(&order)
+            let epoch = data.selecting(order)
+            for lower in stride(from: 0, to: 100, by: 16) {
+                epoch.withMiniBatch(lower..<min(lower + 16, 100)) { _ = engine.step($0, learningRate: 1) }
+            }
+        }
+        #expect(model.parameters.flattened.map(\.bitPattern) == engine.parameters.flattened.map(\.bitPattern))
+    }
+
+    @Test func permutingInPlaceMatchesSelecting() {
+        let data = SyntheticData.moons.generate(count: 1000, seed: 1)
+        var generator = SplitMix64(seed: 2)
+        var order = Array(0..<1000)
+        generator.shuffle(&order)
+        var permuted = data
+        var marks = order
+        permuted.permute(&marks)
+        #expect(permuted == data.selecting(order))
+        permuted.truncate(to: 10)
+        #expect(permuted == data.selecting(order.prefix(10)))
+    }
+
     @Test func validationSplitHoldsOutTheRequestedFraction() {
         let data = SyntheticData.circles.generate(count: 200, seed: 6)
         var configuration = TrainingConfiguration()
