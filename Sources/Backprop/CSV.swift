@@ -23,8 +23,8 @@ public enum CSV {
 
     /// Reads the CSV file at `path`.
     ///
-    /// The file is read in blocks of 4 MiB (a longer line grows the block), so memory holds
-    /// the parsed columns and one block, never the whole text.
+    /// The file is read in blocks of 4 MiB (a longer line grows the block) and parsed
+    /// straight into the columns, so memory holds the samples and one block, never the text.
     public static func read(path: String, labels: Labels = .required) throws(InputError) -> Dataset {
         try read(path: path, labels: labels, blockSize: 4 << 20, threads: EngineOptions.availableCores)
     }
@@ -38,24 +38,63 @@ public enum CSV {
         guard descriptor >= 0 else { throw readError(path, errno) }
         defer { close(descriptor) }
         var status = stat()
-        let size = fstat(descriptor, &status) == 0 && status.st_size > 0 ? Int(status.st_size) : nil
-        var reader = CSVReader(
-            name: path, labels: labels, threads: threads, expectedBytes: size, segmentBytes: segmentBytes)
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            // A pipe or a device: it cannot be read twice, so read it whole, then parse it.
+            var text = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+                if got < 0 && errno == EINTR { continue }
+                if got < 0 { throw readError(path, errno) }
+                if got == 0 { break }
+                text += chunk[..<got]
+            }
+            return try parse(text, name: path, labels: labels, threads: threads, segmentBytes: segmentBytes)
+        }
+        let size = Int(status.st_size)
+        // Room for the rows the file's first MiB promises, and for every possible row if
+        // that was too little (rows take at least 4 bytes, "0,0\n").
+        let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: min(size, 1 << 20) + padding, alignment: 64)
+        defer { sample.deallocate() }
+        guard case .success(let sampled) = FileReading.read(
+            descriptor, into: sample.baseAddress!, count: sample.count - padding, at: 0, threads: 1)
+        else { throw readError(path, errno) }
+        let linesSampled = CSVLines(text: sample.baseAddress!.assumingMemoryBound(to: UInt8.self)).lineCount(0, sampled)
+        let estimate = Int(Double(size) * Double(linesSampled) / Double(max(1, sampled)) * 1.02) + 1024
+        for capacity in [estimate, size / 4 + 2] {
+            let outcome = withColumns(capacity: capacity) { columns throws(CSVReader.Stop) in
+                var reader = CSVReader(
+                    name: path, labels: labels, into: columns, threads: threads, segmentBytes: segmentBytes)
+                try readBlocks(descriptor, path: path, blockSize: blockSize, threads: threads, into: &reader)
+                return reader
+            }
+            switch outcome {
+            case .success(let dataset): return dataset
+            case .failure(.input(let error)): throw error
+            case .failure(.full): continue
+            }
+        }
+        fatalError("\(path): more rows than bytes / 4")
+    }
+
+    /// Reads the file from its start in blocks of whole lines and hands them to `reader`.
+    private static func readBlocks(
+        _ descriptor: Int32, path: String, blockSize: Int, threads: Int, into reader: inout CSVReader
+    ) throws(CSVReader.Stop) {
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize) + padding, alignment: 64)
         defer { buffer.deallocate() }
         var filled = 0
+        var offset = 0  // of the file, after the bytes read so far
         var atEnd = false
         var first = true
         while !atEnd {
-            while filled < buffer.count - padding {
-                let got = readBytes(descriptor, buffer.baseAddress! + filled, buffer.count - padding - filled)
-                if got < 0 && errno == EINTR { continue }
-                if got < 0 { throw readError(path, errno) }
-                if got == 0 {
-                    atEnd = true
-                    break
-                }
-                filled += got
+            let wanted = buffer.count - padding - filled
+            switch FileReading.read(descriptor, into: buffer.baseAddress! + filled, count: wanted, at: offset, threads: threads) {
+            case .failure(let failure): throw .input(readError(path, failure.code))
+            case .success(let count):
+                filled += count
+                offset += count
+                atEnd = count < wanted
             }
             // Whole lines only; the rest waits for the next block.
             var usable = filled
@@ -78,7 +117,6 @@ public enum CSV {
             buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[usable..<filled]))
             filled -= usable
         }
-        return try reader.finish()
     }
 
     /// Parses CSV `bytes`; `name` is the file name that errors report.
@@ -96,13 +134,49 @@ public enum CSV {
         text.reserveCapacity(bytes.count + padding)
         text.append(contentsOf: bytes)
         text.append(contentsOf: repeatElement(0, count: padding))
-        var reader = CSVReader(
-            name: name, labels: labels, threads: threads, expectedBytes: bytes.count, segmentBytes: segmentBytes)
-        try text.withUnsafeBufferPointer { text throws(InputError) in
+        let outcome = text.withUnsafeBufferPointer { text in
             let skip = byteOrderMarkLength(text.baseAddress!, bytes.count)
-            try reader.consume(text.baseAddress! + skip, count: bytes.count - skip)
+            let lines = CSVLines(text: text.baseAddress! + skip).lineCount(0, bytes.count - skip)
+            return withColumns(capacity: lines) { columns throws(CSVReader.Stop) in
+                var reader = CSVReader(name: name, labels: labels, into: columns, threads: threads, segmentBytes: segmentBytes)
+                try reader.consume(text.baseAddress! + skip, count: bytes.count - skip)
+                return reader
+            }
         }
-        return try reader.finish()
+        switch outcome {
+        case .success(let dataset): return dataset
+        case .failure(.input(let error)): throw error
+        case .failure(.full): fatalError("\(name): more rows than lines")
+        }
+    }
+
+    /// A dataset whose three columns `fill` writes in place, in arrays of `capacity` rows:
+    /// no copy of the samples is ever made.
+    private static func withColumns(
+        capacity: Int, _ fill: (CSVReader.Columns) throws(CSVReader.Stop) -> CSVReader
+    ) -> Result<Dataset, CSVReader.Stop> {
+        let capacity = max(1, capacity)
+        var outcome = Result<CSVReader, CSVReader.Stop>.failure(.full)
+        var (x1, label) = ([Double](), [Double]())
+        let x0 = [Double](unsafeUninitializedCapacity: capacity) { x0, x0Count in
+            x1 = [Double](unsafeUninitializedCapacity: capacity) { x1, x1Count in
+                label = [Double](unsafeUninitializedCapacity: capacity) { label, labelCount in
+                    let columns = CSVReader.Columns(
+                        x0: x0.baseAddress!, x1: x1.baseAddress!, label: label.baseAddress!, capacity: capacity)
+                    outcome = Result { () throws(CSVReader.Stop) in try fill(columns) }
+                    let rows = (try? outcome.get())?.rows ?? 0
+                    (x0Count, x1Count, labelCount) = (rows, rows, rows)
+                }
+            }
+        }
+        return outcome.flatMap { reader in
+            do throws(InputError) {
+                try reader.finish()
+                return .success(Dataset(validatedX0: x0, x1: x1, label: label))
+            } catch {
+                return .failure(.input(error))
+            }
+        }
     }
 
     /// Readable bytes after a block: a NUL for strtod and room for 8-byte loads.
@@ -117,7 +191,61 @@ public enum CSV {
     }
 }
 
-/// read(2), named so that it cannot be mistaken for `CSV.read`.
-private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
+/// Reading a file into memory, in parts on several threads when it is a regular file.
+enum FileReading {
+    struct Failure: Error {
+        var code: Int32
+    }
+
+    /// Reads `count` bytes at file offset `offset` with pread(2), in parts on up to `threads` threads.
+    /// - Returns: the bytes read (fewer than `count` only at the end of the file) or errno.
+    static func read(
+        _ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int, threads: Int
+    ) -> Result<Int, FileReading.Failure> {
+        // Copying from the page cache costs about as much as parsing: worth two threads.
+        let parts = max(1, min(threads, count >> 20))
+        if parts == 1 { return readFully(descriptor, buffer, count, at: offset) }
+        let results = UnsafeMutableBufferPointer<Result<Int, FileReading.Failure>>.allocate(capacity: parts)
+        defer { results.deallocate() }
+        let shared = (buffer: UnsafeSendable(buffer), results: UnsafeSendable(results.baseAddress!))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = count * part / parts
+            let length = count * (part + 1) / parts - start
+            (shared.results.value + part).initialize(
+                to: readFully(descriptor, shared.buffer.value + start, length, at: offset + start))
+        }
+        // The file ends in the first part that came back short.
+        var total = 0
+        for part in 0..<parts {
+            let length = count * (part + 1) / parts - count * part / parts
+            switch results[part] {
+            case .failure(let failure): return .failure(failure)
+            case .success(let got):
+                total += got
+                if got < length { return .success(total) }
+            }
+        }
+        return .success(total)
+    }
+
+    /// Reads until `count` bytes or the end of the file.
+    private static func readFully(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int, at offset: Int)
+        -> Result<Int, FileReading.Failure>
+    {
+        var done = 0
+        while done < count {
+            let got = pread(descriptor, buffer + done, count - done, off_t(offset + done))
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 { return .failure(Failure(code: errno)) }
+            if got == 0 { break }
+            done += got
+        }
+        return .success(done)
+    }
+}
+
+/// A pointer that threads of `concurrentPerform` use for disjoint parts of its memory.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -29,6 +29,24 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
         return (stop, next)
     }
 
+    /// The number of lines in `start..<end` (the last may lack its line end).
+    func lineCount(_ start: Int, _ end: Int) -> Int {
+        var newlines = 0
+        var i = start
+        while i + 8 <= end {
+            // Eight bytes at a time: the top bit of each byte of `other` is set unless it was a "\n".
+            let bytes = UnsafeRawPointer(text + i).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            let other = ((bytes & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | bytes
+            newlines &+= (~other & 0x8080_8080_8080_8080).nonzeroBitCount
+            i += 8
+        }
+        while i < end {
+            if text[i] == UInt8(ascii: "\n") { newlines += 1 }
+            i += 1
+        }
+        return newlines + (end > start && text[end - 1] != UInt8(ascii: "\n") ? 1 : 0)
+    }
+
     func isBlank(_ start: Int, _ stop: Int) -> Bool {
         (start..<stop).allSatisfy { text[$0] == UInt8(ascii: " ") || text[$0] == UInt8(ascii: "\t") }
     }

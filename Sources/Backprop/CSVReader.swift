@@ -1,44 +1,54 @@
 import Dispatch
 
-/// Turns CSV text, handed over in blocks of whole lines, into a `Dataset`.
+/// Turns CSV text, handed over in blocks of whole lines, into rows of columns the caller owns.
 ///
 /// The first line is read on its own (it may be a header, and it fixes the number of
 /// columns when labels are optional); the rest of each block is cut at line ends into one
-/// segment per core, parsed in parallel, and joined in order: rows, line numbers and the
-/// first error come out as if the file had been read line by line.
+/// segment per core. The segments count their lines, then parse in parallel straight into
+/// the columns, each from where the lines before it end; rows, line numbers and the first
+/// error come out as if the file had been read line by line.
 struct CSVReader {
+    /// Why reading stopped early.
+    enum Stop: Error {
+        case input(InputError)
+        /// More lines than the columns have room for (the caller retries with more room).
+        case full
+    }
+
+    /// Where the rows go: `capacity` of them in each column.
+    struct Columns {
+        var x0: UnsafeMutablePointer<Double>
+        var x1: UnsafeMutablePointer<Double>
+        var label: UnsafeMutablePointer<Double>
+        var capacity: Int
+    }
+
     let name: String
     let labels: CSV.Labels
     /// Segments per block: parsing runs on this many threads.
     let threads: Int
-    let expectedBytes: Int?
     let segmentBytes: Int
-    private var reserved = false
-    /// Where the segments put their rows, reused from block to block.
-    private let scratch = Scratch()
+    let columns: Columns
+    /// Rows written so far.
+    private(set) var rows = 0
     /// 3, or 2 for a file without labels; fixed by the first line when labels are optional.
-    private var columns: Int?
+    private var fieldCount: Int?
     private var lineCount = 0
     private var sawFirstLine = false
-    private var sawHeader = false
+    private(set) var sawHeader = false
     /// The first blank line since the last non-blank one: an error if any row follows.
     private var pendingBlank: Int?
-    private var x0: [Double] = []
-    private var x1: [Double] = []
-    private var label: [Double] = []
 
-    /// - Parameters:
-    ///   - expectedBytes: the size of the whole text, when known (to size the columns).
-    ///   - segmentBytes: the least text worth a thread: below it a thread costs more than it saves.
-    init(name: String, labels: CSV.Labels, threads: Int, expectedBytes: Int?, segmentBytes: Int = 1 << 18) {
-        (self.name, self.labels, self.threads, self.expectedBytes) = (name, labels, max(1, threads), expectedBytes)
-        self.segmentBytes = max(1, segmentBytes)
-        columns = labels == .required ? 3 : nil
+    /// - Parameter segmentBytes: the least text worth a thread: below it a thread costs more than it saves.
+    init(name: String, labels: CSV.Labels, into columns: Columns, threads: Int, segmentBytes: Int = 1 << 18) {
+        (self.name, self.labels, self.columns) = (name, labels, columns)
+        (self.threads, self.segmentBytes) = (max(1, threads), max(1, segmentBytes))
+        fieldCount = labels == .required ? 3 : nil
     }
 
     /// Parses `count` bytes at `text`: whole lines (the last block may end without a line end).
     /// `text[count]` and the 8 bytes after it must be readable.
-    mutating func consume(_ text: UnsafePointer<UInt8>, count: Int) throws(InputError) {
+    mutating func consume(_ text: UnsafePointer<UInt8>, count: Int) throws(Stop) {
         let lines = CSVLines(text: text)
         var position = 0
         while !sawFirstLine && position < count {
@@ -51,19 +61,21 @@ struct CSVReader {
             }
             sawFirstLine = true
             if let blank = pendingBlank { throw error(blank, CSVLines.blankLineMessage) }
+            let row: SIMD3<Double>?
             do throws(CSVLines.LineError) {
-                if let row = try lines.firstRow(position, stop, columns: &columns, headerAllowed: lineCount == 1) {
-                    x0.append(row.x)
-                    x1.append(row.y)
-                    label.append(row.z)
-                } else {
-                    sawHeader = true
-                }
+                row = try lines.firstRow(position, stop, columns: &fieldCount, headerAllowed: lineCount == 1)
             } catch {
                 throw self.error(lineCount, error.message)
             }
+            guard let row else {
+                sawHeader = true
+                continue
+            }
+            guard rows < columns.capacity else { throw .full }
+            (columns.x0[rows], columns.x1[rows], columns.label[rows]) = (row.x, row.y, row.z)
+            rows += 1
         }
-        guard position < count, let columns else { return }
+        guard position < count, let fieldCount else { return }
 
         let pieces = max(1, min(threads, (count - position) / segmentBytes))
         var cuts = [position]
@@ -72,27 +84,31 @@ struct CSVReader {
             cuts.append(min(count, lines.bounds(at: min(target, count), end: count).next))
         }
         cuts.append(count)
-        let scratch = scratch.ensure(pieces: pieces, rows: (0..<pieces).map { (cuts[$0 + 1] - cuts[$0]) / 4 + 1 })
-        var segments = (0..<pieces).map { piece in
-            CSVSegment(
-                lines: lines, start: cuts[piece], end: cuts[piece + 1], columns: columns,
-                into: scratch[piece].x0, scratch[piece].x1, scratch[piece].label)
+        // In a valid file every line is a row but for blank lines at the end, so a segment's
+        // rows start where the lines of the segments before it end.
+        var lineCounts = [Int](repeating: 0, count: pieces)
+        lineCounts.withUnsafeMutableBufferPointer { counts in
+            let counts = UnsafeSendable(counts.baseAddress!)
+            inParallel(pieces) { piece in counts.value[piece] = lines.lineCount(cuts[piece], cuts[piece + 1]) }
         }
-        if pieces == 1 {
-            segments[0].parse()
-        } else {
-            segments.withUnsafeMutableBufferPointer { segments in
-                let segments = SendablePointer(segments.baseAddress!)
-                DispatchQueue.concurrentPerform(iterations: pieces) { segments.pointer[$0].parse() }
-            }
+        guard rows + lineCounts.reduce(0, +) <= columns.capacity else { throw .full }
+        var offset = rows
+        var segments = (0..<pieces).map { piece in
+            defer { offset += lineCounts[piece] }
+            return CSVSegment(
+                lines: lines, start: cuts[piece], end: cuts[piece + 1], columns: fieldCount,
+                into: columns.x0 + offset, columns.x1 + offset, columns.label + offset)
+        }
+        segments.withUnsafeMutableBufferPointer { segments in
+            let segments = UnsafeSendable(segments.baseAddress!)
+            inParallel(pieces) { piece in segments.value[piece].parse() }
         }
         for segment in segments {
             if segment.sawNonBlank, let blank = pendingBlank { throw error(blank, CSVLines.blankLineMessage) }
             if let (line, message) = segment.error { throw error(lineCount + line, message) }
-            reserve(label.count + segment.rowCount, rate: Double(segment.lineCount) / Double(segment.end - segment.start))
-            x0.append(contentsOf: UnsafeBufferPointer(start: segment.x0, count: segment.rowCount))
-            x1.append(contentsOf: UnsafeBufferPointer(start: segment.x1, count: segment.rowCount))
-            label.append(contentsOf: UnsafeBufferPointer(start: segment.label, count: segment.rowCount))
+            // Fewer rows than lines means blank lines, after which no segment may have rows.
+            precondition(segment.rowCount == 0 || segment.x0 == columns.x0 + rows, "rows out of place")
+            rows += segment.rowCount
             if segment.sawNonBlank {
                 pendingBlank = segment.trailingBlank.map { lineCount + $0 }
             } else if pendingBlank == nil, let blank = segment.trailingBlank {
@@ -102,60 +118,24 @@ struct CSVReader {
         }
     }
 
-    /// Reserves the columns once, for the whole file when its size is known (`rate` is
-    /// lines per byte so far), so that they are not copied as they grow.
-    private mutating func reserve(_ needed: Int, rate: Double) {
-        guard !reserved else { return }
-        reserved = true
-        let estimate = expectedBytes.map { Int(Double($0) * rate * 1.01) + 16 } ?? 0
-        x0.reserveCapacity(max(needed, estimate))
-        x1.reserveCapacity(max(needed, estimate))
-        label.reserveCapacity(max(needed, estimate))
-    }
-
-    /// The data set, once every block has been consumed.
-    consuming func finish() throws(InputError) -> Dataset {
-        if label.isEmpty {
-            throw error(1, sawHeader ? "a header but no data rows" : "no data rows (the file is empty)")
+    /// Checks that the text had rows, once every block has been consumed.
+    func finish() throws(InputError) {
+        if rows == 0 {
+            throw InputError(
+                file: name, line: 1, message: sawHeader ? "a header but no data rows" : "no data rows (the file is empty)")
         }
-        return Dataset(validatedX0: x0, x1: x1, label: label)
     }
 
-    private func error(_ line: Int, _ message: String) -> InputError {
-        InputError(file: name, line: line, message: message)
+    private func error(_ line: Int, _ message: String) -> Stop {
+        .input(InputError(file: name, line: line, message: message))
     }
 }
 
-/// Row storage for the segments of a block, kept for the next block (its pages stay mapped).
-private final class Scratch {
-    typealias Columns = (x0: UnsafeMutablePointer<Double>, x1: UnsafeMutablePointer<Double>, label: UnsafeMutablePointer<Double>)
-    private var columns: [(Columns, capacity: Int)] = []
-
-    /// Room for `rows[i]` rows in piece i.
-    func ensure(pieces: Int, rows: [Int]) -> [Columns] {
-        for piece in 0..<pieces {
-            if piece == columns.count { columns.append(((.allocate(capacity: 0), .allocate(capacity: 0), .allocate(capacity: 0)), 0)) }
-            if columns[piece].capacity < rows[piece] {
-                free(columns[piece].0)
-                columns[piece] = ((.allocate(capacity: rows[piece]), .allocate(capacity: rows[piece]), .allocate(capacity: rows[piece])), rows[piece])
-            }
-        }
-        return columns.prefix(pieces).map(\.0)
+/// Runs `body(i)` for every i in 0..<count, on as many threads; each call touches only its own i.
+private func inParallel(_ count: Int, _ body: (Int) -> Void) {
+    guard count > 1 else { return body(0) }
+    withoutActuallyEscaping(body) { body in
+        let shared = UnsafeSendable(body)
+        DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
     }
-
-    private func free(_ columns: Columns) {
-        columns.x0.deallocate()
-        columns.x1.deallocate()
-        columns.label.deallocate()
-    }
-
-    deinit {
-        for (columns, _) in columns { free(columns) }
-    }
-}
-
-/// A pointer handed to the threads of `concurrentPerform`, each of which uses its own element.
-private struct SendablePointer<Element>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Element>
-    init(_ pointer: UnsafeMutablePointer<Element>) { self.pointer = pointer }
 }

@@ -20,7 +20,7 @@ enum DecimalConversion {
     /// cannot be part of a number always follows, so they are never taken as digits).
     /// - Returns: the number and where it ends, or nil when it is not a plain decimal of at
     ///   most 19 significant digits (which the slow path then judges).
-    @inline(__always)
+    @_transparent  // @inline(__always) left it a call (measured: 5% more instructions per row)
     static func scan(_ start: UnsafePointer<UInt8>) -> (Decimal, end: UnsafePointer<UInt8>)? {
         var p = start
         let negative = p[0] == UInt8(ascii: "-")
@@ -85,7 +85,7 @@ enum DecimalConversion {
     }
 
     /// The double nearest to the decimal, or nil for the cases strtod must decide.
-    @inline(__always)
+    @_transparent
     static func value(_ decimal: Decimal) -> Double? {
         let w = decimal.significand
         let q = decimal.exponent

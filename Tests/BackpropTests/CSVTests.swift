@@ -159,6 +159,19 @@ import Testing
         }
     }
 
+    @Test func aFileWhoseLinesGetShorterIsReadWhole() throws {
+        // The columns are sized from the first MiB's lines; short lines after long ones
+        // outgrow that, and the file is read again with room for every possible row.
+        let long = "1.00000000000000000000000000000000000000000000000000000000000000,2,0\n"
+        let text = String(repeating: long, count: (1 << 20) / long.utf8.count + 10) + String(repeating: "3,4,1\n", count: 400_000)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-short-\(UUID()).csv").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let data = try CSV.read(path: path)
+        #expect(data.count == (1 << 20) / long.utf8.count + 10 + 400_000)
+        #expect(data.x0.first == 1 && data.x0.last == 3 && data.label.last == 1)
+    }
+
     @Test func binaryGarbageIsRejectedWithALine() {
         var generator = SplitMix64(seed: 1)
         let bytes = (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
