@@ -50,9 +50,11 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     private let weights: UnsafeMutablePointer<SIMDWeights>
     private var slots: UnsafeMutablePointer<BatchSums>
     private var slotCapacity: Int
-    private let nextTask = Atomic<Int>(0)
-    private let shardsDone = Atomic<Int>(0)
-    private let batchesDone = Atomic<Int>(0)
+    // Each counter on a cache line of its own: the threads write them in turn, and the
+    // waiting thread reads `batchesDone` in a loop (measured: +2.5% at batch 4096, within noise).
+    private let nextTask = PaddedCounter()
+    private let shardsDone = PaddedCounter()
+    private let batchesDone = PaddedCounter()
     private var lastLoss = 0.0
 
     public init(parameters: Parameters, options: EngineOptions) {
@@ -152,23 +154,23 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
             slots = .allocate(capacity: slotCapacity)
             slots.initialize(repeating: BatchSums(), count: slotCapacity)
         }
-        nextTask.store(0, ordering: .relaxed)
-        shardsDone.store(0, ordering: .relaxed)
-        batchesDone.store(0, ordering: .relaxed)
+        nextTask.value.store(0, ordering: .relaxed)
+        shardsDone.value.store(0, ordering: .relaxed)
+        batchesDone.value.store(0, ordering: .relaxed)
         lastLoss = 0
         // A borrowed view, valid for this call: the workers only read it.
         nonisolated(unsafe) let data = data
 
         @Sendable func work() {
             while true {
-                let task = nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
+                let task = nextTask.value.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard task < taskCount else { return }
                 let batch = task / shardsPerBatch
                 let shard = task % shardsPerBatch
                 // Wait for the previous batch's update; only a thread inside its last
                 // shard can be holding it up, and that thread is running.
                 var spins = 0
-                while batchesDone.load(ordering: .acquiring) < batch {
+                while batchesDone.value.load(ordering: .acquiring) < batch {
                     spins += 1
                     if spins > 2000 { sched_yield() }
                 }
@@ -179,7 +181,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
                 weights.pointee.accumulate(
                     data[batchStart..<(batchStart + count)], from: shardStart,
                     count: min(shardSize, count - shardStart), into: &slots[shard])
-                let done = shardsDone.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+                let done = shardsDone.value.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
                 let shards = (count + shardSize - 1) / shardSize
                 if done == batch * shardsPerBatch + shards {
                     for index in 1..<shards { slots[0].add(slots[index]) }
@@ -187,7 +189,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
                     weights.pointee.blocks.descend(along: slots[0].gradient, scale: learningRate / m)
                     weights.pointee.refreshRows()
                     lastLoss = slots[0].loss / m
-                    batchesDone.store(batch + 1, ordering: .releasing)
+                    batchesDone.value.store(batch + 1, ordering: .releasing)
                 }
             }
         }
@@ -195,4 +197,12 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: threads) { _ in work() }
         return lastLoss
     }
+}
+
+/// An atomic counter with 64 bytes of nothing on either side, so that it never shares a
+/// cache line with another (Swift cannot align a stored property).
+private struct PaddedCounter: ~Copyable {
+    private let before = InlineArray<8, Int>(repeating: 0)
+    let value = Atomic<Int>(0)
+    private let after = InlineArray<8, Int>(repeating: 0)
 }
