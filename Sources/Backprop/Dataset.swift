@@ -55,16 +55,33 @@ public struct Dataset: Sendable, Equatable {
     /// Shuffling an epoch permutes the data into this layout instead of indexing through a
     /// permutation, so the engines always read contiguous columns.
     public mutating func gather(from source: Dataset, at indices: some Collection<Int>) {
-        x0.removeAll(keepingCapacity: true)
-        x1.removeAll(keepingCapacity: true)
-        label.removeAll(keepingCapacity: true)
-        x0.reserveCapacity(indices.count)
-        x1.reserveCapacity(indices.count)
-        label.reserveCapacity(indices.count)
-        for i in indices {
-            x0.append(source.x0[i])
-            x1.append(source.x1[i])
-            label.append(source.label[i])
+        let count = indices.count
+        for column in [\Dataset.x0, \Dataset.x1, \Dataset.label] {
+            if self[keyPath: column].count > count {
+                self[keyPath: column].removeLast(self[keyPath: column].count - count)
+            } else {
+                self[keyPath: column].append(contentsOf: repeatElement(0, count: count - self[keyPath: column].count))
+            }
+        }
+        // Through buffers, not appends: this runs over every sample of every shuffled epoch.
+        let sourceCount = source.count
+        source.x0.withUnsafeBufferPointer { sourceX0 in
+            source.x1.withUnsafeBufferPointer { sourceX1 in
+                source.label.withUnsafeBufferPointer { sourceLabel in
+                    x0.withUnsafeMutableBufferPointer { x0 in
+                        x1.withUnsafeMutableBufferPointer { x1 in
+                            label.withUnsafeMutableBufferPointer { label in
+                                var k = 0
+                                for i in indices {
+                                    precondition(i >= 0 && i < sourceCount, "index out of range")
+                                    (x0[k], x1[k], label[k]) = (sourceX0[i], sourceX1[i], sourceLabel[i])
+                                    k += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -45,8 +45,10 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Codable {
     /// Shuffles `indices` in place (Fisher–Yates).
     public mutating func shuffle(_ indices: inout [Int]) {
         guard indices.count > 1 else { return }
-        for i in stride(from: indices.count - 1, to: 0, by: -1) {
-            indices.swapAt(i, nextIndex(below: i + 1))
+        indices.withUnsafeMutableBufferPointer { indices in
+            for i in stride(from: indices.count - 1, to: 0, by: -1) {
+                indices.swapAt(i, nextIndex(below: i + 1))
+            }
         }
     }
 }
