@@ -34,27 +34,13 @@ enum DecimalConversion {
             p += 1
             if p - digitsStart == 2 { break }
         }
-        while let eight = eightDigits(p) {
-            significand = significand &* 100_000_000 &+ eight
-            p += 8
-        }
-        while let digit = digit(p[0]) {
-            significand = significand &* 10 &+ digit
-            p += 1
-        }
+        appendDigits(&p, to: &significand)
         var exponent = 0
         var digitCount = p - digitsStart
         if p[0] == UInt8(ascii: ".") {
             p += 1
             let fractionStart = p
-            while let eight = eightDigits(p) {
-                significand = significand &* 100_000_000 &+ eight
-                p += 8
-            }
-            while let digit = digit(p[0]) {
-                significand = significand &* 10 &+ digit
-                p += 1
-            }
+            appendDigits(&p, to: &significand)
             exponent = fractionStart - p
             digitCount -= exponent
         }
@@ -126,6 +112,20 @@ enum DecimalConversion {
         }
         guard power2 < 0x7FF else { return nil }  // infinite
         return Double(bitPattern: sign | UInt64(power2) << 52 | (mantissa & ~(1 << 52)))
+    }
+
+    /// Appends the digits at `p` to `significand` (eight at a time, then one by one) and
+    /// moves `p` past them.
+    @_transparent
+    static func appendDigits(_ p: inout UnsafePointer<UInt8>, to significand: inout UInt64) {
+        while let eight = eightDigits(p) {
+            significand = significand &* 100_000_000 &+ eight
+            p += 8
+        }
+        while let digit = digit(p[0]) {
+            significand = significand &* 10 &+ digit
+            p += 1
+        }
     }
 
     @inline(__always)
