@@ -118,10 +118,15 @@ public struct Dataset: Sendable, Equatable {
     ///
     /// - Returns: the training part (the first samples) and the validation part.
     public func splitting(validationFraction fraction: Double) -> (training: Dataset, validation: Dataset) {
-        precondition(fraction >= 0 && fraction < 1, "the validation fraction must be in [0, 1)")
-        let validationCount = Int((Double(count) * fraction).rounded())
-        let cut = count - validationCount
+        let cut = Self.trainingCount(of: count, validationFraction: fraction)
         return (selecting(0..<cut), selecting(cut..<count))
+    }
+
+    /// How many of `count` samples stay for training when `fraction` of them (rounded to the
+    /// nearest sample) is held out for validation.
+    public static func trainingCount(of count: Int, validationFraction fraction: Double) -> Int {
+        precondition(fraction >= 0 && fraction < 1, "the validation fraction must be in [0, 1)")
+        return count - Int((Double(count) * fraction).rounded())
     }
 
     /// A 64-bit FNV-1a hash of every sample's bits, in order, as 16 hex digits: the same

@@ -172,7 +172,7 @@ public struct Trainer<Engine: TrainingEngine> {
         if configuration.validationFraction > 0 {
             var order = Array(0..<data.count)
             if configuration.shuffle { generator.shuffle(&order) }
-            let cut = data.count - Int((Double(data.count) * configuration.validationFraction).rounded())
+            let cut = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
             // In place, so that the split costs memory for the validation part only.
             training = consume data
             training.permute(&order)

@@ -60,7 +60,8 @@ enum BenchCommand {
                 "\(engineName) batch \(batchSize) threads \(threads): \(humanRate(result.samplesPerSecond)) samples/s"
                     + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
             )
-            print("data \(dataPath ?? "generated") loaded in \(String(format: "%.3f", loadSeconds)) s; one epoch took \(String(format: "%.3f", result.seconds / Double(epochs))) s")
+            let load = dataPath.map { "read \($0)" } ?? "generated the data"
+            print("\(load) in \(String(format: "%.3f", loadSeconds)) s; one epoch took \(String(format: "%.3f", result.seconds / Double(epochs))) s")
         }
         return 0
     }

@@ -113,7 +113,7 @@ enum TrainCommand {
         var source = DataSource(path: dataPath, dataset: datasetName ?? "moons", samples: samples ?? defaultSamples,
             noise: noise ?? 0.2, seed: configuration.seed)
         let data = try source.load()
-        let trainingCount = data.count - Int((Double(data.count) * configuration.validationFraction).rounded())
+        let trainingCount = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
         guard trainingCount >= 1 else {
             throw UsageError(description: "--validation-split \(configuration.validationFraction) leaves no training samples out of \(data.count)")
         }
