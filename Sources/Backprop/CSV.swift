@@ -40,15 +40,8 @@ public enum CSV {
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             // A pipe or a device: it cannot be read twice, so read it whole, then parse it.
-            var text = [UInt8]()
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
-                if got < 0 && errno == EINTR { continue }
-                if got < 0 { throw readError(path, errno) }
-                if got == 0 { break }
-                text += chunk[..<got]
-            }
+            let text: [UInt8]
+            do { text = try FileReading.readToEnd(descriptor) } catch { throw readError(path, error.code) }
             return try parse(text, name: path, labels: labels, threads: threads, segmentBytes: segmentBytes)
         }
         let size = Int(status.st_size)
@@ -56,9 +49,12 @@ public enum CSV {
         // that was too little (rows take at least 4 bytes, "0,0\n").
         let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: min(size, 1 << 20) + padding, alignment: 64)
         defer { sample.deallocate() }
-        guard case .success(let sampled) = FileReading.read(
-            descriptor, into: sample.baseAddress!, count: sample.count - padding, at: 0, threads: 1)
-        else { throw readError(path, errno) }
+        let sampled: Int
+        do {
+            sampled = try FileReading.read(descriptor, into: sample.baseAddress!, count: sample.count - padding, at: 0, threads: 1)
+        } catch {
+            throw readError(path, error.code)
+        }
         let linesSampled = CSVLines(text: sample.baseAddress!.assumingMemoryBound(to: UInt8.self)).lineCount(0, sampled)
         let estimate = Int(Double(size) * Double(linesSampled) / Double(max(1, sampled)) * 1.02) + 1024
         for capacity in [estimate, size / 4 + 2] {
@@ -89,13 +85,15 @@ public enum CSV {
         var first = true
         while !atEnd {
             let wanted = buffer.count - padding - filled
-            switch FileReading.read(descriptor, into: buffer.baseAddress! + filled, count: wanted, at: offset, threads: threads) {
-            case .failure(let failure): throw .input(readError(path, failure.code))
-            case .success(let count):
-                filled += count
-                offset += count
-                atEnd = count < wanted
+            let count: Int
+            do {
+                count = try FileReading.read(descriptor, into: buffer.baseAddress! + filled, count: wanted, at: offset, threads: threads)
+            } catch {
+                throw .input(readError(path, error.code))
             }
+            filled += count
+            offset += count
+            atEnd = count < wanted
             // Whole lines only; the rest waits for the next block.
             var usable = filled
             if !atEnd {

@@ -83,12 +83,12 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
     /// The row on a line that is not blank, or what is wrong with it.
     func row(_ start: Int, _ stop: Int, columns: Int) throws(LineError) -> SIMD3<Double> {
         var columns: Int? = columns
-        return try firstRow(start, stop, columns: &columns, headerAllowed: false)!
+        return try rowOrHeader(start, stop, columns: &columns, headerAllowed: false)!
     }
 
     /// The row on a line that is not blank; nil for a header (when allowed: a line none of
     /// whose fields is a number). Fixes `columns` from the line when it is nil.
-    func firstRow(
+    func rowOrHeader(
         _ start: Int, _ stop: Int, columns: inout Int?, headerAllowed: Bool
     ) throws(LineError) -> SIMD3<Double>? {
         if memchr(text + start, 0, stop - start) != nil {

@@ -63,7 +63,7 @@ struct CSVReader {
             if let blank = pendingBlank { throw error(blank, CSVLines.blankLineMessage) }
             let row: SIMD3<Double>?
             do throws(CSVLines.LineError) {
-                row = try lines.firstRow(position, stop, columns: &fieldCount, headerAllowed: lineCount == 1)
+                row = try lines.rowOrHeader(position, stop, columns: &fieldCount, headerAllowed: lineCount == 1)
             } catch {
                 throw self.error(lineCount, error.message)
             }

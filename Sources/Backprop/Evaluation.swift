@@ -25,13 +25,9 @@ public struct Evaluation: Sendable, Equatable {
     /// Adds more samples, as if they had come after the ones evaluated so far.
     mutating func add(logits: some Collection<Double>, labels: some Collection<Double>) {
         precondition(logits.count == labels.count, "one logit per label")
-        let inPlace: Void?? = logits.withContiguousStorageIfAvailable { logits in
-            labels.withContiguousStorageIfAvailable { labels in add(logits, labels) }
-        }
-        if inPlace?.flatMap({ $0 }) == nil {
-            let (logits, labels) = (Array(logits), Array(labels))
-            logits.withUnsafeBufferPointer { logits in labels.withUnsafeBufferPointer { labels in add(logits, labels) } }
-        }
+        // Contiguous copies (a part of `evaluate` is 16,384 samples: the copy is cheap next to the logits).
+        let (logits, labels) = (Array(logits), Array(labels))
+        logits.withUnsafeBufferPointer { logits in labels.withUnsafeBufferPointer { labels in add(logits, labels) } }
     }
 
     /// Adds samples held in memory: the loss eight samples at a time (see `crossEntropySum`),

@@ -14,13 +14,13 @@ enum FileReading {
     }
 
     /// Reads `count` bytes at file offset `offset` with pread(2), in parts on up to `threads` threads.
-    /// - Returns: the bytes read (fewer than `count` only at the end of the file) or errno.
+    /// - Returns: the bytes read, fewer than `count` only at the end of the file.
     static func read(
         _ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int, threads: Int
-    ) -> Result<Int, FileReading.Failure> {
+    ) throws(Failure) -> Int {
         // Copying from the page cache was a fifth of the CSV load time on one thread.
         let parts = max(1, min(threads, count >> 20))
-        if parts == 1 { return readFully(descriptor, buffer, count, at: offset) }
+        if parts == 1 { return try readFully(descriptor, buffer, count, at: offset).get() }
         let results = UnsafeMutableBufferPointer<Result<Int, FileReading.Failure>>.allocate(capacity: parts)
         defer { results.deallocate() }
         let shared = (buffer: UnsafeSendable(buffer), results: UnsafeSendable(results.baseAddress!))
@@ -34,14 +34,24 @@ enum FileReading {
         var total = 0
         for part in 0..<parts {
             let length = count * (part + 1) / parts - count * part / parts
-            switch results[part] {
-            case .failure(let failure): return .failure(failure)
-            case .success(let got):
-                total += got
-                if got < length { return .success(total) }
-            }
+            let got = try results[part].get()
+            total += got
+            if got < length { break }
         }
-        return .success(total)
+        return total
+    }
+
+    /// Everything left to read from `descriptor` (a pipe or a device: read(2) to its end).
+    static func readToEnd(_ descriptor: Int32) throws(Failure) -> [UInt8] {
+        var text = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 { throw Failure(code: errno) }
+            if got == 0 { return text }
+            text += chunk[..<got]
+        }
     }
 
     /// Reads until `count` bytes or the end of the file.
