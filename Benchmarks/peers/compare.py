@@ -2,11 +2,12 @@
 
 Writes the standard workload (make_workload.py), then for batch sizes 1, 32, 256, 4096 and
 65536 measures `backprop bench` (SIMD engine on 1 thread, parallel engine on all cores)
-and the peers (numpy_peer.py; torch_peer.py when PyTorch is installed), checks that every
+and the peers, each pinned to one core (numpy_peer.py; numba_peer.py, jax_peer.py and
+torch_peer.py when numba, JAX and PyTorch are installed), checks that every
 one reaches the same loss after one epoch at batch 256 (to 1e-9), and prints a table of
 samples/s with the ratios to Backprop's single-thread SIMD engine.
 
-Installs nothing. Needs: numpy (pip install numpy); for the PyTorch column, pip install torch.
+Installs nothing. Needs: numpy (pip install numpy); for the other rows, pip install numba jax torch.
 Build Backprop first: swift build -c release (from the package root).
 
 usage: python3 Benchmarks/peers/compare.py [--backprop PATH] [--folder DIR]
@@ -25,8 +26,8 @@ SMALL_BATCH_SAMPLES = 1 << 16
 TOLERANCE = 1e-9
 
 
-def run_json(command, env=None):
-    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+def run_json(command, env=None, preexec_fn=None):
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env, preexec_fn=preexec_fn).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -39,13 +40,20 @@ def main():
     if not os.path.exists(os.path.join(args.folder, "moons.csv")):
         subprocess.run([sys.executable, os.path.join(HERE, "make_workload.py"), str(1 << 20), args.folder], check=True)
     csv, init = os.path.join(args.folder, "moons.csv"), os.path.join(args.folder, "init.json")
-    one_thread = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    one_thread = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                      NUMBA_NUM_THREADS="1")
+
+    # Peers run pinned to one core, so that no library's worker threads can use the other.
+    def one_core():
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     peers = [("numpy", "numpy_peer.py")]
-    if importlib.util.find_spec("torch") is not None:
-        peers.append(("pytorch", "torch_peer.py"))
-    else:
-        print("PyTorch is not installed (pip install torch): its column is left out.")
+    for name, module, script in [("numba", "numba", "numba_peer.py"), ("jax", "jax", "jax_peer.py"),
+                                 ("pytorch", "torch", "torch_peer.py")]:
+        if importlib.util.find_spec(module) is not None:
+            peers.append((name, script))
+        else:
+            print(f"{module} is not installed (pip install {module}): its row is left out.")
 
     # Same loss after one epoch at batch 256, from the same start.
     losses = {}
@@ -63,7 +71,8 @@ def main():
         for name, script in peers:
             extra = [str(SMALL_BATCH_SAMPLES)] if batch <= 32 else []
             extra += ["--loss"] if batch == 256 else []
-            result = run_json([sys.executable, os.path.join(HERE, script), args.folder, str(batch)] + extra, env=one_thread)
+            result = run_json([sys.executable, os.path.join(HERE, script), args.folder, str(batch)] + extra,
+                              env=one_thread, preexec_fn=one_core)
             rates[(f"{name} (1 thread)", batch)] = result["samples_per_second"]
             if batch == 256:
                 losses[name] = result["loss_after_one_epoch"]
