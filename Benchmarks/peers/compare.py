@@ -58,7 +58,8 @@ def main():
     # Same loss after one epoch at batch 256, from the same start.
     losses = {}
     trained = run_json([args.backprop, "train", "--data", csv, "--init", init, "--no-shuffle", "--no-standardize",
-                        "--epochs", "1", "--batch-size", "256", "--engine", "simd", "--json", "--quiet",
+                        "--epochs", "1", "--batch-size", "256", "--learning-rate", "0.5", "--engine", "simd",
+                        "--json", "--quiet",
                         "--save", os.path.join(args.folder, "backprop-one-epoch.json")])
     losses["backprop"] = trained["loss"]
     rates = {}
