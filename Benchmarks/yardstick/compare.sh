@@ -7,6 +7,8 @@
 # registers (rcp14 becomes an exact division), and its one asm statement that needs a zmm
 # register (in `expbench`, not a kernel) gets a memory operand. The kernels are unchanged, but
 # emulated they are slower than an AVX2 port written by hand would be: a lower bound.
+# Its `ref` kernel is plain scalar C with libm's exp (shared/PERFORMANCE.md's "scalar C" row),
+# which needs no AVX-512 and runs as it would anywhere.
 #
 # usage: Benchmarks/yardstick/compare.sh [YARDSTICK_DIR] [BACKPROP]
 #   YARDSTICK_DIR defaults to ../shared/yardstick (from the package root); build backprop
@@ -36,7 +38,7 @@ DATA_DIR=$work "$work/yardstick" check 2>/dev/null | grep -q "B=256    lanes" ||
 
 for round in $(seq "$rounds"); do
     for batch in 32 256 4096 65536; do
-        for kernel in padded-il lanes; do
+        for kernel in padded-il lanes ref; do
             rate=$(DATA_DIR=$work "$work/yardstick" bench "$kernel" "$batch" 1 | tail -1 | sed 's/.*samples_per_s=\([0-9.e+]*\).*/\1/')
             echo "yardstick $kernel|$batch|$rate"
         done
