@@ -24,15 +24,15 @@ public struct Evaluation: Sendable, Equatable {
 
     /// Adds more samples, as if they had come after the ones evaluated so far.
     mutating func add(logits: some Collection<Double>, labels: some Collection<Double>) {
-        precondition(logits.count == labels.count, "one logit per label")
-        // Contiguous copies (a part of `evaluate` is 16,384 samples: the copy is cheap next to the logits).
-        let (logits, labels) = (Array(logits), Array(labels))
+        let (logits, labels) = (Array(logits), Array(labels))  // contiguous copies
         logits.withUnsafeBufferPointer { logits in labels.withUnsafeBufferPointer { labels in add(logits, labels) } }
     }
 
-    /// Adds samples held in memory: the loss eight samples at a time (see `crossEntropySum`),
-    /// the confusion matrix without branches (its four cases come in no predictable order).
-    private mutating func add(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) {
+    /// Adds samples read in place (`evaluate` hands over its buffers): the loss eight samples
+    /// at a time (see `crossEntropySum`), the confusion matrix without branches (its four
+    /// cases come in no predictable order).
+    mutating func add(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) {
+        precondition(logits.count == labels.count, "one logit per label")
         count += labels.count
         lossSum += crossEntropySum(logits, labels)
         var (positivePredictions, positiveHits, positives) = (0, 0, 0)
@@ -66,29 +66,21 @@ public struct Evaluation: Sendable, Equatable {
     }
 }
 
-/// Σ binary cross-entropy of the samples, computed as the SIMD kernels compute a batch's loss:
-/// max(z, 0) − z·y summed in eight lanes, and the log1p(e^−|z|) terms as the log of the
-/// product of their (1 + e^−|z|) factors, each in (1, 2], taken every 512 samples. Within
-/// about 1e-16 per sample of `binaryCrossEntropy`, and nine times faster (measured).
+/// Σ binary cross-entropy of the samples, summed as the SIMD kernels sum a batch's loss
+/// (`CrossEntropySum`): within about 1e-16 per sample of `binaryCrossEntropy`, and nine
+/// times faster (measured).
 func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double {
     typealias V = Vector8
-    var linear = V()
-    var product = V(repeating: 1)
-    var logs = 0.0
+    var loss = CrossEntropySum<V>()
     let groups = labels.count / 8
     for group in 0..<groups {
         let z = UnsafeRawPointer(logits.baseAddress! + 8 * group).loadUnaligned(as: V.self)
         let y = UnsafeRawPointer(labels.baseAddress! + 8 * group).loadUnaligned(as: V.self)
         // |z| with a bit operation (a compare-and-select would scalarise the loop).
         let magnitude = unsafeBitCast(unsafeBitCast(z, to: V.MaskStorage.self) & Int64.max, to: V.self)
-        linear += multiplyAdd(-z, y, (z + magnitude) * 0.5)
-        product *= 1 + vectorExp(-magnitude)
-        if group & 63 == 63 {
-            logs += V.logOfProducts(product)
-            product = V(repeating: 1)
-        }
+        loss.add(logits: z, labels: y, magnitude: magnitude, onePlusT: 1 + vectorExp(-magnitude), group: group)
     }
-    var sum = laneSum(linear) + logs + V.logOfProducts(product)
+    var sum = loss.total
     for i in (8 * groups)..<labels.count {
         sum += binaryCrossEntropy(logit: logits[i], label: labels[i])
     }

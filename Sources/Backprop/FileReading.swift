@@ -21,22 +21,21 @@ enum FileReading {
         // Copying from the page cache was a fifth of the CSV load time on one thread.
         let parts = max(1, min(threads, count >> 20))
         if parts == 1 { return try readFully(descriptor, buffer, count, at: offset).get() }
+        @Sendable func bytes(_ part: Int) -> Range<Int> { (count * part / parts)..<(count * (part + 1) / parts) }
         let results = UnsafeMutableBufferPointer<Result<Int, FileReading.Failure>>.allocate(capacity: parts)
         defer { results.deallocate() }
         let shared = (buffer: UnsafeSendable(buffer), results: UnsafeSendable(results.baseAddress!))
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let start = count * part / parts
-            let length = count * (part + 1) / parts - start
+            let range = bytes(part)
             (shared.results.value + part).initialize(
-                to: readFully(descriptor, shared.buffer.value + start, length, at: offset + start))
+                to: readFully(descriptor, shared.buffer.value + range.lowerBound, range.count, at: offset + range.lowerBound))
         }
         // The file ends in the first part that came back short.
         var total = 0
         for part in 0..<parts {
-            let length = count * (part + 1) / parts - count * part / parts
             let got = try results[part].get()
             total += got
-            if got < length { break }
+            if got < bytes(part).count { break }
         }
         return total
     }
@@ -46,7 +45,7 @@ enum FileReading {
         var text = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, $0.count) }
+            let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, $0.count) }
             if got < 0 && errno == EINTR { continue }
             if got < 0 { throw Failure(code: errno) }
             if got == 0 { return text }
@@ -68,4 +67,9 @@ enum FileReading {
         }
         return .success(done)
     }
+}
+
+/// read(2), under a name the `read` methods above do not hide (spelled `Glibc.read` it built on Linux only).
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

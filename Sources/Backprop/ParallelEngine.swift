@@ -46,13 +46,22 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
         return left - size < minimumShardSize / 2 ? left : size  // no sliver at the end
     }
 
+    /// Calls `body` with the index and the samples of each shard of a mini-batch of `count`
+    /// samples, in order: the one definition of the shards that every path walks.
+    @inline(__always)
+    static func forEachShard(ofBatch count: Int, _ body: (_ index: Int, _ samples: Range<Int>) -> Void) {
+        var (index, start) = (0, 0)
+        while start < count {
+            let size = nextShardSize(left: count - start)
+            body(index, start..<(start + size))
+            (index, start) = (index + 1, start + size)
+        }
+    }
+
     /// The number of shards of a mini-batch of `count` samples.
     static func shardCount(forBatch count: Int) -> Int {
-        var (shards, start) = (0, 0)
-        while start < count {
-            start += nextShardSize(left: count - start)
-            shards += 1
-        }
+        var shards = 0
+        forEachShard(ofBatch: count) { index, _ in shards = index + 1 }
         return shards
     }
 
@@ -132,16 +141,15 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     /// The sums of a whole batch into `total`, shard by shard in order (what `run` computes
     /// for one batch on several threads).
     private static func shardSums(
-        _ weights: borrowing SIMDWeights, _ batch: MiniBatch, into total: inout BatchSums, spare: inout BatchSums
+        _ weights: SIMDWeights, _ batch: MiniBatch, into total: inout BatchSums, spare: inout BatchSums
     ) {
-        var size = nextShardSize(left: batch.count)
-        weights.accumulate(batch, from: 0, count: size, into: &total)
-        var start = size
-        while start < batch.count {
-            size = nextShardSize(left: batch.count - start)
-            weights.accumulate(batch, from: start, count: size, into: &spare)
-            total.add(spare)
-            start += size
+        forEachShard(ofBatch: batch.count) { index, samples in
+            if index == 0 {
+                weights.accumulate(batch, from: samples.lowerBound, count: samples.count, into: &total)
+            } else {
+                weights.accumulate(batch, from: samples.lowerBound, count: samples.count, into: &spare)
+                total.add(spare)
+            }
         }
     }
 
@@ -161,12 +169,11 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
 
     /// Writes the shard bounds of a batch of `count` samples to `bounds`; returns the shards.
     private static func fill(_ bounds: UnsafeMutablePointer<Int>, forBatch count: Int) -> Int {
-        var (shards, start) = (0, 0)
+        var shards = 0
         bounds[0] = 0
-        while start < count {
-            start += nextShardSize(left: count - start)
-            shards += 1
-            bounds[shards] = start
+        forEachShard(ofBatch: count) { index, samples in
+            bounds[index + 1] = samples.upperBound
+            shards = index + 1
         }
         return shards
     }
@@ -184,8 +191,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
             while start < data.count {
                 let count = min(batchSize, data.count - start)
                 Self.shardSums(local, data[start..<(start + count)], into: &total, spare: &spare)
-                local.blocks.descend(along: total.gradient, scale: learningRate / Double(count))
-                local.refreshRows()
+                local.descend(along: total, count: count, learningRate: learningRate)
                 loss = total.loss / Double(count)
                 start += count
             }
@@ -232,10 +238,8 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
                 let shards = isLast ? lastBatchShards : shardsPerBatch
                 if done == batch * shardsPerBatch + shards {
                     for index in 1..<shards { slots[0].add(slots[index]) }
-                    let m = Double(count)
-                    weights.pointee.blocks.descend(along: slots[0].gradient, scale: learningRate / m)
-                    weights.pointee.refreshRows()
-                    lastLoss = slots[0].loss / m
+                    weights.pointee.descend(along: slots[0], count: count, learningRate: learningRate)
+                    lastLoss = slots[0].loss / Double(count)
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }
             }

@@ -23,10 +23,8 @@ public struct SIMDEngine: TrainingEngine {
         // Local sums: with sums stored beside the weights, every step copied the weights.
         var sums = BatchSums()
         weights.accumulate(batch, from: 0, count: batch.count, into: &sums)
-        let m = Double(batch.count)
-        weights.blocks.descend(along: sums.gradient, scale: learningRate / m)
-        weights.refreshRows()
-        return sums.loss / m
+        weights.descend(along: sums, count: batch.count, learningRate: learningRate)
+        return sums.loss / Double(batch.count)
     }
 
     /// `step` on each mini-batch in turn, on local copies of the weights and the sums:
@@ -39,8 +37,7 @@ public struct SIMDEngine: TrainingEngine {
         while start < data.count {
             let count = min(batchSize, data.count - start)
             local.accumulate(data[start..<(start + count)], from: 0, count: count, into: &sums)
-            local.blocks.descend(along: sums.gradient, scale: learningRate / Double(count))
-            local.refreshRows()
+            local.descend(along: sums, count: count, learningRate: learningRate)
             start += count
         }
         weights = local

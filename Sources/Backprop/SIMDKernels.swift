@@ -21,7 +21,14 @@ struct SIMDWeights {
         refreshRows()
     }
 
-    mutating func refreshRows() {
+    /// One SGD update from the sums of a mini-batch of `count` samples (their mean gradient).
+    @inline(__always)
+    mutating func descend(along sums: BatchSums, count: Int, learningRate: Double) {
+        blocks.descend(along: sums.gradient, scale: learningRate / Double(count))
+        refreshRows()
+    }
+
+    private mutating func refreshRows() {
         for i in 0..<5 {
             for j in 0..<5 { hidden2Rows[i][j] = blocks.hidden2Columns[j][i] }
         }
@@ -108,9 +115,7 @@ extension SIMDWeights {
             weights[50] = blocks.outputBias
             let w = Broadcast<V>(weights)
 
-            var lossLinear = V()
-            var lossLogTotal = 0.0
-            var lossProduct = V(repeating: 1)
+            var loss = CrossEntropySum<V>()
 
             // The neuron loops stay loops on purpose: fully unrolled, the group's code is
             // ~25 KB, too big for the decoded-instruction cache, and decoding limits speed.
@@ -146,15 +151,7 @@ extension SIMDWeights {
                     (unsafeBitCast(t, to: V.MaskStorage.self) & negative)
                     | (unsafeBitCast(V(repeating: 1), to: V.MaskStorage.self) & ~negative)
                 let p = unsafeBitCast(numerator, to: V.self) / onePlusT
-                // loss = max(z3, 0) − z3·y + log1p(t), with max(z3, 0) = (z3 + |z3|)/2 exactly
-                // and the logs summed as the log of a product (each factor is in (1, 2]),
-                // taken every 64 groups so that the product stays finite.
-                lossLinear += V.multiplyAdd(-z3, label, (z3 + magnitude) * 0.5)
-                lossProduct *= onePlusT
-                if group & (512 / V.scalarCount - 1) == 512 / V.scalarCount - 1 {
-                    lossLogTotal += V.logOfProducts(lossProduct)
-                    lossProduct = V(repeating: 1)
-                }
+                loss.add(logits: z3, labels: label, magnitude: magnitude, onePlusT: onePlusT, group: group)
 
                 let d3 = p - label
                 V.accumulate(d3, into: &g[50])
@@ -187,7 +184,7 @@ extension SIMDWeights {
             }
 
             var sums = BatchSums()
-            sums.loss = V.laneSum(lossLinear) + lossLogTotal + V.logOfProducts(lossProduct)
+            sums.loss = loss.total
             forEachNeuron { i in
                 sums.gradient.hidden1Input0[i] = laneSum(g[2 * i])
                 sums.gradient.hidden1Input1[i] = laneSum(g[2 * i + 1])

@@ -103,7 +103,7 @@ extension TrainingEngine {
                     let range = start..<min(start + part, all.count)
                     let output = UnsafeMutableBufferPointer(rebasing: buffer[..<range.count])
                     logits(all[range], into: output)
-                    evaluation.add(logits: output, labels: all.label[range])
+                    evaluation.add(UnsafeBufferPointer(output), UnsafeBufferPointer(rebasing: all.label[range]))
                 }
             }
         }
