@@ -8,7 +8,7 @@ import Synchronization
 #endif
 
 /// The SIMD kernels on several cores: each mini-batch is cut into shards (see
-/// `shardSize(forBatch:)`), the shards' gradient sums are added in shard order, and one
+/// `nextShardSize(left:)`), the shards' gradient sums are added in shard order, and one
 /// update follows.
 ///
 /// Shard boundaries depend only on the mini-batch, never on the number of threads, and
