@@ -83,8 +83,10 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     private var lastBounds: UnsafeMutablePointer<Int>
     // Each counter on a cache line of its own: the threads write them in turn, and the
     // waiting thread reads `batchesDone` in a loop (measured: +2.5% at batch 4096, within noise).
-    private let nextTask = PaddedCounter()
-    private let shardsDone = PaddedCounter()
+    /// Tasks claimed (the low 32 bits) and finished (the high bits): a thread that finishes
+    /// a shard claims its next one in the same atomic operation. Each such operation waits
+    /// for the cache line to come from the other core, 50-190 ns on the machine measured.
+    private let progress = PaddedCounter()
     private let batchesDone = PaddedCounter()
     private var lastLoss = 0.0
 
@@ -207,17 +209,16 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
         let taskCount = (batchCount - 1) * shardsPerBatch + lastBatchShards
         // Read only by the workers during this call.
         nonisolated(unsafe) let (fullBounds, lastBounds) = (self.fullBounds, self.lastBounds)
-        nextTask.value.store(0, ordering: .relaxed)
-        shardsDone.value.store(0, ordering: .relaxed)
+        progress.value.store(0, ordering: .relaxed)
         batchesDone.value.store(0, ordering: .relaxed)
         lastLoss = 0
         // A borrowed view, valid for this call: the workers only read it.
         nonisolated(unsafe) let data = data
 
+        let claimed = (1 << 32) - 1
         @Sendable func work() {
-            while true {
-                let task = nextTask.value.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard task < taskCount else { return }
+            var task = progress.value.wrappingAdd(1, ordering: .relaxed).oldValue & claimed
+            while task < taskCount {
                 let batch = task / shardsPerBatch
                 let shard = task % shardsPerBatch
                 // Wait for the previous batch's update; only a thread inside its last
@@ -234,14 +235,15 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
                 weights.pointee.accumulate(
                     data[batchStart..<(batchStart + count)], from: bounds[shard],
                     count: bounds[shard + 1] - bounds[shard], into: &slots[shard])
-                let done = shardsDone.value.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
+                let before = progress.value.wrappingAdd((1 << 32) | 1, ordering: .acquiringAndReleasing).oldValue
                 let shards = isLast ? lastBatchShards : shardsPerBatch
-                if done == batch * shardsPerBatch + shards {
+                if (before >> 32) + 1 == batch * shardsPerBatch + shards {
                     for index in 1..<shards { slots[0].add(slots[index]) }
                     weights.pointee.descend(along: slots[0], count: count, learningRate: learningRate)
                     lastLoss = slots[0].loss / Double(count)
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }
+                task = before & claimed
             }
         }
 
