@@ -215,9 +215,11 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
         // A borrowed view, valid for this call: the workers only read it.
         nonisolated(unsafe) let data = data
 
-        let claimed = (1 << 32) - 1
+        // Claims can run past the last task by one a thread; both counts must fit in 32 bits.
+        precondition(taskCount + threads < 1 << 32, "too many shards in one epoch")
+        let claimedBits = (1 << 32) - 1
         @Sendable func work() {
-            var task = progress.value.wrappingAdd(1, ordering: .relaxed).oldValue & claimed
+            var task = progress.value.wrappingAdd(1, ordering: .relaxed).oldValue & claimedBits
             while task < taskCount {
                 let batch = task / shardsPerBatch
                 let shard = task % shardsPerBatch
@@ -243,7 +245,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
                     lastLoss = slots[0].loss / Double(count)
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }
-                task = before & claimed
+                task = before & claimedBits
             }
         }
 
