@@ -22,6 +22,7 @@ binary=${1:-"$(dirname "$0")/../.build/release/backprop"}
 rounds=${ROUNDS:-10}
 batches=${BATCHES:-"4096 65536"}
 epochs=${EPOCHS:-10}
+[[ -x $binary ]] || { echo "parallel_scaling.sh: no executable at $binary; run 'swift build -c release' first" >&2; exit 1; }
 
 rate() { "$binary" bench --json --epochs "$epochs" "$@" | sed 's/.*"samples_per_second":\([0-9.e+-]*\).*/\1/'; }
 one() { rate --engine simd --batch-size "$1"; }

@@ -9,6 +9,7 @@
 set -euo pipefail
 binary=${1:-"$(dirname "$0")/../.build/release/backprop"}
 rounds=${ROUNDS:-3}
+[[ -x $binary ]] || { echo "throughput_table.sh: no executable at $binary; run 'swift build -c release' first" >&2; exit 1; }
 batches=(1 32 256 4096 65536)
 configs=("reference 1" "simd 1" "parallel 1" "parallel 2")
 
