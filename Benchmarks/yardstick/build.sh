@@ -1,0 +1,22 @@
+# Sourced by the yardstick scripts: builds the C yardstick from $source_dir into $work and
+# makes the standard data set there; sets $yardstick (the binary) and $build (how it was built).
+#
+# On a CPU with AVX-512 the yardstick is built as it is. Without AVX-512 it does not compile;
+# it is then built with avx512_on_avx2.h, which does each of its AVX-512 intrinsics on two AVX2
+# registers (rcp14 becomes an exact division), and its one asm statement that needs a zmm
+# register (in `expbench`, not a kernel) gets a memory operand. The kernels are unchanged, but
+# emulated they are slower than an AVX2 port written by hand would be: a lower bound.
+[[ -f $source_dir/yardstick.c ]] || { echo "$(basename "$0"): no yardstick.c in $source_dir (the first argument, YARDSTICK_DIR)" >&2; exit 1; }
+cp "$source_dir"/*.c "$source_dir"/*.h "$work"/
+python3 "$(dirname "$source_dir")/workload/gen_data.py" 1048576 "$work" > /dev/null
+yardstick=$work/yardstick
+if grep -q avx512f /proc/cpuinfo; then
+    gcc -O3 -march=native -Wall "$work/yardstick.c" -o "$yardstick" -lmvec -lm -lpthread
+    build="native AVX-512"
+else
+    sed -i 's/__asm__ volatile("" : "+v"(acc));/__asm__ volatile("" : "+m"(acc));/' "$work/yardstick.c"
+    gcc -O3 -march=native -Wall -Wno-psabi -include "$(dirname "${BASH_SOURCE[0]}")/avx512_on_avx2.h" \
+        "$work/yardstick.c" -o "$yardstick" -lmvec -lm -lpthread
+    build="AVX-512 emulated on AVX2 (avx512_on_avx2.h)"
+fi
+DATA_DIR=$work "$yardstick" check 2>/dev/null | grep -q "B=256    lanes" || { echo "yardstick check failed" >&2; exit 1; }
