@@ -40,13 +40,18 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     /// shard), and waiting for a batch's last shard took 4-6% of the time; against 16 equal
     /// shards, these were 1.7% faster at 4096 and 8% at 65536 (medians of 8-12 alternating
     /// runs). Halves instead of quarters did as well on 2 threads but leave more threads idle.
+    ///
     /// Multiples of 16, not 8: a shard of 16k + 8 samples ends in an 8-lane step that took
     /// 0.3-0.5 µs more than 16-lane steps would (one thread, best of 30-40 passes: 136 samples
     /// took longer than 144).
+    ///
+    /// Under two smallest shards, the samples left are one shard: no shard is ever smaller
+    /// than `minimumShardSize` but a whole batch, and a batch under `parallelThreshold` is one
+    /// kernel call, as in `SIMDEngine` (split in two, batches of 192-255 ran about 5% slower).
     @inline(__always)
     public static func nextShardSize(left: Int) -> Int {
-        let size = max(minimumShardSize, (left / shardDivisor + 15) / 16 * 16)
-        return left - size < minimumShardSize / 2 ? left : size  // no sliver at the end
+        guard left >= 2 * minimumShardSize else { return left }
+        return max(minimumShardSize, (left / shardDivisor + 15) / 16 * 16)
     }
 
     /// Calls `body` with the index and the samples of each shard of a mini-batch of `count`

@@ -38,10 +38,11 @@ import Testing
         #expect(files[0] == files[1])
     }
 
-    @Test func aBatchBelowTheThresholdGivesTheSIMDEngineBitsExactly() {
+    @Test(arguments: [1, 37, ParallelEngine.minimumShardSize, 200, ParallelEngine.parallelThreshold - 1])
+    func aBatchBelowTheThresholdGivesTheSIMDEngineBitsExactly(count: Int) {
         // One shard: the same kernel call, so the same numbers bit for bit.
         let start = EngineConformanceTests.randomParameters(seed: 3)
-        let batch = EngineConformanceTests.randomBatch(count: ParallelEngine.minimumShardSize, seed: 4)
+        let batch = EngineConformanceTests.randomBatch(count: count, seed: 4)
         var simd = SIMDEngine(parameters: start)
         let parallel = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
         let a = batch.withMiniBatch(0..<batch.count) { simd.step($0, learningRate: 0.5) }
