@@ -11,16 +11,8 @@
 #   first with `swift build -c release`. Needs gcc and python3; data from
 #   ../shared/workload/gen_data.py is made in a temporary folder (about 70 MB).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source_dir=${1:-"$root/../shared/yardstick"}
-backprop=${2:-"$root/.build/release/backprop"}
 rounds=${ROUNDS:-3}
-[[ -x $backprop ]] || { echo "compare.sh: no executable at $backprop; run 'swift build -c release' first" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-source "$here/build.sh"
+source "$(dirname "$0")/build.sh"
 
 for round in $(seq "$rounds"); do
     for batch in 32 256 4096 65536; do

@@ -15,18 +15,10 @@
 #   first with `swift build -c release`. Needs gcc and python3; the yardstick's build and
 #   data as in compare.sh (build.sh).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source_dir=${1:-"$root/../shared/yardstick"}
-backprop=${2:-"$root/.build/release/backprop"}
 rounds=${ROUNDS:-8}
 batches=${BATCHES:-"4096 65536"}
 epochs=${EPOCHS:-10}
-[[ -x $backprop ]] || { echo "scaling.sh: no executable at $backprop; run 'swift build -c release' first" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-source "$here/build.sh"
+source "$(dirname "$0")/build.sh"
 
 yardstick_rate() { DATA_DIR=$work "$yardstick" bench mt-lanes "$1" "$2" | tail -1 | sed 's/.*samples_per_s=\([0-9.e+]*\).*/\1/'; }
 backprop_rate() { "$backprop" bench --json --epochs "$epochs" --batch-size "$@" | sed 's/.*"samples_per_second":\([0-9.e+-]*\).*/\1/'; }
