@@ -39,21 +39,21 @@ for batch in $batches; do
     done
 done | python3 -c "
 import collections, statistics as st, sys
-runs = collections.defaultdict(dict)
+runs = collections.defaultdict(lambda: collections.defaultdict(dict))  # batch -> round -> kind -> M/s
 for line in sys.stdin:
     batch, round, kind, rate = line.split()
-    runs[int(batch), int(round)][kind] = float(rate) / 1e6
+    runs[int(batch)][int(round)][kind] = float(rate) / 1e6
 print('yardstick build: $build; M samples/s, medians of $rounds rounds')
 print('| batch | yardstick 1 thread | 2 threads | ratio (median of rounds) | backprop simd | parallel, 2 threads | ratio (median of rounds) |')
 print('|---|---|---|---|---|---|---|')
-for batch in sorted({b for b, _ in runs}):
-    rounds = [r for (b, _), r in sorted(runs.items()) if b == batch]
+each = []
+for batch, by_round in sorted(runs.items()):
+    rounds = list(by_round.values())
     median = lambda kind: st.median(r[kind] for r in rounds)
     ratio = lambda two, one: '%.2fx (%.2fx)' % (median(two) / median(one), st.median(r[two] / r[one] for r in rounds))
     print('| %d | %.1f | %.1f | %s | %.1f | %.1f | %s |' % (batch, median('yardstick1'), median('yardstick2'),
           ratio('yardstick2', 'yardstick1'), median('simd1'), median('parallel2'), ratio('parallel2', 'simd1')))
-for batch in sorted({b for b, _ in runs}):
-    rounds = [r for (b, _), r in sorted(runs.items()) if b == batch]
-    print('B=%d, each round, yardstick 2/1 and backprop parallel/simd: %s' % (batch,
+    each.append('B=%d, each round, yardstick 2/1 and backprop parallel/simd: %s' % (batch,
           ' '.join('%.2f/%.2f' % (r['yardstick2'] / r['yardstick1'], r['parallel2'] / r['simd1']) for r in rounds)))
+print('\\n'.join(each))
 "

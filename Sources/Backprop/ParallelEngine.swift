@@ -45,12 +45,13 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     /// 0.3-0.5 µs more than 16-lane steps would (one thread, best of 30-40 passes: 136 samples
     /// took longer than 144).
     ///
-    /// Under two smallest shards, the samples left are one shard: no shard is ever smaller
-    /// than `minimumShardSize` but a whole batch, and a batch under `parallelThreshold` is one
-    /// kernel call, as in `SIMDEngine` (split in two, batches of 192-255 ran about 5% slower).
+    /// Under `parallelThreshold` (two smallest shards), the samples left are one shard: no
+    /// shard is ever smaller than `minimumShardSize` but a whole batch, and a batch under the
+    /// threshold is one kernel call, as in `SIMDEngine` (split in two, batches of 192-255 ran
+    /// about 5% slower).
     @inline(__always)
     public static func nextShardSize(left: Int) -> Int {
-        guard left >= 2 * minimumShardSize else { return left }
+        guard left >= parallelThreshold else { return left }
         return max(minimumShardSize, (left / shardDivisor + 15) / 16 * 16)
     }
 
