@@ -235,36 +235,56 @@ extension SIMDWeights {
         sums.gradient.hidden1Bias += d1
     }
 
-    /// The output logits of `count` samples.
+    /// The output logits of `count` samples, 8 at a time.
+    ///
+    /// A last group of 1 to 7 samples goes through zero-padded 8-sample buffers and a second
+    /// call: written back lane by lane from the same code, LLVM computes only the lanes it
+    /// stores, one scalar sigmoid at a time, for every group (seen on AVX-512).
     @inline(never)
     func logits(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count: Int, into output: UnsafeMutablePointer<Double>) {
+        let fullGroups = count / 8
+        for group in 0..<fullGroups {
+            let offset = group * 8
+            let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
+            let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
+            UnsafeMutableRawPointer(output + offset).storeBytes(of: logits(in0, in1), as: Vector8.self)
+        }
+        let done = fullGroups * 8
+        guard done < count else { return }
+        var inputs = InlineArray<16, Double>(repeating: 0)
+        var tail = InlineArray<8, Double>(repeating: 0)
+        for lane in 0..<(count - done) {
+            inputs[lane] = x0[done + lane]
+            inputs[8 + lane] = x1[done + lane]
+        }
+        withUnsafePointer(to: &inputs) { inputPointer in
+            withUnsafeMutablePointer(to: &tail) { tailPointer in
+                let padded = UnsafeRawPointer(inputPointer).assumingMemoryBound(to: Double.self)
+                let result = UnsafeMutableRawPointer(tailPointer).assumingMemoryBound(to: Double.self)
+                logits(padded, padded + 8, count: 8, into: result)
+            }
+        }
+        for lane in 0..<(count - done) { output[done + lane] = tail[lane] }
+    }
+
+    /// The output logits of 8 samples, one per lane.
+    @inline(__always)
+    private func logits(_ in0: Vector8, _ in1: Vector8) -> Vector8 {
         let w = blocks
         var a1 = InlineArray<5, Vector8>(repeating: Vector8())
-        var start = 0
-        while start < count {
-            // A last partial group is copied into a zero-padded vector and written back in part.
-            let n = min(8, count - start)
-            var in0 = Vector8()
-            var in1 = Vector8()
-            for lane in 0..<n {
-                in0[lane] = x0[start + lane]
-                in1[lane] = x1[start + lane]
-            }
-            forEachNeuron { i in
-                a1[i] = vectorSigmoid(
-                    multiplyAdd(
-                        Vector8(repeating: w.hidden1Input1[i]), in1,
-                        multiplyAdd(Vector8(repeating: w.hidden1Input0[i]), in0, Vector8(repeating: w.hidden1Bias[i]))))
-            }
-            var z3 = Vector8(repeating: w.outputBias)
-            forEachNeuron { i in
-                var z = Vector8(repeating: w.hidden2Bias[i])
-                forEachNeuron { j in z = multiplyAdd(Vector8(repeating: hidden2Rows[i][j]), a1[j], z) }
-                z3 = multiplyAdd(Vector8(repeating: w.outputWeights[i]), vectorSigmoid(z), z3)
-            }
-            for lane in 0..<n { output[start + lane] = z3[lane] }
-            start += n
+        forEachNeuron { i in
+            a1[i] = vectorSigmoid(
+                multiplyAdd(
+                    Vector8(repeating: w.hidden1Input1[i]), in1,
+                    multiplyAdd(Vector8(repeating: w.hidden1Input0[i]), in0, Vector8(repeating: w.hidden1Bias[i]))))
         }
+        var z3 = Vector8(repeating: w.outputBias)
+        forEachNeuron { i in
+            var z = Vector8(repeating: w.hidden2Bias[i])
+            forEachNeuron { j in z = multiplyAdd(Vector8(repeating: hidden2Rows[i][j]), a1[j], z) }
+            z3 = multiplyAdd(Vector8(repeating: w.outputWeights[i]), vectorSigmoid(z), z3)
+        }
+        return z3
     }
 }
 

@@ -91,12 +91,16 @@ import Testing
 
     func predictions<Engine: TrainingEngine>(_: Engine.Type) {
         let parameters = Self.randomParameters(seed: 8)
-        let data = Self.randomBatch(count: 21, seed: 9)  // two groups of 8 and a tail of 5
-        let expected = ReferenceEngine(parameters: parameters).logits(data)
-        let got = Engine(parameters: parameters, options: EngineOptions(threads: 2)).logits(data)
-        for (a, b) in zip(got, expected) {
-            // A logit is a short sum of O(1) terms: a few ulps of 1.
-            #expect(abs(a - b) <= 1e-13, "\(Engine.name)")
+        // Whole groups of 8, a partial group alone, and both (21: two groups and a tail of 5).
+        for count in [1, 7, 8, 16, 21] {
+            let data = Self.randomBatch(count: count, seed: 9)
+            let expected = ReferenceEngine(parameters: parameters).logits(data)
+            let got = Engine(parameters: parameters, options: EngineOptions(threads: 2)).logits(data)
+            #expect(got.count == count, "\(Engine.name)")
+            for (a, b) in zip(got, expected) {
+                // A logit is a short sum of O(1) terms: a few ulps of 1.
+                #expect(abs(a - b) <= 1e-13, "\(Engine.name), \(count) samples")
+            }
         }
         #expect(Engine(parameters: parameters, options: EngineOptions()).parameters == parameters)
     }
