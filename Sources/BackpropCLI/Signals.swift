@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation  // and with it the C library (signal, SIGINT, SIGTERM)
 import Synchronization
 
 /// SIGINT and SIGTERM as a request to stop training at the end of the current mini-batches.

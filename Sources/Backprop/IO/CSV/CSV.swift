@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import Foundation
 
 /// Reads data sets from CSV: two numeric features and a 0/1 label per row.
@@ -34,17 +27,15 @@ public enum CSV {
         path: String, labels: Labels, blockSize: Int, threads: Int, segmentBytes: Int = 1 << 18
     ) throws(InputError) -> Dataset {
         try InputFile.checkExists(path, kind: "a CSV file")
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw readError(path, errno) }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        let descriptor = System.openForReading(path)
+        guard descriptor >= 0 else { throw readError(path, System.errorCode) }
+        defer { System.close(descriptor) }
+        guard let size = System.regularFileSize(descriptor) else {
             // A pipe or a device: it cannot be read twice, so read it whole, then parse it.
             let text: [UInt8]
             do { text = try FileReading.readToEnd(descriptor) } catch { throw readError(path, error.code) }
             return try parse(text, name: path, labels: labels, threads: threads, segmentBytes: segmentBytes)
         }
-        let size = Int(status.st_size)
         // Room for the rows the file's first MiB promises, and for every possible row if
         // that was too little (rows take at least 4 bytes, "0,0\n").
         let sample = UnsafeMutableRawBufferPointer.allocate(byteCount: min(size, 1 << 20) + padding, alignment: 64)
@@ -185,6 +176,6 @@ public enum CSV {
     }
 
     static func readError(_ path: String, _ code: Int32) -> InputError {
-        InputError(file: path, line: nil, message: "cannot be read: \(String(cString: strerror(code)))")
+        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))")
     }
 }

@@ -1,12 +1,6 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The SIMD kernels on several cores: each mini-batch is cut into shards (see
 /// `nextShardSize(left:)`), the shards' gradient sums are added in shard order, and one
 /// update follows.
@@ -237,7 +231,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
                 var spins = 0
                 while batchesDone.value.load(ordering: .acquiring) < batch {
                     spins += 1
-                    if spins > 2000 { sched_yield() }
+                    if spins > 2000 { System.yieldThread() }
                 }
                 let batchStart = batch * batchSize
                 let count = min(batchSize, data.count - batchStart)

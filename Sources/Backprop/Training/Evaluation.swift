@@ -65,24 +65,3 @@ public struct Evaluation: Sendable, Equatable {
         truePositives + falseNegatives > 0 ? Double(truePositives) / Double(truePositives + falseNegatives) : nil
     }
 }
-
-/// Σ binary cross-entropy of the samples, summed as the SIMD kernels sum a batch's loss
-/// (`CrossEntropySum`): within about 1e-16 per sample of `binaryCrossEntropy`, and nine
-/// times faster (measured).
-func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double {
-    typealias V = Vector8
-    var loss = CrossEntropySum<V>()
-    let groups = labels.count / 8
-    for group in 0..<groups {
-        let z = UnsafeRawPointer(logits.baseAddress! + 8 * group).loadUnaligned(as: V.self)
-        let y = UnsafeRawPointer(labels.baseAddress! + 8 * group).loadUnaligned(as: V.self)
-        // |z| with a bit operation (a compare-and-select would scalarise the loop).
-        let magnitude = unsafeBitCast(unsafeBitCast(z, to: V.MaskStorage.self) & Int64.max, to: V.self)
-        loss.add(logits: z, labels: y, magnitude: magnitude, onePlusT: 1 + vectorExp(-magnitude), group: group)
-    }
-    var sum = loss.total
-    for i in (8 * groups)..<labels.count {
-        sum += binaryCrossEntropy(logit: logits[i], label: labels[i])
-    }
-    return sum
-}

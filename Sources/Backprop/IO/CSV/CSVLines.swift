@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Reading single lines of CSV text: the fast path for plain rows and the general path that
 /// accepts spaces, strtod's numbers and headers, and says exactly what is wrong.
 ///
@@ -22,8 +14,8 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
     /// The end of the line at `start` (without "\r\n" or "\n") and the start of the next one.
     @inline(__always)
     func bounds(at start: Int, end: Int) -> (stop: Int, next: Int) {
-        let newline = memchr(text + start, Int32(UInt8(ascii: "\n")), end - start)
-        var stop = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(text) } ?? end
+        let newline = System.find(UInt8(ascii: "\n"), in: text + start, count: end - start)
+        var stop = newline.map { $0 - UnsafeRawPointer(text) } ?? end
         let next = stop + 1
         if stop > start && text[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
         return (stop, next)
@@ -91,7 +83,7 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
     func rowOrHeader(
         _ start: Int, _ stop: Int, columns: inout Int?, headerAllowed: Bool
     ) throws(LineError) -> SIMD3<Double>? {
-        if memchr(text + start, 0, stop - start) != nil {
+        if System.find(0, in: text + start, count: stop - start) != nil {
             throw LineError(message: "binary data (a NUL byte): not a CSV text file")
         }
         // Up to three fields, trimmed; more is an error.
@@ -185,11 +177,10 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
         }
         guard hasDigit else { return .notANumber }
         // Digits that DecimalConversion leaves alone (more than 19, subnormal, overflow).
-        var stop: UnsafeMutablePointer<CChar>?
-        let value = text.withMemoryRebound(to: CChar.self, capacity: field.upperBound + 1) { chars in
-            strtod(chars + field.lowerBound, &stop)
+        let (value, stop) = text.withMemoryRebound(to: CChar.self, capacity: field.upperBound + 1) { chars in
+            System.parseDouble(chars + field.lowerBound)
         }
-        let consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(text) } ?? field.lowerBound
+        let consumed = stop - UnsafeRawPointer(text)
         guard consumed == field.upperBound else { return .notANumber }
         return value.isFinite ? .number(value) : .nonFinite
     }

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 import Dispatch
 
 /// Reading a file into memory, in parts on several threads when it is a regular file.
@@ -45,9 +38,9 @@ enum FileReading {
         var text = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, $0.count) }
-            if got < 0 && errno == EINTR { continue }
-            if got < 0 { throw Failure(code: errno) }
+            let got = chunk.withUnsafeMutableBytes { System.read(descriptor, $0.baseAddress!, $0.count) }
+            if got < 0 && System.errorCode == System.interrupted { continue }
+            if got < 0 { throw Failure(code: System.errorCode) }
             if got == 0 { return text }
             text += chunk[..<got]
         }
@@ -59,17 +52,12 @@ enum FileReading {
     {
         var done = 0
         while done < count {
-            let got = pread(descriptor, buffer + done, count - done, off_t(offset + done))
-            if got < 0 && errno == EINTR { continue }
-            if got < 0 { return .failure(Failure(code: errno)) }
+            let got = System.read(descriptor, buffer + done, count - done, at: offset + done)
+            if got < 0 && System.errorCode == System.interrupted { continue }
+            if got < 0 { return .failure(Failure(code: System.errorCode)) }
             if got == 0 { break }
             done += got
         }
         return .success(done)
     }
-}
-
-/// read(2), under a name the `read` methods above do not hide (spelled `Glibc.read` it built on Linux only).
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
 }
