@@ -2,21 +2,25 @@ import Backprop
 
 /// The engines the CLI can pick by name: the only place where `any TrainingEngine` appears.
 enum EngineChoice {
-    static let names = ["reference", "simd", "parallel"]
+    static let names = [ReferenceEngine.name, SIMDEngine.name, ParallelEngine.name]
 
-    /// The engine type for `name`.
-    static func type(named name: String) throws(UsageError) -> any TrainingEngine.Type {
+    /// The engine type for `name`, one of `names` (the option table checked it).
+    static func type(named name: String) -> any TrainingEngine.Type {
         switch name {
-        case ReferenceEngine.name:
-            return ReferenceEngine.self
-        case SIMDEngine.name:
-            return SIMDEngine.self
-        case ParallelEngine.name:
-            return ParallelEngine.self
-        default:
-            throw UsageError(description: "--engine must be one of \(names.joined(separator: ", ")), not '\(name)'")
+        case ReferenceEngine.name: ReferenceEngine.self
+        case ParallelEngine.name: ParallelEngine.self
+        default: SIMDEngine.self
         }
     }
 
-    static let help = "reference (scalar, the specification), simd (one core), parallel (all cores)"
+    /// `--engine NAME`, with the command's default engine.
+    static func option(default name: String) -> Option {
+        Option(
+            "--engine", "NAME", .choice(names),
+            "reference (scalar, the specification), simd (one core),\nparallel (all cores) (default: \(name))")
+    }
+
+    /// `--threads T`.
+    static let threadsOption = Option(
+        "--threads", "T", .integer(1...1024), "threads for the parallel engine (default: all cores)")
 }

@@ -27,25 +27,21 @@ func main(_ words: [String]) -> Int32 {
         print(usage)
         return 0
     }
-    let commands: [String: (help: String, run: (inout Arguments) throws -> Int32)] = [
-        "train": (TrainCommand.help, TrainCommand.run),
-        "predict": (PredictCommand.help, PredictCommand.run),
-        "evaluate": (EvaluateCommand.help, EvaluateCommand.run),
-        "gradcheck": (GradcheckCommand.help, GradcheckCommand.run),
-        "bench": (BenchCommand.help, BenchCommand.run),
-        "plot": (PlotCommand.help, PlotCommand.run),
+    let commands = [
+        TrainCommand.command, PredictCommand.command, EvaluateCommand.command, GradcheckCommand.command,
+        BenchCommand.command, PlotCommand.command,
     ]
-    guard let command = commands[name] else {
+    guard let command = commands.first(where: { $0.name == name }) else {
         printError("error: unknown command '\(name)'\n\n\(usage)")
         return 64
     }
-    var arguments = Arguments(command: name, words: Array(words.dropFirst()))
-    if arguments.wantsHelp {
+    let words = Array(words.dropFirst())
+    if words.contains("--help") || words.contains("-h") {
         print(command.help)
         return 0
     }
     do {
-        return try command.run(&arguments)
+        return try command.run(try command.parse(words))
     } catch let error as UsageError {
         printError("error: \(error)\nRun `backprop \(name) --help` for usage.")
         return 64

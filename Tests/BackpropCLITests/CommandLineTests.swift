@@ -58,6 +58,7 @@ import Testing
     @Test(arguments: [
         ["train", "--epochs", "x"], ["train", "--bogus"], ["train", "--patience", "3"], ["frob"], [],
         ["train", "--resume", "c.json", "--seed", "2"], ["predict", "--data", "d.csv"],
+        ["train", "--epochs", "3", "--epochs", "4"], ["train", "--quiet=yes"], ["plot", "--model", "m.json", "--out", "p.svg"],
     ])
     func usageErrorsExit64(arguments: [String]) throws {
         let folder = try Self.temporaryFolder()
@@ -68,10 +69,28 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
 
+    @Test(arguments: [
+        (["train", "--epochs", "3", "--epochs=4"], "error: --epochs given twice"),
+        (["train", "--bogus"], "error: unknown option '--bogus' for 'train'"),
+        (["train", "--patience", "3"], "error: --patience needs --validation-split F"),
+        (["train", "--resume", "c.json", "--seed", "2"],
+         "error: --resume cannot be combined with --seed: the checkpoint keeps the run's settings"),
+        (["train", "--data", "d.csv", "--samples", "9"], "error: --data cannot be combined with --samples"),
+        (["predict", "--data", "d.csv"], "error: --model MODEL.json is required"),
+        (["train", "--epochs"], "error: --epochs needs a value (--epochs E)"),
+    ])
+    func usageErrorsSayWhatIsWrong(arguments: [String], message: String) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try Self.run(arguments, in: folder)
+        #expect(result.status == 64)
+        #expect(result.errors.hasPrefix(message + "\n"), "\(result.errors)")
+    }
+
     @Test func everyCommandHasHelp() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for command in ["train", "predict", "evaluate", "gradcheck", "bench"] {
+        for command in ["train", "predict", "evaluate", "gradcheck", "bench", "plot"] {
             let result = try Self.run([command, "--help"], in: folder)
             #expect(result.status == 0)
             #expect(result.output.hasPrefix("USAGE: backprop \(command)"), "\(command)")
@@ -95,6 +114,39 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("resumed.json").path))
 
         let resumed = try Self.run(["train", "--resume", "run.ckpt", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let a = try Data(contentsOf: folder.appendingPathComponent("full.json"))
+        let b = try Data(contentsOf: folder.appendingPathComponent("resumed.json"))
+        #expect(a == b)
+    }
+
+    /// Checkpoints of earlier versions kept the data source and outputs as text notes; they
+    /// still resume, to the same bytes.
+    @Test func checkpointsWithTextNotesStillResume() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--dataset", "circles", "--samples", "900", "--quiet"]
+        #expect(try Self.run(["train"] + common + ["--epochs", "4", "--save", "full.json"], in: folder).status == 0)
+        let first = try Self.run(
+            ["train"] + common + ["--epochs", "2", "--save", "resumed.json", "--checkpoint", "run.ckpt"], in: folder)
+        #expect(first.status == 0)
+
+        // The setup is the last key of the sorted, pretty-printed JSON; the text around it is
+        // kept as written, so that the parameters' digits stay exact.
+        let url = folder.appendingPathComponent("run.ckpt")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let setupStart = try #require(text.range(of: ",\n  \"setup\" : "))
+        let setupText = text[setupStart.upperBound..<text.index(before: try #require(text.lastIndex(of: "}")))]
+        let setup = try #require(JSONSerialization.jsonObject(with: Data(setupText.utf8)) as? [String: Any])
+        let fingerprint = try #require(setup["dataFingerprint"] as? String)
+        let notes = """
+            {"dataset": "circles", "samples": "900", "noise": "0.2", "data-seed": "1", "fingerprint": "\(fingerprint)",
+             "save": "resumed.json", "checkpoint": "run.ckpt", "checkpoint-every": "1"}
+            """
+        try (text[..<setupStart.lowerBound] + ",\n  \"notes\" : " + notes + "\n}\n").write(
+            to: url, atomically: true, encoding: .utf8)
+
+        let resumed = try Self.run(["train", "--resume", "run.ckpt", "--epochs", "4", "--quiet"], in: folder)
         #expect(resumed.status == 0, "\(resumed.errors)")
         let a = try Data(contentsOf: folder.appendingPathComponent("full.json"))
         let b = try Data(contentsOf: folder.appendingPathComponent("resumed.json"))

@@ -19,12 +19,13 @@ import Testing
     func interruptedAndResumed<Engine: TrainingEngine>(_: Engine.Type, stopAfter: Int) throws -> String {
         var checks = 0
         var saved: TrainingProgress?
-        let first = Trainer<Engine>(Self.configuration()).run(
-            on: Self.data, onCheckpoint: { saved = $0 },
+        let callbacks = TrainingCallbacks(
+            stopInterval: 320, onCheckpoint: { saved = $0 },
             shouldStop: {
                 checks += 1
                 return checks > stopAfter
-            }, stopInterval: 320)
+            })
+        let first = Trainer<Engine>(Self.configuration()).run(on: Self.data, callbacks: callbacks)
         #expect(first.progress.outcome == .interrupted)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-ckpt-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -56,7 +57,7 @@ import Testing
     @Test func periodicCheckpointsResumeToTheSameModel() throws {
         var checkpoints: [TrainingProgress] = []
         let full = Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(
-            on: Self.data, checkpointEvery: 2, onCheckpoint: { checkpoints.append($0) })
+            on: Self.data, callbacks: TrainingCallbacks(checkpointEvery: 2, onCheckpoint: { checkpoints.append($0) }))
         // After epochs 2 and 4, and at the end.
         #expect(checkpoints.map(\.epochsCompleted) == [2, 4, 5])
         let resumed = Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(on: Self.data, resuming: checkpoints[0])
@@ -72,7 +73,8 @@ import Testing
         configuration.patience = 3
         configuration.learningRate = 4  // noisy enough that the validation loss stops improving
         var reports: [EpochReport] = []
-        let result = Trainer<SIMDEngine>(configuration).run(on: Self.data, onEpoch: { reports.append($0) })
+        let result = Trainer<SIMDEngine>(configuration).run(
+            on: Self.data, callbacks: TrainingCallbacks(onEpoch: { reports.append($0) }))
         #expect(result.progress.outcome == .stoppedEarly)
         #expect(reports.count < 200)
         let losses = reports.map { $0.validation!.loss }

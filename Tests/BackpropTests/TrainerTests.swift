@@ -83,7 +83,8 @@ import Testing
         configuration.standardize = false
         configuration.seed = 5
         let start = Parameters.glorotUniform(seed: 9)
-        let model = Trainer<ReferenceEngine>(configuration).run(on: data, from: Model(parameters: start), stopInterval: 40)
+        let model = Trainer<ReferenceEngine>(configuration).run(
+            on: data, from: Model(parameters: start), callbacks: TrainingCallbacks(stopInterval: 40))
             .model
         var engine = ReferenceEngine(parameters: start)
         var generator = SplitMix64(seed: 5)

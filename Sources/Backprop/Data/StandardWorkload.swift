@@ -39,7 +39,7 @@ public enum StandardWorkload {
         let clock = ContinuousClock()
         let started = clock.now
         for _ in 0..<epochs { trainer.runEpoch(&model, on: data) }
-        let seconds = (clock.now - started).seconds
+        let seconds = (clock.now - started) / .seconds(1)
         let evaluation = model.evaluate(data)
         return Measurement(
             samplesPerSecond: Double(data.count * epochs) / seconds, loss: evaluation.loss,

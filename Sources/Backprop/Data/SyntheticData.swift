@@ -1,5 +1,5 @@
 /// Built-in, seeded two-class data sets in two dimensions.
-public enum SyntheticData: String, CaseIterable, Sendable {
+public enum SyntheticData: String, CaseIterable, Sendable, Codable {
     /// Two interleaving half circles (as scikit-learn's `make_moons`).
     case moons
     /// A circle inside a ring, radii 0.5 and 1.

@@ -2,24 +2,28 @@ import Backprop
 import Foundation
 
 enum EvaluateCommand {
-    static let help = """
-        USAGE: backprop evaluate --model MODEL.json --data FILE.csv [--json]
+    static let command = Command(
+        name: "evaluate", usage: ["--model MODEL.json --data FILE.csv [--json]"],
+        summary: """
+            Prints the mean binary cross-entropy, accuracy, precision, recall and confusion
+            matrix of a model on labelled data (the model's standardisation is applied).
+            """,
+        sections: [
+            (
+                "OPTIONS",
+                [
+                    Option("--model", "MODEL.json", .text, "a model saved by `backprop train`", required: true),
+                    Option("--data", "FILE.csv", .text, "rows of x0,x1,label", required: true),
+                    Option.flag(
+"--json", "one JSON object instead of the table"),
+                ]
+            )
+        ], run: run)
 
-        Prints the mean binary cross-entropy, accuracy, precision, recall and confusion
-        matrix of a model on labelled data (the model's standardisation is applied).
-
-        OPTIONS:
-          --model MODEL.json   a model saved by `backprop train`
-          --data FILE.csv      rows of x0,x1,label
-          --json               one JSON object instead of the table
-          -h, --help           show this help
-        """
-
-    static func run(_ arguments: inout Arguments) throws -> Int32 {
-        guard let modelPath = try arguments.string("--model") else { throw UsageError(description: "--model is required") }
-        guard let dataPath = try arguments.string("--data") else { throw UsageError(description: "--data is required") }
-        let json = arguments.flag("--json")
-        try arguments.finish()
+static func run(_ options: ParsedOptions) throws -> Int32 {
+        let modelPath = options.string("--model")!
+        let dataPath = options.string("--data")!
+        let json = options.flag("--json")
 
         let model = try Model.read(path: modelPath)
         let data = model.prepare(try CSV.read(path: dataPath))

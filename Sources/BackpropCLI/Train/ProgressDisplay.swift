@@ -24,8 +24,7 @@ struct ProgressDisplay {
         text += "  \(humanRate(report.samplesPerSecond)) samples/s"
         if firstEpoch == nil { firstEpoch = report.epoch - 1 }
         let done = report.epoch - (firstEpoch ?? 0)
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = (ContinuousClock.now - started) / .seconds(1)
         if done > 0 && report.epoch < totalEpochs {
             let left = seconds / Double(done) * Double(totalEpochs - report.epoch)
             text += "  \(String(format: "%.1f", left))s left"

@@ -1,0 +1,11 @@
+/// What one epoch achieved, evaluated on the whole training set after its last update.
+public struct EpochReport: Sendable {
+    /// 1-based.
+    public var epoch: Int
+    public var training: Evaluation
+    public var validation: Evaluation?
+    /// Wall-clock seconds of the epoch's SGD steps alone (no shuffling, no evaluation).
+    public var seconds: Double
+    /// Training samples processed per second of `seconds`.
+    public var samplesPerSecond: Double
+}

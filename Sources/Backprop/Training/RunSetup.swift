@@ -1,0 +1,47 @@
+/// What a run was set up with besides its `TrainingConfiguration`: its data and its output
+/// files. A checkpoint keeps it, so that `backprop train --resume` can continue the run.
+public struct RunSetup: Codable, Sendable, Equatable {
+    /// Where the samples come from.
+    public var data: DataSource
+    /// `Dataset.fingerprint` of the samples as loaded: a resumed run refuses other data.
+    public var dataFingerprint: String
+    /// Where the model is saved at the end.
+    public var savePath: String
+    /// Where checkpoints are written, if anywhere.
+    public var checkpointPath: String?
+    /// Epochs between checkpoints (at least 1).
+    public var checkpointEvery: Int
+    /// Where the per-epoch JSON log is written, if anywhere.
+    public var logPath: String?
+
+    public init(
+        data: DataSource, dataFingerprint: String, savePath: String, checkpointPath: String? = nil,
+        checkpointEvery: Int = 1, logPath: String? = nil
+    ) {
+        self.data = data
+        self.dataFingerprint = dataFingerprint
+        self.savePath = savePath
+        self.checkpointPath = checkpointPath
+        self.checkpointEvery = checkpointEvery
+        self.logPath = logPath
+    }
+
+    /// The setup an earlier version recorded as text notes; nil when they name no data.
+    init?(notes: [String: String]) {
+        let data: DataSource
+        if let path = notes["data"] {
+            data = .file(path: path)
+        } else if let set = notes["dataset"].flatMap(SyntheticData.init(rawValue:)),
+            let count = notes["samples"].flatMap({ Int($0) }), let noise = notes["noise"].flatMap({ Double($0) }),
+            let seed = notes["data-seed"].flatMap({ UInt64($0) })
+        {
+            data = .synthetic(set: set, count: count, noise: noise, seed: seed)
+        } else {
+            return nil
+        }
+        self.init(
+            data: data, dataFingerprint: notes["fingerprint"] ?? "", savePath: notes["save"] ?? "model.json",
+            checkpointPath: notes["checkpoint"], checkpointEvery: notes["checkpoint-every"].flatMap { Int($0) } ?? 1,
+            logPath: notes["log"])
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Where a training run stands: everything needed to continue it exactly (a checkpoint).
+///
+/// Continuing from a progress gives bit for bit the model the uninterrupted run gives.
+public struct TrainingProgress: Sendable, Codable {
+    /// Reads a checkpoint written by `write(to:)`.
+    public static func read(path: String) throws(InputError) -> TrainingProgress {
+        let data = try InputFile.contents(path, kind: "a checkpoint")
+        do {
+            var progress = try JSONDecoder().decode(TrainingProgress.self, from: data)
+            if progress.setup == nil, let notes = progress.notes {
+                progress.setup = RunSetup(notes: notes)
+                progress.notes = nil
+            }
+            return progress
+        } catch let error as ShapeError {
+            throw InputError(file: path, line: nil, message: error.message)
+        } catch {
+            let problem = JSONSyntax.firstProblem(in: [UInt8](data))
+            throw InputError(
+                file: path, line: problem?.line,
+                message: "not a checkpoint: \(problem?.message ?? "\(error)")")
+        }
+    }
+
+    /// Writes the checkpoint atomically (a crash never leaves a partial file); numbers are
+    /// written in shortest round-trip form, so reading it back gives the same bits.
+    public func write(to path: String) throws(InputError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let data: Data
+        do {
+            data = try encoder.encode(self)
+        } catch {
+            throw InputError(file: path, line: nil, message: "cannot encode the checkpoint: \(error)")
+        }
+        try AtomicFile.write(data, to: path)
+    }
+
+    public var configuration: TrainingConfiguration
+    /// The current parameters and the standardisation in use.
+    public var model: Model
+    /// Whole epochs done.
+    public var epochsCompleted: Int
+    /// Mini-batches done in the epoch under way (0 at an epoch boundary).
+    public var batchesCompleted: Int
+    /// The generator as it was before the epoch under way drew its shuffle.
+    public var epochGenerator: SplitMix64
+    /// True when the run began from random weights (drawn from the seed before the split).
+    public var randomStart: Bool
+    /// Early stopping: the best validation loss so far, its parameters, and the epochs since.
+    public var bestValidationLoss: Double?
+    public var bestModel: Model?
+    public var epochsWithoutImprovement = 0
+    /// Why the run ended, once it has.
+    public var outcome: Outcome = .running
+    /// The data and output files of the run, when its caller recorded them (the CLI does).
+    public var setup: RunSetup?
+    /// What earlier versions kept instead of `setup`, as text: read, never written.
+    var notes: [String: String]?
+
+    public enum Outcome: String, Sendable, Codable {
+        case running, completed, stoppedEarly, interrupted
+    }
+
+    /// True when the run has reached its last epoch or stopped early.
+    public var isFinished: Bool { outcome == .completed || outcome == .stoppedEarly }
+}

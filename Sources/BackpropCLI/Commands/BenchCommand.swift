@@ -1,0 +1,77 @@
+import Backprop
+import Foundation
+
+enum BenchCommand {
+    static let command = Command(
+        name: "bench",
+        usage: [
+            "[--engine NAME] [--batch-size B] [--threads T] [--samples N]",
+            "      [--epochs K] [--data FILE.csv] [--init MODEL.json] [--json]",
+        ],
+        summary: """
+            Measures training throughput on the standard workload: two moons (noise 0.2,
+            standardised), Glorot starting weights (seed 7), learning rate 0.5, file order,
+            consecutive mini-batches. One untimed warm-up epoch, then K timed epochs; prints
+            samples/s of the SGD steps alone and the loss on the whole set afterwards, and the
+            time it took to load (parse, or generate) the data.
+            """,
+        sections: [
+            (
+                "OPTIONS",
+                [
+                    EngineChoice.option(default: SIMDEngine.name),
+                    Option("--batch-size", "B", .integer(1...1 << 30), "samples per SGD step (default: 256)"),
+                    EngineChoice.threadsOption,
+                    Option(
+                        "--samples", "N", .integer(1...1 << 30), "data set size (default: 2^20 = 1048576)",
+                        excludes: ["--data"]),
+                    Option("--epochs", "K", .integer(1...1_000_000), "timed epochs (default: 3)"),
+                    Option("--data", "FILE.csv", .text, "train on this file, as it is (not standardised), instead"),
+                    Option("--init", "MODEL.json", .text, "start from this model's weights instead"),
+                    Option.flag(
+"--json", "one JSON object instead of a line of text"),
+                ]
+            )
+        ], run: run)
+
+static func run(_ options: ParsedOptions) throws -> Int32 {
+        let engineName = options.string("--engine") ?? SIMDEngine.name
+        let batchSize = options.integer("--batch-size") ?? 256
+        let requestedThreads = options.integer("--threads")
+        let samples = options.integer("--samples") ?? StandardWorkload.samples
+        let epochs = options.integer("--epochs") ?? 3
+        let dataPath = options.string("--data")
+        let initPath = options.string("--init")
+        let json = options.flag("--json")
+        let engine = EngineChoice.type(named: engineName)
+        // Only the parallel engine uses threads; the others always run on one.
+        let threads = engineName == ParallelEngine.name ? requestedThreads ?? EngineOptions.availableCores : 1
+
+        warnIfDebugBuild()
+        let clock = ContinuousClock()
+        let loadStarted = clock.now
+        let data = try dataPath.map { path throws(InputError) in try CSV.read(path: path) }
+            ?? StandardWorkload.dataset(samples: samples)
+        let loadSeconds = (clock.now - loadStarted) / .seconds(1)
+        let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }
+            ?? StandardWorkload.initialParameters
+        let result = StandardWorkload.measure(
+            engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start)
+        if json {
+            print(
+                jsonObject([
+                    "engine": engineName, "batch_size": batchSize, "threads": threads, "samples": data.count,
+                    "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
+                    "accuracy": result.accuracy, "seconds": result.seconds, "load_seconds": loadSeconds,
+                ]))
+        } else {
+            print(
+                "\(engineName) batch \(batchSize) threads \(threads): \(humanRate(result.samplesPerSecond)) samples/s"
+                    + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
+            )
+            let load = dataPath.map { "read \($0)" } ?? "generated the data"
+            print("\(load) in \(String(format: "%.3f", loadSeconds)) s; one epoch took \(String(format: "%.3f", result.seconds / Double(epochs))) s")
+        }
+        return 0
+    }
+}

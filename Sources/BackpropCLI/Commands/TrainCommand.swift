@@ -1,0 +1,149 @@
+import Backprop
+
+enum TrainCommand {
+    static let defaultSamples = 2000
+    static let defaultSave = "model.json"
+
+    static let command = Command(
+        name: "train",
+        usage: [
+            "[--data FILE.csv | --dataset NAME [--samples N] [--noise X]]",
+            "      [--epochs E] [--batch-size B] [--learning-rate LR]",
+            "      [--engine NAME] [--threads T] [--seed S] [--init MODEL.json]",
+            "      [--save MODEL.json] [--no-shuffle] [--no-standardize]",
+            "      [--validation-split F] [--patience N]",
+            "      [--checkpoint FILE [--checkpoint-every K]] [--log FILE.jsonl]",
+            "      [--json] [--quiet]",
+            "--resume FILE [--epochs E] [--engine NAME] [--threads T]",
+            "      [--save MODEL.json] [--checkpoint FILE] [--log FILE.jsonl] [--json] [--quiet]",
+        ],
+        summary: """
+            Trains the 2-5-5-1 network with mini-batch SGD on binary cross-entropy and saves it.
+            With no options: \(defaultSamples) samples of the built-in moons set, good defaults,
+            saved to \(defaultSave).
+            """,
+        sections: [("DATA", dataOptions), ("TRAINING", trainingOptions), ("CHECKPOINTS", checkpointOptions + [resumeOption]), ("OUTPUT", outputOptions)],
+        epilogue: """
+            Progress goes to stderr: a line redrawn in place on a terminal, one line per epoch
+            otherwise. Ctrl-C stops at the end of the current mini-batches (a second one ends
+            the process at once); the exit status is then 130 (143 for SIGTERM).
+            """,
+        run: run)
+
+    static let dataOptions = [
+        Option(
+            "--data", "FILE.csv", .text, "rows of x0,x1,label (label 0 or 1); an optional header",
+            excludes: ["--dataset", "--samples", "--noise"], keptByCheckpoint: true),
+        Option(
+            "--dataset", "NAME", .choice(SyntheticData.allCases.map(\.rawValue)),
+            "built-in: \(SyntheticData.allCases.map(\.rawValue).joined(separator: ", ")) (default: moons)",
+            keptByCheckpoint: true),
+        Option(
+            "--samples", "N", .integer(1...1 << 30), "samples of the built-in set (default: \(defaultSamples))",
+            keptByCheckpoint: true),
+        Option(
+            "--noise", "X", .number(requirement: "a number >= 0", isValid: { $0 >= 0 }),
+            "Gaussian noise of the built-in set (default: 0.2)", keptByCheckpoint: true),
+        Option(
+            "--validation-split", "F",
+            .number(requirement: "a fraction from 0 up to (not including) 1", isValid: { $0 >= 0 && $0 < 1 }),
+            "hold out this fraction for validation, 0 <= F < 1 (default: 0)", keptByCheckpoint: true),
+        Option.flag(
+            "--no-standardize", "train on raw features (default: standardise to mean 0, std 1)",
+            keptByCheckpoint: true),
+    ]
+
+    static let trainingOptions = [
+        Option("--epochs", "E", .integer(0...10_000_000), "passes over the data (default: 200)"),
+        Option(
+            "--batch-size", "B", .integer(1...1 << 30),
+            "samples per SGD step; the last batch may be smaller (default: 32)", keptByCheckpoint: true),
+        Option(
+            "--learning-rate", "LR", .number(requirement: "a number > 0", isValid: { $0 > 0 }),
+            "constant SGD step size (default: 1)", keptByCheckpoint: true),
+        Option.flag(
+            "--no-shuffle", "keep file order (default: reshuffle every epoch from the seed)",
+            keptByCheckpoint: true),
+        Option(
+            "--seed", "S", .integer(0...Int.max), "seeds the weights, the split and the shuffles (default: 1)",
+            keptByCheckpoint: true),
+        Option(
+            "--init", "MODEL.json", .text, "start from this model's weights (and its standardisation)",
+            keptByCheckpoint: true),
+        Option(
+            "--patience", "N", .integer(1...1_000_000),
+            "stop when the validation loss has not improved for N\nepochs and keep the best model",
+            requires: ["--validation-split"], keptByCheckpoint: true),
+        EngineChoice.option(default: SIMDEngine.name),
+        EngineChoice.threadsOption,
+    ]
+
+    static let checkpointOptions = [
+        Option(
+            "--checkpoint", "FILE", .text,
+            "write the run's state to FILE every K epochs, and when\nstopped by Ctrl-C (SIGINT) or SIGTERM"),
+        Option(
+            "--checkpoint-every", "K", .integer(1...1_000_000), "epochs between checkpoints (default: 1)",
+            requires: ["--checkpoint"], keptByCheckpoint: true),
+    ]
+
+    /// `--resume`: the checkpoint keeps every option marked so, and they cannot change.
+    static let resumeOption = Option(
+        "--resume", "FILE", .text,
+        "continue the run a checkpoint describes (same data and\nsettings) up to --epochs; the result is bit for bit the\nmodel of the uninterrupted run",
+        excludes: (dataOptions + trainingOptions + checkpointOptions).filter(\.keptByCheckpoint).map(\.name),
+        reason: "the checkpoint keeps the run's settings")
+
+    static let outputOptions = [
+        Option(
+            "--save", "MODEL.json", .text,
+            "where to write the model (default: \(defaultSave)); written\nto a temporary file and renamed, so never left half-written"),
+        Option.flag(
+"--json", "one JSON object per epoch on stdout"),
+        Option(
+            "--log", "FILE.jsonl", .text,
+            "also write that JSON, one line per epoch, to FILE\n(for `backprop plot --history`)"),
+        Option.flag(
+"--quiet", "print nothing but errors"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws -> Int32 {
+        if let checkpoint = options.string("--resume") {
+            return try resume(from: checkpoint, options)
+        }
+        var configuration = TrainingConfiguration()
+        configuration.epochs = options.integer("--epochs") ?? configuration.epochs
+        configuration.batchSize = options.integer("--batch-size") ?? configuration.batchSize
+        configuration.learningRate = options.number("--learning-rate") ?? configuration.learningRate
+        configuration.validationFraction = options.number("--validation-split") ?? 0
+        configuration.patience = options.integer("--patience")
+        configuration.seed = UInt64(options.integer("--seed") ?? 1)
+        configuration.shuffle = !options.flag("--no-shuffle")
+        configuration.standardize = !options.flag("--no-standardize")
+        let source: DataSource
+        if let path = options.string("--data") {
+            source = .file(path: path)
+        } else {
+            source = .synthetic(
+                set: SyntheticData(rawValue: options.string("--dataset") ?? "moons")!,
+                count: options.integer("--samples") ?? defaultSamples, noise: options.number("--noise") ?? 0.2,
+                seed: configuration.seed)
+        }
+        let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
+
+        // Check everything that can fail before the long computation, so a bad path costs nothing.
+        try outputs.checkWritable()
+        let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
+        let data = try source.load()
+        let trainingCount = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
+        guard trainingCount >= 1 else {
+            throw UsageError(
+                description: "--validation-split \(configuration.validationFraction) leaves no training samples out of \(data.count)")
+        }
+        // Only a checkpoint keeps it (hashing every byte of a large file takes a while).
+        let fingerprint = outputs.checkpointPath != nil ? data.fingerprint : ""
+        let setup = outputs.setup(data: source, fingerprint: fingerprint)
+        return try TrainingSession(configuration: configuration, setup: setup, outputs: outputs)
+            .train(consume data, start: start, resuming: nil)
+    }
+}

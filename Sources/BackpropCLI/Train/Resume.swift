@@ -1,0 +1,27 @@
+import Backprop
+
+extension TrainCommand {
+    /// `train --resume FILE`: the data source and settings come from the checkpoint; the
+    /// options given choose the length, the engine and the outputs.
+    static func resume(from path: String, _ options: ParsedOptions) throws -> Int32 {
+        let progress = try TrainingProgress.read(path: path)
+        guard let recorded = progress.setup else {
+            throw InputError(file: path, line: nil, message: "not a checkpoint of `backprop train` (no data source)")
+        }
+        var outputs = TrainingOutputs(options, checkpointEvery: recorded.checkpointEvery)
+        outputs.savePath = outputs.explicitSave ?? recorded.savePath
+        outputs.checkpointPath = outputs.checkpointPath ?? recorded.checkpointPath ?? path
+        outputs.logPath = outputs.logPath ?? recorded.logPath
+        try outputs.checkWritable()
+        let data = try recorded.data.load()
+        guard data.fingerprint == recorded.dataFingerprint else {
+            let file = if case .file(let dataPath) = recorded.data { dataPath } else { path }
+            throw InputError(file: file, line: nil, message: "the data differs from the data of the run that wrote \(path)")
+        }
+        var configuration = progress.configuration
+        configuration.epochs = options.integer("--epochs") ?? configuration.epochs
+        let setup = outputs.setup(data: recorded.data, fingerprint: recorded.dataFingerprint)
+        return try TrainingSession(configuration: configuration, setup: setup, outputs: outputs)
+            .train(consume data, start: nil, resuming: progress)
+    }
+}

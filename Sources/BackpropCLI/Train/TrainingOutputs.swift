@@ -1,0 +1,41 @@
+import Backprop
+
+/// Where a training run writes, and how it reports: the output and engine options of `train`.
+struct TrainingOutputs {
+    var engineName: String
+    var threads: Int?
+    /// `--save` as given; a resumed run otherwise saves where the checkpoint says.
+    var explicitSave: String?
+    var savePath: String
+    var checkpointPath: String?
+    var checkpointEvery: Int
+    var logPath: String?
+    var json: Bool
+    var quiet: Bool
+
+    init(_ options: ParsedOptions, checkpointEvery: Int) {
+        engineName = options.string("--engine") ?? SIMDEngine.name
+        threads = options.integer("--threads")
+        explicitSave = options.string("--save")
+        savePath = explicitSave ?? TrainCommand.defaultSave
+        checkpointPath = options.string("--checkpoint")
+        self.checkpointEvery = checkpointEvery
+        logPath = options.string("--log")
+        json = options.flag("--json")
+        quiet = options.flag("--quiet")
+    }
+
+    /// Fails before any training when an output file could not be written.
+    func checkWritable() throws(InputError) {
+        try AtomicFile.checkWritable(savePath)
+        if let checkpointPath { try AtomicFile.checkWritable(checkpointPath) }
+        if let logPath { try AtomicFile.checkWritable(logPath) }
+    }
+
+    /// What a checkpoint keeps of the run's data and outputs.
+    func setup(data: DataSource, fingerprint: String) -> RunSetup {
+        RunSetup(
+            data: data, dataFingerprint: fingerprint, savePath: savePath, checkpointPath: checkpointPath,
+            checkpointEvery: checkpointEvery, logPath: logPath)
+    }
+}
