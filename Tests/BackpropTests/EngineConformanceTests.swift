@@ -22,7 +22,7 @@ import Testing
     static func randomParameters(seed: UInt64, scale: Double = 1) -> Parameters {
         var generator = SplitMix64(seed: seed)
         let values = Parameters.glorotUniform(using: &generator).flattened.enumerated().map { index, value in
-            (GradientCheck.isBias(index) ? generator.nextUniform(-1, 1) : value) * scale
+            (ParameterLayout.isBias(index) ? generator.nextUniform(-1, 1) : value) * scale
         }
         return Parameters(flattened: values)
     }

@@ -189,4 +189,19 @@ extension MiniBatch {
             x1: UnsafeBufferPointer(rebasing: x1[range]),
             label: UnsafeBufferPointer(rebasing: label[range]))
     }
+
+    /// Calls `body` with consecutive mini-batches of `batchSize` samples, in order; the last
+    /// one may be smaller. The one definition of how an epoch is cut into mini-batches.
+    ///
+    /// - Precondition: `batchSize` ≥ 1.
+    @inlinable @inline(__always)
+    public func forEachBatch(of batchSize: Int, _ body: (MiniBatch) -> Void) {
+        precondition(batchSize >= 1, "the batch size must be at least 1")
+        var start = 0
+        while start < count {
+            let stop = min(start + batchSize, count)
+            body(self[start..<stop])
+            start = stop
+        }
+    }
 }

@@ -19,12 +19,12 @@ public struct Layer: Codable, Equatable, Sendable {
 ///
 /// Gradients have the same shape and use this type too. The flat order, used by
 /// `flattened` and `init(flattened:)`, is the model file's: hidden1 weights row by row, its
-/// bias, hidden2 weights, its bias, output weights, output bias.
+/// bias, hidden2 weights, its bias, output weights, output bias (`GradientCheck.groups`).
 public struct Parameters: Equatable, Sendable {
     /// Inputs, first hidden layer, second hidden layer, output.
     public static let topology = [2, 5, 5, 1]
     /// Number of weights and biases: 10 + 5 + 25 + 5 + 5 + 1.
-    public static let count = 51
+    public static let count = ParameterLayout.count
 
     /// Inputs to the first hidden layer: 5 × 2 weights and 5 biases.
     public var hidden1: Layer

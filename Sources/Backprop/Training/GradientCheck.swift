@@ -41,7 +41,7 @@ public enum GradientCheck {
             let scale = trial % 3 == 2 ? 6.0 : 1.0 + Double(trial % 3)
             let start = Parameters.glorotUniform(using: &generator)
             var values = start.flattened.map { $0 * scale }
-            for i in values.indices where isBias(i) { values[i] = generator.nextUniform(-1, 1) * scale }
+            for i in values.indices where ParameterLayout.isBias(i) { values[i] = generator.nextUniform(-1, 1) * scale }
             let parameters = Parameters(flattened: values)
 
             let count = 1 + generator.nextIndex(below: 16)
@@ -73,13 +73,5 @@ public enum GradientCheck {
     }
 
     /// The parameter groups in model-file order and their ranges in `Parameters.flattened`.
-    public static let groups: [(name: String, range: Range<Int>)] = [
-        ("hidden1.weights", 0..<10), ("hidden1.bias", 10..<15),
-        ("hidden2.weights", 15..<40), ("hidden2.bias", 40..<45),
-        ("output.weights", 45..<50), ("output.bias", 50..<51),
-    ]
-
-    static func isBias(_ index: Int) -> Bool {
-        (10..<15).contains(index) || (40..<45).contains(index) || index == 50
-    }
+    public static let groups = ParameterLayout.groups
 }

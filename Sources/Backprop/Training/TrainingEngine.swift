@@ -61,13 +61,7 @@ extension TrainingEngine {
     }
 
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
-        precondition(batchSize >= 1, "the batch size must be at least 1")
-        var start = 0
-        while start < data.count {
-            let stop = min(start + batchSize, data.count)
-            _ = step(data[start..<stop], learningRate: learningRate)
-            start = stop
-        }
+        data.forEachBatch(of: batchSize) { _ = step($0, learningRate: learningRate) }
     }
 
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {

@@ -36,14 +36,8 @@ struct Option: Sendable {
         _ name: String, _ placeholder: String, _ value: Value, _ help: String, required: Bool = false,
         requires: [String] = [], excludes: [String] = [], reason: String? = nil, keptByCheckpoint: Bool = false
     ) {
-        self.name = name
-        self.placeholder = placeholder
-        self.value = value
-        self.help = help
-        self.required = required
-        self.requires = requires
-        self.excludes = excludes
-        self.reason = reason
+        (self.name, self.placeholder, self.value, self.help) = (name, placeholder, value, help)
+        (self.required, self.requires, self.excludes, self.reason) = (required, requires, excludes, reason)
         self.keptByCheckpoint = keptByCheckpoint
     }
 

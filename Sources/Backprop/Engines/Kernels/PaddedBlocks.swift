@@ -47,6 +47,21 @@ struct PaddedBlocks {
         return result
     }
 
+    /// Writes the 51 numbers to `flat` in `ParameterLayout` order.
+    @inline(__always)
+    func storeFlat(_ flat: UnsafeMutablePointer<Double>) {
+        typealias L = ParameterLayout
+        forEachNeuron { i in
+            flat[L.hidden1Weight(i, 0)] = hidden1Input0[i]
+            flat[L.hidden1Weight(i, 1)] = hidden1Input1[i]
+            flat[L.hidden1Bias(i)] = hidden1Bias[i]
+            forEachNeuron { j in flat[L.hidden2Weight(i, j)] = hidden2Columns[j][i] }
+            flat[L.hidden2Bias(i)] = hidden2Bias[i]
+            flat[L.outputWeight(i)] = outputWeights[i]
+        }
+        flat[L.outputBias] = outputBias
+    }
+
     /// True when every padding lane is exactly 0.0.
     var paddingIsZero: Bool {
         var blocks = [hidden1Input0, hidden1Input1, hidden1Bias, hidden2Bias, outputWeights]

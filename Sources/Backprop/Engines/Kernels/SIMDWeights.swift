@@ -41,6 +41,25 @@ struct BatchSums {
     var gradient = PaddedBlocks()
     var loss = 0.0
 
+    init() {}
+
+    /// Sums from the lanes kernel's partial sums, one 8-lane vector per parameter in
+    /// `ParameterLayout` order, each summed across its lanes.
+    @inline(__always)
+    init(flat partialSums: UnsafeMutablePointer<Vector8>, loss: Double) {
+        typealias L = ParameterLayout
+        self.loss = loss
+        forEachNeuron { i in
+            gradient.hidden1Input0[i] = laneSum(partialSums[L.hidden1Weight(i, 0)])
+            gradient.hidden1Input1[i] = laneSum(partialSums[L.hidden1Weight(i, 1)])
+            gradient.hidden1Bias[i] = laneSum(partialSums[L.hidden1Bias(i)])
+            forEachNeuron { j in gradient.hidden2Columns[j][i] = laneSum(partialSums[L.hidden2Weight(i, j)]) }
+            gradient.hidden2Bias[i] = laneSum(partialSums[L.hidden2Bias(i)])
+            gradient.outputWeights[i] = laneSum(partialSums[L.outputWeight(i)])
+        }
+        gradient.outputBias = laneSum(partialSums[L.outputBias])
+    }
+
     mutating func add(_ other: BatchSums) {
         gradient.add(other.gradient)
         loss += other.loss
@@ -83,11 +102,8 @@ extension SIMDWeights {
         as _: V.Type
     ) -> BatchSums {
         // Weights and partial sums live in stack buffers, not in local values, which would
-        // spill registers. Both use model-file order: W1 (i, input) at 2i + input, b1 at
-        // 10 + i, W2 (i, j) at 15 + 5i + j, b2 at 40 + i, W3 at 45 + j, b3 at 50.
-        // Weights are kept as scalars and broadcast at each use (one load for the 4 registers
-        // of a 16-lane operand): as stored 16-lane vectors they took 8 KB to clear and fill
-        // per call and four loads per use (measured: batch 32 +15-20%, 65536 +8%).
+        // spill registers; both are indexed by `ParameterLayout`. Weights are kept as scalars
+        // and broadcast at each use (one load for the 4 registers of a 16-lane operand).
         // Stack storage: `withUnsafeTemporaryAllocation` goes to the heap at these sizes,
         // which cost two mallocs per mini-batch.
         var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
@@ -97,24 +113,13 @@ extension SIMDWeights {
         withUnsafeMutablePointer(to: &weightStorage) { weightPointer in
         withUnsafeMutablePointer(to: &scratchStorage) { scratchPointer in
             let weights = UnsafeMutableRawPointer(weightPointer).assumingMemoryBound(to: Double.self)
+            blocks.storeFlat(weights)
+            let w = Broadcast<V>(weights)
             // Partial sums stay 8 lanes wide whatever V is: a 16-sample step folds its two
             // halves in with two fused multiply-adds, halving the loads and stores of the sums.
             let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
             // Activations and deltas of the current group, also in memory (L1).
-            let a1 = UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: V.self)
-            let a2 = a1 + 5
-            let d2 = a2 + 5
-            forEachNeuron { i in
-                weights[2 * i] = blocks.hidden1Input0[i]
-                weights[2 * i + 1] = blocks.hidden1Input1[i]
-                weights[10 + i] = blocks.hidden1Bias[i]
-                forEachNeuron { j in weights[15 + 5 * i + j] = blocks.hidden2Columns[j][i] }
-                weights[40 + i] = blocks.hidden2Bias[i]
-                weights[45 + i] = blocks.outputWeights[i]
-            }
-            weights[50] = blocks.outputBias
-            let w = Broadcast<V>(weights)
-
+            let scratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: V.self))
             var loss = CrossEntropySum<V>()
 
             // The neuron loops stay loops on purpose: fully unrolled, the group's code is
@@ -124,79 +129,71 @@ extension SIMDWeights {
                 let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: V.self)
                 let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: V.self)
                 let label = UnsafeRawPointer(y + offset).loadUnaligned(as: V.self)
-
-                for i in 0..<5 {
-                    a1[i] = V.sigmoid(V.multiplyAdd(w[2 * i + 1], in1, V.multiplyAdd(w[2 * i], in0, w[10 + i])))
-                }
-                var z3 = w[50]
-                for i in 0..<5 {
-                    let row = 15 + 5 * i
-                    var z = V.multiplyAdd(w[row], a1[0], w[40 + i])
-                    z = V.multiplyAdd(w[row + 1], a1[1], z)
-                    z = V.multiplyAdd(w[row + 2], a1[2], z)
-                    z = V.multiplyAdd(w[row + 3], a1[3], z)
-                    z = V.multiplyAdd(w[row + 4], a1[4], z)
-                    a2[i] = V.sigmoid(z)
-                    z3 = V.multiplyAdd(w[45 + i], a2[i], z3)
-                }
-
-                // p = σ(z3) from t = e^-|z3|: 1/(1+t) for z3 ≥ 0 and t/(1+t) below, chosen
-                // with bit operations (a compare-and-select would scalarise the kernel).
-                let bits = unsafeBitCast(z3, to: V.MaskStorage.self)
-                let magnitude = unsafeBitCast(bits & Int64.max, to: V.self)
-                let t = V.exp(-magnitude)
-                let onePlusT = 1 + t
-                let negative = bits &>> 63
-                let numerator =
-                    (unsafeBitCast(t, to: V.MaskStorage.self) & negative)
-                    | (unsafeBitCast(V(repeating: 1), to: V.MaskStorage.self) & ~negative)
-                let p = unsafeBitCast(numerator, to: V.self) / onePlusT
-                loss.add(logits: z3, labels: label, magnitude: magnitude, onePlusT: onePlusT, group: group)
-
-                let d3 = p - label
-                V.accumulate(d3, into: &g[50])
-                for i in 0..<5 {
-                    let activation = a2[i]
-                    V.accumulate(d3, activation, into: &g[45 + i])
-                    let delta = d3 * w[45 + i] * V.multiplyAdd(-activation, activation, activation)
-                    d2[i] = delta
-                    V.accumulate(delta, into: &g[40 + i])
-                }
-                for j in 0..<5 {
-                    let activation = a1[j]
-                    let column = 15 + j
-                    let sums = g + 15 + j
-                    var e = w[column] * d2[0]
-                    e = V.multiplyAdd(w[column + 5], d2[1], e)
-                    e = V.multiplyAdd(w[column + 10], d2[2], e)
-                    e = V.multiplyAdd(w[column + 15], d2[3], e)
-                    e = V.multiplyAdd(w[column + 20], d2[4], e)
-                    V.accumulate(d2[0], activation, into: &sums[0])
-                    V.accumulate(d2[1], activation, into: &sums[5])
-                    V.accumulate(d2[2], activation, into: &sums[10])
-                    V.accumulate(d2[3], activation, into: &sums[15])
-                    V.accumulate(d2[4], activation, into: &sums[20])
-                    let d1 = e * V.multiplyAdd(-activation, activation, activation)
-                    V.accumulate(d1, in0, into: &g[2 * j])
-                    V.accumulate(d1, in1, into: &g[2 * j + 1])
-                    V.accumulate(d1, into: &g[10 + j])
-                }
+                let z3 = Self.forward(in0, in1, w, scratch)
+                let output = OutputLanes(logits: z3)
+                loss.add(logits: z3, labels: label, magnitude: output.magnitude, onePlusT: output.onePlusT, group: group)
+                Self.backward(output.probability - label, in0, in1, w, scratch, into: g)
             }
-
-            var sums = BatchSums()
-            sums.loss = loss.total
-            forEachNeuron { i in
-                sums.gradient.hidden1Input0[i] = laneSum(g[2 * i])
-                sums.gradient.hidden1Input1[i] = laneSum(g[2 * i + 1])
-                sums.gradient.hidden1Bias[i] = laneSum(g[10 + i])
-                forEachNeuron { j in sums.gradient.hidden2Columns[j][i] = laneSum(g[15 + 5 * i + j]) }
-                sums.gradient.hidden2Bias[i] = laneSum(g[40 + i])
-                sums.gradient.outputWeights[i] = laneSum(g[45 + i])
-            }
-            sums.gradient.outputBias = laneSum(g[50])
-            return sums
+            return BatchSums(flat: g, loss: loss.total)
         }
         }
+        }
+    }
+
+    /// The forward pass of one group: the hidden activations into `scratch`, and the output logit.
+    @inline(__always)
+    static func forward<V: SampleVector>(_ in0: V, _ in1: V, _ w: Broadcast<V>, _ scratch: LaneScratch<V>) -> V {
+        typealias L = ParameterLayout
+        let (a1, a2) = (scratch.a1, scratch.a2)
+        for i in 0..<5 {
+            a1[i] = V.sigmoid(
+                V.multiplyAdd(w[L.hidden1Weight(i, 1)], in1, V.multiplyAdd(w[L.hidden1Weight(i, 0)], in0, w[L.hidden1Bias(i)])))
+        }
+        var z3 = w[L.outputBias]
+        for i in 0..<5 {
+            var z = V.multiplyAdd(w[L.hidden2Weight(i, 0)], a1[0], w[L.hidden2Bias(i)])
+            z = V.multiplyAdd(w[L.hidden2Weight(i, 1)], a1[1], z)
+            z = V.multiplyAdd(w[L.hidden2Weight(i, 2)], a1[2], z)
+            z = V.multiplyAdd(w[L.hidden2Weight(i, 3)], a1[3], z)
+            z = V.multiplyAdd(w[L.hidden2Weight(i, 4)], a1[4], z)
+            a2[i] = V.sigmoid(z)
+            z3 = V.multiplyAdd(w[L.outputWeight(i)], a2[i], z3)
+        }
+        return z3
+    }
+
+    /// The backward pass of one group from its output delta d3 = p − y: every gradient's
+    /// partial sums in `g` (indexed by `ParameterLayout`) grow by this group's terms.
+    @inline(__always)
+    static func backward<V: SampleVector>(
+        _ d3: V, _ in0: V, _ in1: V, _ w: Broadcast<V>, _ scratch: LaneScratch<V>, into g: UnsafeMutablePointer<Vector8>
+    ) {
+        typealias L = ParameterLayout
+        let (a1, a2, d2) = (scratch.a1, scratch.a2, scratch.d2)
+        V.accumulate(d3, into: &g[L.outputBias])
+        for i in 0..<5 {
+            let activation = a2[i]
+            V.accumulate(d3, activation, into: &g[L.outputWeight(i)])
+            let delta = d3 * w[L.outputWeight(i)] * V.multiplyAdd(-activation, activation, activation)
+            d2[i] = delta
+            V.accumulate(delta, into: &g[L.hidden2Bias(i)])
+        }
+        for j in 0..<5 {
+            let activation = a1[j]
+            var e = w[L.hidden2Weight(0, j)] * d2[0]
+            e = V.multiplyAdd(w[L.hidden2Weight(1, j)], d2[1], e)
+            e = V.multiplyAdd(w[L.hidden2Weight(2, j)], d2[2], e)
+            e = V.multiplyAdd(w[L.hidden2Weight(3, j)], d2[3], e)
+            e = V.multiplyAdd(w[L.hidden2Weight(4, j)], d2[4], e)
+            V.accumulate(d2[0], activation, into: &g[L.hidden2Weight(0, j)])
+            V.accumulate(d2[1], activation, into: &g[L.hidden2Weight(1, j)])
+            V.accumulate(d2[2], activation, into: &g[L.hidden2Weight(2, j)])
+            V.accumulate(d2[3], activation, into: &g[L.hidden2Weight(3, j)])
+            V.accumulate(d2[4], activation, into: &g[L.hidden2Weight(4, j)])
+            let d1 = e * V.multiplyAdd(-activation, activation, activation)
+            V.accumulate(d1, in0, into: &g[L.hidden1Weight(j, 0)])
+            V.accumulate(d1, in1, into: &g[L.hidden1Weight(j, 1)])
+            V.accumulate(d1, into: &g[L.hidden1Bias(j)])
         }
     }
 
@@ -285,6 +282,38 @@ extension SIMDWeights {
             z3 = multiplyAdd(Vector8(repeating: w.outputWeights[i]), vectorSigmoid(z), z3)
         }
         return z3
+    }
+}
+
+/// The activations and deltas of the lanes kernel's current group: 5 vectors each, in memory.
+@usableFromInline
+struct LaneScratch<V: SampleVector> {
+    let a1: UnsafeMutablePointer<V>
+    @inline(__always) init(_ base: UnsafeMutablePointer<V>) { a1 = base }
+    @inline(__always) var a2: UnsafeMutablePointer<V> { a1 + 5 }
+    @inline(__always) var d2: UnsafeMutablePointer<V> { a1 + 10 }
+}
+
+/// The output's probability p = σ(z3) in every lane, from t = e^-|z3|: 1/(1+t) for z3 ≥ 0
+/// and t/(1+t) below, chosen with bit operations (a compare-and-select would scalarise the
+/// kernel). |z3| and 1 + t also go into the loss.
+@usableFromInline
+struct OutputLanes<V: SampleVector> {
+    let magnitude: V
+    let onePlusT: V
+    let probability: V
+
+    @inline(__always)
+    init(logits z3: V) {
+        let bits = unsafeBitCast(z3, to: V.MaskStorage.self)
+        magnitude = unsafeBitCast(bits & Int64.max, to: V.self)
+        let t = V.exp(-magnitude)
+        onePlusT = 1 + t
+        let negative = bits &>> 63
+        let numerator =
+            (unsafeBitCast(t, to: V.MaskStorage.self) & negative)
+            | (unsafeBitCast(V(repeating: 1), to: V.MaskStorage.self) & ~negative)
+        probability = unsafeBitCast(numerator, to: V.self) / onePlusT
     }
 }
 
