@@ -1,4 +1,5 @@
-"""Writes the standard workload: moons.csv (x0,x1,y; 2^20 rows by default, standardised)
+"""Writes the standard workload: moons.csv (x0,x1,y; 2^20 rows by default, standardised),
+the same numbers as raw little-endian float64 rows in moons.f64 (what the C yardstick reads)
 and init.json (Glorot-uniform starting weights, seed 7), deterministically.
 
 usage: python3 make_workload.py [N] [FOLDER]      needs: numpy
@@ -33,13 +34,14 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1 << 20
     folder = sys.argv[2] if len(sys.argv) > 2 else "."
     x, y = moons(n, 0.2, 0)
+    np.column_stack([x, y]).astype("<f8").tofile(f"{folder}/moons.f64")
     np.savetxt(f"{folder}/moons.csv", np.column_stack([x, y]), delimiter=",", header="x0,x1,y", comments="",
                fmt=["%.17g", "%.17g", "%d"])
     rng = np.random.default_rng(7)
     layers = [{"weights": glorot(rng, o, i).tolist(), "bias": [0.0] * o} for i, o in [(2, 5), (5, 5), (5, 1)]]
     with open(f"{folder}/init.json", "w") as f:
         json.dump({"topology": [2, 5, 5, 1], "layers": layers}, f, indent=1)
-    print(f"wrote {n} samples to {folder}/moons.csv and {folder}/init.json")
+    print(f"wrote {n} samples to {folder}/moons.csv, moons.f64 and init.json")
 
 
 if __name__ == "__main__":

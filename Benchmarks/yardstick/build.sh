@@ -1,6 +1,7 @@
-# Sourced by the yardstick scripts, with their arguments [YARDSTICK_DIR] [BACKPROP]: checks
+# Sourced by the yardstick scripts, with their arguments YARDSTICK_DIR [BACKPROP]: checks
 # that backprop is built, makes a temporary folder $work (removed on exit), builds the C
-# yardstick from YARDSTICK_DIR there and makes the standard data set; sets $backprop,
+# yardstick from YARDSTICK_DIR there and makes the standard data set
+# (Benchmarks/peers/make_workload.py, the yardstick's gen_data.py's numbers); sets $backprop,
 # $yardstick (the binary) and $build (how it was built).
 #
 # On a CPU with AVX-512 the yardstick is built as it is. Without AVX-512 it does not compile;
@@ -10,14 +11,14 @@
 # emulated they are slower than an AVX2 port written by hand would be: a lower bound.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-source_dir=${1:-"$root/../shared/yardstick"}
+source_dir=${1:?usage: $(basename "$0") YARDSTICK_DIR [BACKPROP] (the folder of the C yardstick, yardstick.c)}
 backprop=${2:-"$root/.build/release/backprop"}
 [[ -x $backprop ]] || { echo "$(basename "$0"): no executable at $backprop; run 'swift build -c release' first" >&2; exit 1; }
 [[ -f $source_dir/yardstick.c ]] || { echo "$(basename "$0"): no yardstick.c in $source_dir (the first argument, YARDSTICK_DIR)" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$source_dir"/*.c "$source_dir"/*.h "$work"/
-python3 "$(dirname "$source_dir")/workload/gen_data.py" 1048576 "$work" > /dev/null
+python3 "$root/Benchmarks/peers/make_workload.py" 1048576 "$work" > /dev/null
 yardstick=$work/yardstick
 if grep -q avx512f /proc/cpuinfo; then
     gcc -O3 -march=native -Wall "$work/yardstick.c" -o "$yardstick" -lmvec -lm -lpthread

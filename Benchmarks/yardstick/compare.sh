@@ -6,10 +6,10 @@
 # Its `ref` kernel is plain scalar C with libm's exp (shared/PERFORMANCE.md's "scalar C" row),
 # which needs no AVX-512 and runs as it would anywhere.
 #
-# usage: Benchmarks/yardstick/compare.sh [YARDSTICK_DIR] [BACKPROP]
-#   YARDSTICK_DIR defaults to ../shared/yardstick (from the package root); build backprop
-#   first with `swift build -c release`. Needs gcc and python3; data from
-#   ../shared/workload/gen_data.py is made in a temporary folder (about 70 MB).
+# usage: Benchmarks/yardstick/compare.sh YARDSTICK_DIR [BACKPROP]
+#   YARDSTICK_DIR is the folder of the C yardstick (yardstick.c). Build backprop first with
+#   `swift build -c release`. Needs gcc, python3 and numpy; the standard data set is made in
+#   a temporary folder (about 70 MB).
 set -euo pipefail
 rounds=${ROUNDS:-3}
 source "$(dirname "$0")/build.sh"

@@ -9,11 +9,11 @@
 # shared machine a core's speed changes from second to second, so ratios are taken within
 # each round, and printed beside the ratio of the medians.
 #
-# usage: Benchmarks/yardstick/scaling.sh [YARDSTICK_DIR] [BACKPROP]
+# usage: Benchmarks/yardstick/scaling.sh YARDSTICK_DIR [BACKPROP]
 #   (ROUNDS=8, BATCHES="4096 65536", EPOCHS=10: backprop's timed epochs)
-#   YARDSTICK_DIR defaults to ../shared/yardstick (from the package root); build backprop
-#   first with `swift build -c release`. Needs gcc and python3; the yardstick's build and
-#   data as in compare.sh (build.sh).
+#   YARDSTICK_DIR is the folder of the C yardstick (yardstick.c). Build backprop first with
+#   `swift build -c release`. Needs gcc, python3 and numpy; the yardstick's build and data
+#   as in compare.sh (build.sh).
 set -euo pipefail
 rounds=${ROUNDS:-8}
 batches=${BATCHES:-"4096 65536"}
