@@ -3,8 +3,11 @@
 /// Each column is contiguous so that a fast engine can load 8 consecutive samples of one
 /// feature as one vector. Labels are stored as `Double` (exactly 0 or 1) for the same reason.
 public struct Dataset: Sendable, Equatable {
+    /// The first feature of every sample.
     public private(set) var x0: [Double]
+    /// The second feature of every sample.
     public private(set) var x1: [Double]
+    /// The label of every sample: 0 or 1.
     public private(set) var label: [Double]
 
     /// - Precondition: the three columns have the same length and every label is 0 or 1.
@@ -21,7 +24,9 @@ public struct Dataset: Sendable, Equatable {
         (self.x0, self.x1, self.label) = (x0, x1, label)
     }
 
+    /// Number of samples.
     public var count: Int { label.count }
+    /// True when there are no samples.
     public var isEmpty: Bool { label.isEmpty }
 
     /// Calls `body` with a view of the samples in `range`, valid only during the call.
@@ -165,10 +170,16 @@ public struct Dataset: Sendable, Equatable {
 /// The buffers are borrowed from a `Dataset` and are valid only inside the closure that
 /// made them (see `Dataset.withMiniBatch`).
 public struct MiniBatch {
+    /// The first feature of each sample.
     public let x0: UnsafeBufferPointer<Double>
+    /// The second feature of each sample.
     public let x1: UnsafeBufferPointer<Double>
+    /// The label of each sample, 0 or 1.
     public let label: UnsafeBufferPointer<Double>
 
+    /// A view of three columns of equal length, valid as long as the memory they point to.
+    ///
+    /// - Precondition: the columns have the same count.
     @inlinable
     public init(x0: UnsafeBufferPointer<Double>, x1: UnsafeBufferPointer<Double>, label: UnsafeBufferPointer<Double>) {
         precondition(x0.count == x1.count && x1.count == label.count, "columns differ in length")
@@ -177,6 +188,7 @@ public struct MiniBatch {
         self.label = label
     }
 
+    /// Number of samples.
     @inlinable public var count: Int { label.count }
 }
 

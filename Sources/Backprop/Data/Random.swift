@@ -7,10 +7,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable, Codable {
     /// The whole state: saving it and restoring it resumes the exact same stream.
     public var state: UInt64
 
+    /// A generator whose sequence is determined by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -26,23 +26,14 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
 
     /// The size of the next shard of a mini-batch when `left` of its samples are in none yet.
     ///
-    /// Big shards first, each a quarter of the samples left (a multiple of 16, the lanes
-    /// kernel's step, and at least `minimumShardSize`): few shards carry the work, and the
-    /// last ones, where one thread may wait for another to finish the batch, are small.
-    /// A function of the batch alone, never of the thread count. Measured on 2 cores: equal
-    /// shards of 128 were 6-13% slower than of 256 at batches of 4096 and 65536 (a cost per
-    /// shard), and waiting for a batch's last shard took 4-6% of the time; against 16 equal
-    /// shards, these were 1.7% faster at 4096 and 8% at 65536 (medians of 8-12 alternating
-    /// runs). Halves instead of quarters did as well on 2 threads but leave more threads idle.
+    /// Big shards first, each a quarter of the samples left, rounded up to a multiple of 16
+    /// (the lanes kernel's step) and at least `minimumShardSize`: few shards carry the work,
+    /// and the last ones, where one thread may wait for another to finish the batch, are
+    /// small. Under `parallelThreshold` the samples left are one shard, so no shard but a
+    /// whole batch is smaller than `minimumShardSize`. A function of the batch alone, never
+    /// of the thread count. (How these sizes were chosen: docs/Design.md.)
     ///
-    /// Multiples of 16, not 8: a shard of 16k + 8 samples ends in an 8-lane step that took
-    /// 0.3-0.5 µs more than 16-lane steps would (one thread, best of 30-40 passes: 136 samples
-    /// took longer than 144).
-    ///
-    /// Under `parallelThreshold` (two smallest shards), the samples left are one shard: no
-    /// shard is ever smaller than `minimumShardSize` but a whole batch, and a batch under the
-    /// threshold is one kernel call, as in `SIMDEngine` (split in two, batches of 192-255 ran
-    /// about 5% slower).
+    /// - Complexity: O(1).
     @inline(__always)
     public static func nextShardSize(left: Int) -> Int {
         guard left >= parallelThreshold else { return left }
@@ -69,8 +60,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     }
 
     /// Mini-batches smaller than this (one shard) run on the calling thread, with the same
-    /// arithmetic. Measured on a 2-core machine (samples/s, 2 threads against 1): batch 32
-    /// as one shard on two threads gave 0.61×; batch 256 as two shards of 128 gave 1.5×.
+    /// arithmetic: handing one shard to a worker costs more than it saves.
     public static let parallelThreshold = 2 * minimumShardSize
 
     /// Worker threads for large mini-batches.

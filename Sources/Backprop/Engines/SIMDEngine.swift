@@ -27,9 +27,11 @@ public struct SIMDEngine: TrainingEngine {
         return sums.loss / Double(batch.count)
     }
 
-    /// `step` on each mini-batch in turn, on local copies of the weights and the sums:
-    /// through `self`, each step copied the weights (measured: 8% at batch size 1).
+    /// `step` on each mini-batch in turn.
+    ///
+    /// - Precondition: `batchSize` ≥ 1.
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
+        // Local copies of the weights and sums: through `self`, every step copied the weights.
         var local = weights
         var sums = BatchSums()
         data.forEachBatch(of: batchSize) { batch in

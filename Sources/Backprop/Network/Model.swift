@@ -7,10 +7,12 @@ import Foundation
 /// "standardization":{"mean":[m0,m1],"std":[s0,s1]}}`, where `standardization` is present only
 /// when the model was trained on standardised inputs. Readers ignore keys they do not know.
 public struct Model: Equatable, Sendable {
+    /// The 51 weights and biases.
     public var parameters: Parameters
     /// The standardisation the parameters were trained with, or nil for raw inputs.
     public var standardization: Standardization?
 
+    /// A model of `parameters`, applied to inputs standardised by `standardization` when given.
     public init(parameters: Parameters, standardization: Standardization? = nil) {
         self.parameters = parameters
         self.standardization = standardization

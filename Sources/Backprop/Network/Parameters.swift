@@ -1,8 +1,11 @@
 /// One fully connected layer in the seed's convention: `weights[neuron][input]`, `bias[neuron]`.
 public struct Layer: Codable, Equatable, Sendable {
+    /// `weights[neuron][input]`: the weight from input `input` to neuron `neuron`.
     public var weights: [[Double]]
+    /// `bias[neuron]`.
     public var bias: [Double]
 
+    /// A layer of these numbers; shapes are checked where layers become `Parameters`.
     public init(weights: [[Double]], bias: [Double]) {
         self.weights = weights
         self.bias = bias
@@ -152,6 +155,7 @@ public struct Parameters: Equatable, Sendable {
 
 /// A set of layers whose shapes or numbers do not fit the 2-5-5-1 network.
 public struct ShapeError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, naming the layer, row or number.
     public var message: String
     public var description: String { message }
 }

@@ -11,6 +11,7 @@ public struct Standardization: Codable, Equatable, Sendable {
     /// instead of dividing by zero.
     public var std: [Double]
 
+    /// Per-feature means and standard deviations, two of each.
     public init(mean: [Double], std: [Double]) {
         self.mean = mean
         self.std = std

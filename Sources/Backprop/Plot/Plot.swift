@@ -80,12 +80,18 @@ public enum Plot {
 
     /// One epoch of a training log.
     public struct HistoryPoint: Codable, Sendable, Equatable {
+        /// 1-based.
         public var epoch: Int
+        /// Mean training loss.
         public var loss: Double
+        /// Training accuracy, 0 to 1.
         public var accuracy: Double
+        /// Mean validation loss, when the run held out a validation set.
         public var validationLoss: Double?
+        /// Validation accuracy, 0 to 1.
         public var validationAccuracy: Double?
 
+        /// A point of these values.
         public init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
             (self.epoch, self.loss, self.accuracy) = (epoch, loss, accuracy)
             (self.validationLoss, self.validationAccuracy) = (validationLoss, validationAccuracy)

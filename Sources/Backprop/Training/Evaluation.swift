@@ -2,12 +2,17 @@
 ///
 /// A sample is predicted as class 1 when σ(z) ≥ 0.5, that is when its logit z ≥ 0.
 public struct Evaluation: Sendable, Equatable {
+    /// Samples evaluated.
     public var count: Int
     /// Mean binary cross-entropy (the training loss, computed from the logits).
     public var loss: Double
+    /// Label 1, predicted 1.
     public var truePositives = 0
+    /// Label 0, predicted 1.
     public var falsePositives = 0
+    /// Label 0, predicted 0.
     public var trueNegatives = 0
+    /// Label 1, predicted 0.
     public var falseNegatives = 0
 
     /// Evaluates output logits against 0/1 labels.

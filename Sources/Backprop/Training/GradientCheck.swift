@@ -15,7 +15,9 @@ public enum GradientCheck {
     public struct GroupResult: Sendable {
         /// `hidden1.weights`, `hidden1.bias`, ..., `output.bias`.
         public var name: String
+        /// The largest `relativeError` over the group's parameters and every trial.
         public var worstRelativeError: Double
+        /// True below `GradientCheck.tolerance`.
         public var passed: Bool { worstRelativeError < GradientCheck.tolerance }
     }
 

@@ -14,6 +14,7 @@ public struct RunSetup: Codable, Sendable, Equatable {
     /// Where the per-epoch JSON log is written, if anywhere.
     public var logPath: String?
 
+    /// A setup of these values.
     public init(
         data: DataSource, dataFingerprint: String, savePath: String, checkpointPath: String? = nil,
         checkpointEvery: Int = 1, logPath: String? = nil

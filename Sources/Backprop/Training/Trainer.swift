@@ -3,8 +3,10 @@
 /// Generic over the engine so that every engine's kernels are specialised into the loop:
 /// switching engines means changing `Engine` and nothing else.
 public struct Trainer<Engine: TrainingEngine> {
+    /// The settings every run of this trainer uses (a resumed run takes most from its checkpoint).
     public var configuration: TrainingConfiguration
 
+    /// A trainer with these settings.
     public init(_ configuration: TrainingConfiguration = TrainingConfiguration()) {
         self.configuration = configuration
     }

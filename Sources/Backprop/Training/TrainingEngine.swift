@@ -5,6 +5,7 @@ public struct EngineOptions: Sendable, Equatable {
     /// Worker threads for engines that split a mini-batch across cores (at least 1).
     public var threads: Int
 
+    /// - Precondition: `threads` ≥ 1.
     public init(threads: Int = EngineOptions.availableCores) {
         precondition(threads >= 1, "threads must be at least 1")
         self.threads = threads

@@ -38,6 +38,7 @@ public struct TrainingProgress: Sendable, Codable {
         try AtomicFile.write(data, to: path)
     }
 
+    /// The run's settings.
     public var configuration: TrainingConfiguration
     /// The current parameters and the standardisation in use.
     public var model: Model
@@ -51,7 +52,9 @@ public struct TrainingProgress: Sendable, Codable {
     public var randomStart: Bool
     /// Early stopping: the best validation loss so far, its parameters, and the epochs since.
     public var bestValidationLoss: Double?
+    /// The model at `bestValidationLoss`, kept when the run stops early.
     public var bestModel: Model?
+    /// Epochs since the validation loss last improved.
     public var epochsWithoutImprovement = 0
     /// Why the run ended, once it has.
     public var outcome: Outcome = .running
@@ -60,6 +63,7 @@ public struct TrainingProgress: Sendable, Codable {
     /// What earlier versions kept instead of `setup`, as text: read, never written.
     var notes: [String: String]?
 
+    /// How the run stands or ended.
     public enum Outcome: String, Sendable, Codable {
         case running, completed, stoppedEarly, interrupted
     }

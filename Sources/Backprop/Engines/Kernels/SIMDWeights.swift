@@ -4,11 +4,10 @@
 /// logit, t = e^-|z3|, p = σ(z3), d3 = p − y, d2 and d1 the hidden deltas (all unscaled:
 /// the 1/m of the mean is applied once per mini-batch, in the update).
 ///
-/// Two kernels, measured on the standard workload (README, "Engines"): `lanes` puts one
-/// sample in each lane and broadcasts each weight, 16 samples per step (two 8-lane halves,
-/// folded into 8-lane partial sums) and then one step of 8; `oneSample` puts the 5 neurons
-/// of a layer in the lanes of a padded block and handles the 1 to 7 samples left over.
-/// Per sample, `lanes` ran about twice as fast as one sample at a time.
+/// Two kernels (docs/Design.md): `lanes` puts one sample in each lane and broadcasts each
+/// weight, 16 samples per step (two 8-lane halves, folded into 8-lane partial sums) and then
+/// one step of 8; `oneSample` puts the 5 neurons of a layer in the lanes of a padded block
+/// and handles the 1 to 7 samples left over.
 @usableFromInline
 struct SIMDWeights {
     var blocks: PaddedBlocks
@@ -71,8 +70,11 @@ extension SIMDWeights {
     ///
     /// Into the caller's storage rather than returned: returning the kilobyte of sums cost
     /// a memcpy per call, 7-11% of the time at batch size 1 (measured).
+    ///
+    /// - Precondition: the samples lie inside `batch` (checked in debug builds only).
     @inline(never)
     func accumulate(_ batch: MiniBatch, from start: Int, count: Int, into sums: inout BatchSums) {
+        assert(start >= 0 && count >= 0 && start + count <= batch.count, "samples outside the batch")
         let x0 = batch.x0.baseAddress! + start
         let x1 = batch.x1.baseAddress! + start
         let y = batch.label.baseAddress! + start
@@ -322,7 +324,10 @@ struct OutputLanes<V: SampleVector> {
 struct Broadcast<V: SampleVector> {
     let base: UnsafePointer<Double>
     @inline(__always) init(_ base: UnsafeMutablePointer<Double>) { self.base = UnsafePointer(base) }
-    @inline(__always) subscript(_ index: Int) -> V { V(repeating: base[index]) }
+    @inline(__always) subscript(_ index: Int) -> V {
+        assert((0..<ParameterLayout.count).contains(index), "not a parameter offset")
+        return V(repeating: base[index])
+    }
 }
 
 /// Calls `body` with 0, 1, 2, 3 and 4, fully unrolled.
