@@ -51,6 +51,77 @@ enum System {
         pread(descriptor, buffer, count, off_t(offset))
     }
 
+    /// What a path names, from stat(2) or, with `followingLinks` false, lstat(2); nil when
+    /// nothing is there (or it cannot be examined).
+    static func status(_ path: String, followingLinks: Bool = true) -> FileStatus? {
+        var raw = stat()
+        guard (followingLinks ? stat(path, &raw) : lstat(path, &raw)) == 0 else { return nil }
+        let kind: FileStatus.Kind =
+            switch raw.st_mode & S_IFMT {
+            case S_IFREG: .regular
+            case S_IFDIR: .directory
+            case S_IFLNK: .link
+            case S_IFIFO: .fifo
+            case S_IFCHR: .characterDevice
+            case S_IFBLK: .blockDevice
+            case S_IFSOCK: .socket
+            default: .other
+            }
+        return FileStatus(
+            kind: kind, permissions: UInt32(raw.st_mode) & 0o7777, device: UInt64(raw.st_dev), inode: UInt64(raw.st_ino))
+    }
+
+    /// The text of the symbolic link at `path` (readlink), or nil.
+    static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = readlink(path, &buffer, 4096)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// open(2) for writing: with `create`, a new file of `permissions` (less the umask),
+    /// emptied first with `truncate`. A descriptor, or −1 with `errorCode` set.
+    static func openForWriting(_ path: String, create: Bool, truncate: Bool, permissions: UInt32 = 0o644) -> Int32 {
+        open(path, O_WRONLY | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0), mode_t(permissions))
+    }
+
+    /// Opens `path` for appending, creating it if needed. A descriptor, or −1.
+    static func openForAppending(_ path: String) -> Int32 { open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644) }
+
+    /// Writes all of `bytes` (write(2), retried when interrupted); 0, or the error code.
+    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+        var written = 0
+        while written < bytes.count {
+            let n = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            written += n
+        }
+        return 0
+    }
+
+    /// fsync(2): 0, or the error code.
+    static func sync(_ descriptor: Int32) -> Int32 { fsync(descriptor) == 0 ? 0 : errno }
+
+    /// fchmod(2): 0, or the error code.
+    static func setPermissions(_ descriptor: Int32, _ permissions: UInt32) -> Int32 {
+        fchmod(descriptor, mode_t(permissions)) == 0 ? 0 : errno
+    }
+
+    /// rename(2): 0, or the error code.
+    static func rename(_ from: String, to: String) -> Int32 { renameFile(from, to) == 0 ? 0 : errno }
+
+    static func remove(_ path: String) { _ = unlink(path) }
+
+    /// Whether this process may write `path` (access(2) with W_OK).
+    static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
+    /// Writes to standard output or error go on failing quietly instead of killing the
+    /// process: SIGPIPE is ignored, so a closed pipe is an EPIPE error like any other.
+    static func ignoreBrokenPipes() { _ = signal(SIGPIPE, SIG_IGN) }
+
     /// The first `byte` in `count` bytes from `start` (memchr), or nil.
     @inline(__always)
     static func find(_ byte: UInt8, in start: UnsafePointer<UInt8>, count: Int) -> UnsafeRawPointer? {
@@ -68,8 +139,39 @@ enum System {
     static func yieldThread() { _ = sched_yield() }
 }
 
+/// What `System.status` found at a path.
+struct FileStatus: Equatable {
+    enum Kind {
+        case regular, directory, link, fifo, characterDevice, blockDevice, socket, other
+    }
+
+    var kind: Kind
+    /// The permission bits (rwx for owner, group, others, and setuid, setgid, sticky).
+    var permissions: UInt32
+    var device: UInt64
+    var inode: UInt64
+
+    /// True when both name the same file.
+    func isSameFile(as other: FileStatus) -> Bool { device == other.device && inode == other.inode }
+
+    /// How a message names the kind of file.
+    var kindName: String {
+        switch kind {
+        case .regular: "a regular file"
+        case .directory: "a directory"
+        case .link: "a symbolic link"
+        case .fifo: "a FIFO (named pipe)"
+        case .characterDevice: "a character device"
+        case .blockDevice: "a block device"
+        case .socket: "a socket"
+        case .other: "a special file"
+        }
+    }
+}
+
 // Module-level names for calls whose names the methods above would hide.
 private func closeDescriptor(_ descriptor: Int32) -> Int32 { close(descriptor) }
 private func readDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(descriptor, buffer, count)
 }
+private func renameFile(_ from: String, _ to: String) -> Int32 { rename(from, to) }

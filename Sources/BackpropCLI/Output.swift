@@ -1,8 +1,44 @@
+import Backprop
 import Foundation
 
-/// Writes to standard error.
+/// Writes a line to standard error; when that fails too, there is no one left to tell.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    writeStandardError(text + "\n")
+}
+
+/// Writes to standard error, ignoring failures (a full disk, a closed pipe): progress and
+/// messages must never stop a run.
+func writeStandardError(_ text: String) {
+    _ = writeAll(STDERR_FILENO, text)
+}
+
+/// Writes `text` to standard output with write(2), so that a failure is reported, not lost
+/// in a buffer.
+func writeStandardOutput(_ text: String) throws(Failure) {
+    fflush(nil)  // anything print() holds goes first
+    let code = writeAll(STDOUT_FILENO, text)
+    if code != 0 { throw Failure(description: "cannot write to standard output: \(String(cString: strerror(code)))") }
+}
+
+/// Flushes what print() holds and fails when it cannot be written (a full disk, a closed
+/// pipe), for commands whose output is their result. Their output is smaller than the
+/// buffer, so this flush is the only write that can fail.
+func finishStandardOutput() throws(Failure) {
+    guard fflush(nil) == 0 else {
+        throw Failure(description: "cannot write to standard output: \(String(cString: strerror(errno)))")
+    }
+}
+
+/// write(2) of all of `text`, retried when interrupted: 0, or the error code.
+private func writeAll(_ descriptor: Int32, _ text: String) -> Int32 {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        if written < 0 { return errno }
+        bytes = bytes.dropFirst(written)
+    }
+    return 0
 }
 
 /// One JSON object on one line, keys in the given order; nil values become null.
@@ -48,4 +84,23 @@ func warnIfDebugBuild() {
     #if DEBUG
         printError("warning: this is a debug build, 10-100x slower than release; build with `swift build -c release`")
     #endif
+}
+
+/// Refuses, before any work, a command line whose outputs would overwrite one of its inputs
+/// or each other. Each pair is an option and its path.
+func checkOutputsAreApart(_ outputs: [(option: String, path: String)], from inputs: [(option: String, path: String)])
+    throws(UsageError)
+{
+    for (index, output) in outputs.enumerated() {
+        for other in inputs + outputs[..<index] where AtomicFile.wouldReplace(output.path, other.path) {
+            throw UsageError(
+                description:
+                    "\(output.option) \(output.path) and \(other.option) \(other.path) are the same file; give \(output.option) another path")
+        }
+    }
+}
+
+/// The files among `candidates` that were given, each with its option.
+func givenFiles(_ candidates: [(option: String, path: String?)]) -> [(option: String, path: String)] {
+    candidates.compactMap { candidate in candidate.path.map { (candidate.option, $0) } }
 }

@@ -152,4 +152,63 @@ import Testing
         let b = try Data(contentsOf: folder.appendingPathComponent("resumed.json"))
         #expect(a == b)
     }
+
+    /// No command writes over one of its inputs, under any spelling of the path.
+    @Test(arguments: [
+        ["train", "--data", "d.csv", "--save", "d.csv"], ["train", "--data", "d.csv", "--log", "./link.csv"],
+        ["train", "--data", "d.csv", "--checkpoint", "hard.csv"], ["predict", "--model", "m.json", "--data", "d.csv", "--output", "d.csv"],
+        ["plot", "--model", "m.json", "--data", "d.csv", "--out", "m.json"],
+        ["train", "--data", "d.csv", "--save", "x.json", "--checkpoint", "x.json"],
+    ])
+    func outputsThatAreInputsAreRefused(arguments: [String]) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = "x0,x1,label\n1,2,0\n2,1,1\n"
+        try data.write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("link.csv").path, withDestinationPath: "d.csv")
+        try FileManager.default.linkItem(
+            atPath: folder.appendingPathComponent("d.csv").path, toPath: folder.appendingPathComponent("hard.csv").path)
+        #expect(try Self.run(["train", "--epochs", "1", "--quiet", "--save", "m.json"], in: folder).status == 0)
+        let model = try Data(contentsOf: folder.appendingPathComponent("m.json"))
+
+        let result = try Self.run(arguments, in: folder)
+        #expect(result.status == 64, "\(arguments)")
+        #expect(result.errors.contains("are the same file"), "\(result.errors)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("d.csv"), encoding: .utf8) == data)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("m.json")) == model)
+    }
+
+    /// A diverging run saves nothing over a good model and says what to try.
+    @Test func aDivergingRunLeavesTheOldModel() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "good".write(to: folder.appendingPathComponent("m.json"), atomically: true, encoding: .utf8)
+        let result = try Self.run(["train", "--learning-rate", "1e308", "--epochs", "3", "--quiet", "--save", "m.json"], in: folder)
+        #expect(result.status == 1)
+        #expect(result.errors.contains("training diverged"))
+        #expect(result.errors.contains("smaller --learning-rate"))
+        #expect(try String(contentsOf: folder.appendingPathComponent("m.json"), encoding: .utf8) == "good")
+    }
+
+    /// Output that cannot be written is an error with exit status 1, never a crash.
+    @Test(arguments: ["predict", "evaluate"])
+    func aFullStandardOutputIsAnErrorNotACrash(command: String) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "x0,x1,label\n1,2,0\n2,1,1\n".write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["train", "--epochs", "1", "--quiet", "--save", "m.json"], in: folder).status == 0)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = [command, "--model", "m.json", "--data", "d.csv"]
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("cannot write to standard output"))
+    }
 }

@@ -36,4 +36,22 @@ import Testing
         #expect(reread == model)
         #expect(ReferenceEngine(parameters: model.parameters).evaluate(model.prepare(data)).accuracy == 1)
     }
+
+    /// Features anywhere in the double range standardise to what the same features give
+    /// unscaled: the variance is neither lost to underflow nor to overflow.
+    @Test(arguments: [1e200, 1e-200, 1e307, 1e-300])
+    func extremeScalesStandardiseLikeTheUnscaledData(scale: Double) {
+        let data = SyntheticData.moons.generate(count: 501, seed: 4)
+        let scaled = data.mapFeatures { x0, x1 in (x0 * scale, x1 * scale) }
+        let expected = Standardization(fitting: data).apply(to: data)
+        let got = Standardization(fitting: scaled).apply(to: scaled)
+        // The scaled features carry the rounding of one multiplication (0.5 ulp each), and
+        // both fits the rounding of their sums over 501 samples: a few ulps of values of
+        // order 1, so 1e-12 absolute. Without rescaling the variance overflows (or
+        // underflows) and std falls back to 1: errors of order 1.
+        #expect(got.count == expected.count)
+        for (a, b) in zip(got.x0 + got.x1, expected.x0 + expected.x1) {
+            #expect(abs(a - b) <= 1e-12, "scale \(scale)")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Backprop
@@ -121,5 +122,25 @@ import Testing
         _ = Trainer<ReferenceEngine>(configuration).train(on: data) { report = $0 }
         #expect(report?.training.count == 140)
         #expect(report?.validation?.count == 60)
+    }
+
+    /// A run whose weights or loss blow up stops there and reports it; a model with a
+    /// non-finite parameter cannot be saved.
+    @Test func aDivergingRunStopsAndItsModelIsNeverWritten() throws {
+        var configuration = TrainingConfiguration()
+        configuration.learningRate = 1e308
+        configuration.epochs = 5
+        var epochs = 0
+        let result = Trainer<SIMDEngine>(configuration).run(
+            on: SyntheticData.moons.generate(count: 400, seed: 3), callbacks: TrainingCallbacks(onEpoch: { _ in epochs += 1 }))
+        #expect(result.progress.outcome == .diverged)
+        #expect(result.progress.epochsCompleted <= 1)
+        #expect(epochs == 0)  // no report of a non-finite epoch
+        var values = result.model.parameters.flattened
+        values[17] = .nan
+        let broken = Model(parameters: Parameters(flattened: values))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-nan-\(UUID()).json").path
+        #expect(throws: InputError.self) { try broken.write(to: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

@@ -1,37 +1,42 @@
 import Foundation
 
-/// Writes files so that a crash never leaves a partial one.
+/// Writes output files so that a crash never leaves a partial one, and nothing that is not
+/// a regular file is ever replaced.
+///
+/// - A regular file (or a new path) is replaced atomically: the contents go to a temporary
+///   file in the same folder, are flushed to disk, and renamed over it; the old file keeps
+///   its permission bits and stays intact until the rename.
+/// - A symbolic link stays a link: the file it points to is replaced that way.
+/// - A device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written straight through.
 public enum AtomicFile {
-    /// Writes `contents` to a temporary file in the destination's folder, flushes it to
-    /// disk and renames it over `path`; the old file, if any, stays intact until the rename.
+    /// Writes `contents` to `path` as described above.
+    ///
+    /// - Throws: `InputError` naming `path` when it is a directory or cannot be written; the
+    ///   file at `path` is then as it was.
     public static func write(_ contents: some Collection<UInt8>, to path: String) throws(InputError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/.\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else {
-            throw InputError(file: path, line: nil, message: "cannot write: \(String(cString: strerror(errno)))")
-        }
         let bytes = Array(contents)
-        var written = 0
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                written += n
+        switch try destination(of: path) {
+        case .stream:
+            let descriptor = System.openForWriting(path, create: false, truncate: false)
+            guard descriptor >= 0 else { throw failure(path, System.errorCode) }
+            let code = bytes.withUnsafeBytes { System.writeAll(descriptor, $0) }
+            System.close(descriptor)
+            if code != 0 { throw failure(path, code) }
+        case .file(let file, let permissions):
+            let url = URL(fileURLWithPath: file)
+            let temporary =
+                url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
+            let descriptor = System.openForWriting(temporary, create: true, truncate: true)
+            guard descriptor >= 0 else { throw failure(path, System.errorCode) }
+            var code = bytes.withUnsafeBytes { System.writeAll(descriptor, $0) }
+            if code == 0, let permissions { code = System.setPermissions(descriptor, permissions) }
+            if code == 0 { code = System.sync(descriptor) }
+            System.close(descriptor)
+            if code == 0 { code = System.rename(temporary, to: file) }
+            if code != 0 {
+                System.remove(temporary)
+                throw failure(path, code)
             }
-        }
-        if failure == 0 && fsync(fd) != 0 { failure = errno }
-        if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure == 0 && rename(temporary, path) != 0 { failure = errno }
-        if failure != 0 {
-            unlink(temporary)
-            throw InputError(file: path, line: nil, message: "cannot write: \(String(cString: strerror(failure)))")
         }
     }
 
@@ -40,19 +45,66 @@ public enum AtomicFile {
         try write(Array(text.utf8), to: path)
     }
 
-    /// Checks, before a long computation, that a file can later be written at `path`.
+    /// Checks, before a long computation, that `path` can be written later.
     public static func checkWritable(_ path: String) throws(InputError) {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw InputError(file: path, line: nil, message: "is a directory; give a file name to write")
+        switch try destination(of: path) {
+        case .stream:
+            guard System.isWritable(path) else { throw InputError(file: path, line: nil, message: "is not writable") }
+        case .file(let file, _):
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            guard System.status(folder)?.kind == .directory else {
+                throw InputError(file: path, line: nil, message: "the folder \(folder) does not exist")
+            }
+            guard System.isWritable(folder) else {
+                throw InputError(file: path, line: nil, message: "the folder \(folder) is not writable")
+            }
         }
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError(file: path, line: nil, message: "the folder \(folder) does not exist")
+    }
+
+    /// True when writing `output` would replace the file `other` names: the same device and
+    /// inode when both exist (through links, hard links and other spellings), or the same new
+    /// file. A device or FIFO is written through, never replaced, so it replaces nothing.
+    public static func wouldReplace(_ output: String, _ other: String) -> Bool {
+        if let a = System.status(output), let b = System.status(other) {
+            return a.kind == .regular && a.isSameFile(as: b)
         }
-        guard FileManager.default.isWritableFile(atPath: folder) else {
-            throw InputError(file: path, line: nil, message: "the folder \(folder) is not writable")
+        guard case .file(let a, _)? = try? destination(of: output), case .file(let b, _)? = try? destination(of: other)
+        else { return false }
+        return URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
+    }
+
+    /// Where a write to a path goes.
+    enum Destination: Equatable {
+        /// A device, FIFO or socket: written in place.
+        case stream
+        /// A regular file or a new one, at this path (a link's target), with the permission
+        /// bits of the file it replaces.
+        case file(String, permissions: UInt32?)
+    }
+
+    /// What a write to `path` should replace: what the path finally names, following
+    /// symbolic links (up to 32) to the regular file, or to the new file a dangling link names.
+    static func destination(of path: String) throws(InputError) -> Destination {
+        if let final = System.status(path) {
+            switch final.kind {
+            case .regular: break
+            case .directory: throw InputError(file: path, line: nil, message: "is a directory; give a file name to write")
+            default: return .stream
+            }
         }
+        var current = path
+        for _ in 0..<32 {
+            guard let status = System.status(current, followingLinks: false) else { return .file(current, permissions: nil) }
+            guard status.kind == .link else { return .file(current, permissions: status.permissions) }
+            guard let target = System.linkTarget(current) else { throw failure(path, System.errorCode) }
+            current =
+                target.hasPrefix("/")
+                ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
+        }
+        throw InputError(file: path, line: nil, message: "too many levels of symbolic links")
+    }
+
+    static func failure(_ path: String, _ code: Int32) -> InputError {
+        InputError(file: path, line: nil, message: "cannot write: \(System.describe(code))")
     }
 }

@@ -70,7 +70,13 @@ public struct Model: Equatable, Sendable {
     }
 
     /// Saves the model to `path` atomically (a crash never leaves a partial file).
+    ///
+    /// - Throws: `InputError` when a parameter is NaN or infinite (nothing is written: such a
+    ///   file could not be read back), or when the file cannot be written.
     public func write(to path: String) throws(InputError) {
+        guard parameters.isFinite else {
+            throw InputError(file: path, line: nil, message: "not written: the model has a NaN or infinite parameter")
+        }
         try AtomicFile.write(jsonText, to: path)
     }
 

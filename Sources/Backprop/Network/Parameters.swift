@@ -94,6 +94,9 @@ public struct Parameters: Equatable, Sendable {
         return values
     }
 
+    /// True when no weight or bias is NaN or infinite.
+    public var isFinite: Bool { flattened.allSatisfy(\.isFinite) }
+
     /// Rebuilds parameters from 51 numbers in model-file order.
     public init(flattened values: [Double]) {
         precondition(values.count == Self.count, "expected \(Self.count) values, got \(values.count)")

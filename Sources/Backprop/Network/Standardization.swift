@@ -19,27 +19,54 @@ public struct Standardization: Codable, Equatable, Sendable {
 
     /// Fits the means and standard deviations of `dataset`'s features.
     ///
+    /// Exact to rounding for features anywhere in the double range: where the plain sums
+    /// would overflow or underflow (magnitudes beyond about 1e150 or below 1e-150), they
+    /// are taken of the features divided by a power of two near their largest magnitude.
+    /// A constant feature gets std 1.
+    ///
     /// - Precondition: `dataset` is not empty.
     public init(fitting dataset: Dataset) {
         precondition(!dataset.isEmpty, "cannot standardise an empty dataset")
-        func moments(_ column: [Double]) -> (mean: Double, std: Double) {
-            let n = Double(column.count)
-            let mean = column.reduce(0, +) / n
-            // Two passes: the centred sum of squares does not cancel catastrophically.
-            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-            let std = variance.squareRoot()
-            return (mean, std > 0 && std.isFinite ? std : 1)
-        }
-        let first = moments(dataset.x0)
-        let second = moments(dataset.x1)
+        let first = Self.moments(dataset.x0)
+        let second = Self.moments(dataset.x1)
         mean = [first.mean, second.mean]
         std = [first.std, second.std]
     }
 
-    /// `dataset` with both features standardised (in place when the caller hands it over).
+    /// Mean and population standard deviation, in two passes (the centred sum of squares
+    /// does not cancel catastrophically).
+    private static func moments(_ column: [Double]) -> (mean: Double, std: Double) {
+        func moments(scaledBy scale: Double) -> (mean: Double, variance: Double) {
+            let n = Double(column.count)
+            let mean = column.reduce(0) { $0 + $1 / scale } / n
+            let variance = column.reduce(0) { $0 + ($1 / scale - mean) * ($1 / scale - mean) } / n
+            return (mean, variance)
+        }
+        var (mean, variance) = moments(scaledBy: 1)
+        var scale = 1.0
+        if !(mean.isFinite && variance.isNormal) {
+            // A power of two, so that dividing by it is exact.
+            let largest = column.reduce(0) { max($0, abs($1)) }
+            if largest > 0 && largest.isFinite {
+                scale = Double(sign: .plus, exponent: largest.exponent, significand: 1)
+                (mean, variance) = moments(scaledBy: scale)
+            }
+        }
+        let std = variance.squareRoot() * scale
+        return (mean * scale, std > 0 && std.isFinite ? std : 1)
+    }
+
+    /// `dataset` with both features standardised (in place when the caller hands it over):
+    /// (x − mean) / std, or x / std − mean / std where the difference would overflow.
     public func apply(to dataset: consuming Dataset) -> Dataset {
         let (m0, m1, s0, s1) = (mean[0], mean[1], std[0], std[1])
-        return dataset.mapFeatures { x0, x1 in ((x0 - m0) / s0, (x1 - m1) / s1) }
+        return dataset.mapFeatures { x0, x1 in (Self.standardise(x0, m0, s0), Self.standardise(x1, m1, s1)) }
+    }
+
+    @inline(__always)
+    private static func standardise(_ x: Double, _ mean: Double, _ std: Double) -> Double {
+        let difference = x - mean
+        return difference.isFinite ? difference / std : x / std - mean / std
     }
 
     /// The first problem with an untrusted standardisation (from a file), if any.

@@ -33,7 +33,9 @@ public struct Trainer<Engine: TrainingEngine> {
     ///     from it (to `configuration.epochs`, which may differ from the checkpoint's), with
     ///     the checkpoint's settings otherwise.
     ///   - callbacks: reports, checkpoints and stop requests (see `TrainingCallbacks`).
-    /// - Returns: the model (the best one when stopped early) and the final progress.
+    /// - Returns: the model (the best one when stopped early) and the final progress. A run
+    ///   whose parameters or loss became NaN or infinite stops with outcome `.diverged`; its
+    ///   model is then of no use.
     /// - Precondition: `data` is not empty, `batchSize` ≥ 1, `epochs` ≥ 0, and the validation
     ///   split leaves at least one training sample.
     public func run(
@@ -133,12 +135,23 @@ private struct EpochLoop<Engine: TrainingEngine> {
 
     mutating func run(_ callbacks: TrainingCallbacks) -> (model: Model, progress: TrainingProgress) {
         while progress.epochsCompleted < configuration.epochs && progress.outcome == .running {
-            guard let seconds = trainEpoch(callbacks) else {
+            let seconds: Double
+            switch trainEpoch(callbacks) {
+            case .trained(let time):
+                seconds = time
+            case .stopped:
                 progress.outcome = .interrupted
                 callbacks.onCheckpoint(snapshot())
-                break
+                continue
+            case .diverged:
+                progress.outcome = .diverged
+                continue
             }
             let report = finishEpoch(seconds: seconds)
+            if !report.training.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
+                progress.outcome = .diverged
+                break
+            }
             callbacks.onEpoch(report)
             if progress.epochsCompleted % callbacks.checkpointEvery == 0 || progress.isFinished {
                 callbacks.onCheckpoint(snapshot())
@@ -150,10 +163,19 @@ private struct EpochLoop<Engine: TrainingEngine> {
         return (model, progress)
     }
 
-    /// The SGD steps of the epoch under way, from its next mini-batch: the seconds they took,
-    /// or nil when `shouldStop` asked to stop (the generator then rewound to the epoch's start,
-    /// so that resuming redraws this epoch's shuffle).
-    mutating func trainEpoch(_ callbacks: TrainingCallbacks) -> Double? {
+    /// How the SGD steps of an epoch ended.
+    enum EpochSteps {
+        /// All done, in this many seconds.
+        case trained(seconds: Double)
+        /// `shouldStop` asked to stop; the generator is rewound to the epoch's start, so that
+        /// resuming redraws this epoch's shuffle.
+        case stopped
+        /// A parameter became NaN or infinite within the last chunk of mini-batches.
+        case diverged
+    }
+
+    /// The SGD steps of the epoch under way, from its next mini-batch.
+    mutating func trainEpoch(_ callbacks: TrainingCallbacks) -> EpochSteps {
         progress.epochGenerator = generator
         let shuffle = configuration.shuffle
         if shuffle {
@@ -170,7 +192,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
         while progress.batchesCompleted < batchesPerEpoch {
             if callbacks.shouldStop() {
                 generator = progress.epochGenerator
-                return nil
+                return .stopped
             }
             let first = progress.batchesCompleted
             let last = min(first + chunk, batchesPerEpoch)
@@ -184,8 +206,10 @@ private struct EpochLoop<Engine: TrainingEngine> {
             }
             seconds += (clock.now - started) / .seconds(1)
             progress.batchesCompleted = last
+            // Checked once a chunk: a diverged run stops there, and never reaches a file.
+            guard engine.parameters.isFinite else { return .diverged }
         }
-        return seconds
+        return .trained(seconds: seconds)
     }
 
     /// Counts the epoch as done, evaluates it, and applies early stopping and the end of the run.

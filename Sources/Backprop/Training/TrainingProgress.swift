@@ -66,8 +66,11 @@ public struct TrainingProgress: Sendable, Codable {
     /// How the run stands or ended.
     public enum Outcome: String, Sendable, Codable {
         case running, completed, stoppedEarly, interrupted
+        /// A parameter or the loss became NaN or infinite (`epochsCompleted` and
+        /// `batchesCompleted` say where); the run stopped there.
+        case diverged
     }
 
     /// True when the run has reached its last epoch or stopped early.
-    public var isFinished: Bool { outcome == .completed || outcome == .stoppedEarly }
+    public var isFinished: Bool { outcome == .completed || outcome == .stoppedEarly || outcome == .diverged }
 }

@@ -72,6 +72,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
             let load = dataPath.map { "read \($0)" } ?? "generated the data"
             print("\(load) in \(String(format: "%.3f", loadSeconds)) s; one epoch took \(String(format: "%.3f", result.seconds / Double(epochs))) s")
         }
+        try finishStandardOutput()
         return 0
     }
 }

@@ -36,7 +36,8 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
                     "true_positives": result.truePositives, "false_positives": result.falsePositives,
                     "true_negatives": result.trueNegatives, "false_negatives": result.falseNegatives,
                 ]))
-            return 0
+            try finishStandardOutput()
+        return 0
         }
         func fixed(_ value: Double?) -> String { value.map { String(format: "%.4f", $0) } ?? "undefined" }
         func cell(_ value: Int) -> String { String(repeating: " ", count: max(0, 9 - String(value).count)) + "\(value)" }
@@ -51,6 +52,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
               actual 0\(cell(result.trueNegatives))\(cell(result.falsePositives))
               actual 1\(cell(result.falseNegatives))\(cell(result.truePositives))
             """)
+        try finishStandardOutput()
         return 0
     }
 }

@@ -41,6 +41,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
                 description: "gradient check failed: worst relative error \(String(format: "%.3e", worst)) exceeds \(GradientCheck.tolerance)")
         }
         print("passed: worst relative error \(String(format: "%.3e", worst)) < \(GradientCheck.tolerance)")
+        try finishStandardOutput()
         return 0
     }
 }

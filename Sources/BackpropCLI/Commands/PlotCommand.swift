@@ -30,6 +30,8 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let dataPath = options.string("--data")
         let historyPath = options.string("--history")
         let outPath = options.string("--out")!
+        try checkOutputsAreApart(
+            [("--out", outPath)], from: givenFiles([("--model", modelPath), ("--data", dataPath), ("--history", historyPath)]))
         let svg: String
         switch (modelPath, dataPath, historyPath) {
         case (let model?, let data?, nil):

@@ -16,7 +16,7 @@ enum PredictCommand {
                 [
                     Option("--model", "MODEL.json", .text, "a model saved by `backprop train`", required: true),
                     Option("--data", "FILE.csv", .text, "rows of x0,x1 (or x0,x1,label)", required: true),
-                    Option("--output", "FILE.csv", .text, "write here instead of stdout (atomically)"),
+                    Option("--output", "FILE.csv", .text, "write here instead of stdout (atomically; - is stdout)"),
                 ]
             )
         ], run: run)
@@ -24,8 +24,11 @@ enum PredictCommand {
 static func run(_ options: ParsedOptions) throws -> Int32 {
         let modelPath = options.string("--model")!
         let dataPath = options.string("--data")!
-        let outputPath = options.string("--output")
-        if let outputPath { try AtomicFile.checkWritable(outputPath) }
+        let outputPath = options.string("--output").flatMap { $0 == "-" ? nil : $0 }
+        if let outputPath {
+            try checkOutputsAreApart([("--output", outputPath)], from: [("--model", modelPath), ("--data", dataPath)])
+            try AtomicFile.checkWritable(outputPath)
+        }
 
         let model = try Model.read(path: modelPath)
         let data = model.prepare(try CSV.read(path: dataPath, labels: .optional))
@@ -38,7 +41,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         if let outputPath {
             try AtomicFile.write(text, to: outputPath)
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try writeStandardOutput(text)
         }
         return 0
     }

@@ -132,7 +132,7 @@ enum TrainCommand {
         let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
 
         // Check everything that can fail before the long computation, so a bad path costs nothing.
-        try outputs.checkWritable()
+        try outputs.check(apartFrom: givenFiles([("--data", options.string("--data")), ("--init", options.string("--init"))]))
         let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
         let data = try source.load()
         let trainingCount = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)

@@ -30,7 +30,7 @@ struct ProgressDisplay {
             text += "  \(String(format: "%.1f", left))s left"
         }
         if live {
-            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            writeStandardError("\r\u{1B}[K" + text)
         } else {
             printError(text)
         }
@@ -38,6 +38,6 @@ struct ProgressDisplay {
 
     /// Ends a live line so that what follows starts on a line of its own.
     func finish() {
-        if live { FileHandle.standardError.write(Data("\n".utf8)) }
+        if live { writeStandardError("\n") }
     }
 }

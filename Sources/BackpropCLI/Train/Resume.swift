@@ -12,7 +12,12 @@ extension TrainCommand {
         outputs.savePath = outputs.explicitSave ?? recorded.savePath
         outputs.checkpointPath = outputs.checkpointPath ?? recorded.checkpointPath ?? path
         outputs.logPath = outputs.logPath ?? recorded.logPath
-        try outputs.checkWritable()
+        // The checkpoint may be written back to the file it resumed from, and only there.
+        var inputs = [(option: "--resume", path: path)]
+        if case .file(let dataPath) = recorded.data { inputs.append(("the checkpoint's data", dataPath)) }
+        try outputs.check(apartFrom: inputs.filter { input in
+            !(input.option == "--resume" && outputs.checkpointPath.map { AtomicFile.wouldReplace($0, path) } == true)
+        })
         let data = try recorded.data.load()
         guard data.fingerprint == recorded.dataFingerprint else {
             let file = if case .file(let dataPath) = recorded.data { dataPath } else { path }

@@ -25,11 +25,16 @@ struct TrainingOutputs {
         quiet = options.flag("--quiet")
     }
 
-    /// Fails before any training when an output file could not be written.
-    func checkWritable() throws(InputError) {
-        try AtomicFile.checkWritable(savePath)
-        if let checkpointPath { try AtomicFile.checkWritable(checkpointPath) }
-        if let logPath { try AtomicFile.checkWritable(logPath) }
+    /// The output files, each with its option.
+    var files: [(option: String, path: String)] {
+        givenFiles([("--save", savePath), ("--checkpoint", checkpointPath), ("--log", logPath)])
+    }
+
+    /// Fails before any training when an output file could not be written, or would
+    /// replace one of `inputs` or another output.
+    func check(apartFrom inputs: [(option: String, path: String)]) throws {
+        try checkOutputsAreApart(files, from: inputs)
+        for file in files { try AtomicFile.checkWritable(file.path) }
     }
 
     /// What a checkpoint keeps of the run's data and outputs.

@@ -65,6 +65,16 @@ struct TrainingReporter {
         }
     }
 
+    /// Why a diverged run saved nothing, and what to try.
+    static func diverged(_ progress: TrainingProgress) -> String {
+        let position =
+            progress.batchesCompleted > 0
+            ? "in epoch \(progress.epochsCompleted + 1), by mini-batch \(progress.batchesCompleted)"
+            : "at the end of epoch \(progress.epochsCompleted)"
+        return "training diverged \(position): a weight or the loss became NaN or infinite, so no model was saved "
+            + "(an existing file is left as it was); try a smaller --learning-rate than \(progress.configuration.learningRate)"
+    }
+
     /// One epoch as one line of JSON (`--json` and `--log`).
     static func json(_ report: EpochReport) -> String {
         jsonObject([

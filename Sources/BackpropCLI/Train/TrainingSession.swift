@@ -42,6 +42,9 @@ struct TrainingSession {
         if let checkpointError { throw checkpointError }
         if let error = log?.error { throw error }
 
+        if result.progress.outcome == .diverged {
+            throw Failure(description: TrainingReporter.diverged(result.progress))
+        }
         if result.progress.outcome == .interrupted {
             TrainingReporter.interrupted(result.progress, checkpoint: checkpointPath)
             return 128 + StopSignal.received.load(ordering: .relaxed)
