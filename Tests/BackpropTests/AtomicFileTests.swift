@@ -5,27 +5,29 @@ import Testing
 
 /// Output files: never a partial file, never a replaced device, link or permission.
 @Suite struct AtomicFileTests {
-    static func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-atomic-\(UUID())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
+    /// Runs `body` in a new folder, removed afterwards.
+    func inTemporaryFolder(_ body: (URL) throws -> Void) throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("backprop-atomic-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(folder)
     }
 
     @Test func aLinkStaysALinkAndItsTargetKeepsItsPermissions() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let target = folder.appendingPathComponent("target.json").path
-        let link = folder.appendingPathComponent("link.json").path
-        try "old".write(toFile: target, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: target)
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.json")
+        try inTemporaryFolder { folder in
+            let target = folder.appendingPathComponent("target.json").path
+            let link = folder.appendingPathComponent("link.json").path
+            try "old".write(toFile: target, atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: target)
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.json")
 
-        try AtomicFile.write("new", to: link)
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "target.json")
-        #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
-        let permissions = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
-        #expect(permissions == 0o640)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["link.json", "target.json"])
+            try AtomicFile.write("new", to: link)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "target.json")
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "new")
+            let permissions = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
+            #expect(permissions == 0o640)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["link.json", "target.json"])
+        }
     }
 
     @Test func aDeviceIsWrittenThroughNotReplaced() throws {
@@ -34,27 +36,27 @@ import Testing
     }
 
     @Test func aDanglingLinkGetsItsTargetCreated() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let link = folder.appendingPathComponent("link.json").path
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "made.json")
-        try AtomicFile.write("made", to: link)
-        #expect(try String(contentsOfFile: folder.appendingPathComponent("made.json").path, encoding: .utf8) == "made")
-        #expect(System.status(link, followingLinks: false)?.kind == .link)
+        try inTemporaryFolder { folder in
+            let link = folder.appendingPathComponent("link.json").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "made.json")
+            try AtomicFile.write("made", to: link)
+            #expect(try String(contentsOfFile: folder.appendingPathComponent("made.json").path, encoding: .utf8) == "made")
+            #expect(System.status(link, followingLinks: false)?.kind == .link)
+        }
     }
 
     @Test func sameFileIsFoundThroughLinksHardLinksAndSpellings() throws {
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let data = folder.appendingPathComponent("d.csv").path
-        try "1,2,0\n".write(toFile: data, atomically: false, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("soft.csv").path, withDestinationPath: data)
-        try FileManager.default.linkItem(atPath: data, toPath: folder.appendingPathComponent("hard.csv").path)
-        for spelling in ["soft.csv", "hard.csv", "./d.csv", "sub/../d.csv"] {
-            #expect(AtomicFile.wouldReplace(folder.appendingPathComponent(spelling).path, data), "\(spelling)")
+        try inTemporaryFolder { folder in
+            let data = folder.appendingPathComponent("d.csv").path
+            try "1,2,0\n".write(toFile: data, atomically: false, encoding: .utf8)
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("soft.csv").path, withDestinationPath: data)
+            try FileManager.default.linkItem(atPath: data, toPath: folder.appendingPathComponent("hard.csv").path)
+            for spelling in ["soft.csv", "hard.csv", "./d.csv", "sub/../d.csv"] {
+                #expect(AtomicFile.wouldReplace(folder.appendingPathComponent(spelling).path, data), "\(spelling)")
+            }
+            #expect(!AtomicFile.wouldReplace(folder.appendingPathComponent("other.csv").path, data))
+            #expect(AtomicFile.wouldReplace(folder.appendingPathComponent("new.json").path, folder.path + "/./new.json"))
+            #expect(!AtomicFile.wouldReplace("/dev/null", "/dev/null"))
         }
-        #expect(!AtomicFile.wouldReplace(folder.appendingPathComponent("other.csv").path, data))
-        #expect(AtomicFile.wouldReplace(folder.appendingPathComponent("new.json").path, folder.path + "/./new.json"))
-        #expect(!AtomicFile.wouldReplace("/dev/null", "/dev/null"))
     }
 }
