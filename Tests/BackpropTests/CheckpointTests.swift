@@ -86,14 +86,43 @@ import Testing
 
     @Test func malformedCheckpointsAreReportedWithTheirFile() {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).ckpt").path
-        FileManager.default.createFile(atPath: path, contents: Data("{\"configuration\": {".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("{\"configuration\": {".utf8))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: InputError.self) { try TrainingProgress.read(path: path) }
         do {
             _ = try TrainingProgress.read(path: path)
         } catch {
             #expect(error.file == path)
-            #expect(error.message.hasPrefix("not a checkpoint"))
+            #expect(error.line == 1)
+            #expect(error.message.hasPrefix("not valid JSON: the file ends early"))
         }
+    }
+
+    /// Checkpoints edited by hand: every field out of range is reported with its value,
+    /// never a trap, and decoding errors name the field without the decoder's debug text.
+    @Test(arguments: [
+        ("\"batchSize\" : 16", "\"batchSize\" : 0", "configuration.batchSize is 0: must be at least 1"),
+        ("\"batchSize\" : 16", "\"batchSize\" : -3", "configuration.batchSize is -3: must be at least 1"),
+        ("\"batchesCompleted\" : 0", "\"batchesCompleted\" : -1", "batchesCompleted is -1: must be 0 or more"),
+        ("\"epochsCompleted\" : 2", "\"epochsCompleted\" : -5", "epochsCompleted is -5: must be 0 or more"),
+        ("\"validationFraction\" : 0.2", "\"validationFraction\" : 1.5",
+         "configuration.validationFraction is 1.5: must be from 0 up to (not including) 1"),
+        ("\"learningRate\" : 1", "\"learningRate\" : -1",
+         "configuration.learningRate is -1.0: must be a finite number greater than 0"),
+        ("\"batchSize\" : 16", "\"batchSize\" : \"x\"", "\"configuration.batchSize\" must be a whole number"),
+        ("\"batchSize\" : 16,", "", "missing field \"configuration.batchSize\""),
+        ("\"learningRate\" : 1", "\"learningRate\" : null", "\"configuration.learningRate\" is null"),
+    ])
+    func tamperedCheckpointsAreRefusedFieldByField(original: String, replacement: String, message: String) throws {
+        var saved: TrainingProgress?
+        _ = Trainer<SIMDEngine>(Self.configuration(epochs: 2)).run(
+            on: SyntheticData.moons.generate(count: 100, seed: 2), callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(UUID()).ckpt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try #require(saved).write(to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(original))
+        try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: InputError(file: path, line: nil, message: message)) { try TrainingProgress.read(path: path) }
     }
 }

@@ -53,15 +53,7 @@ public struct Model: Equatable, Sendable {
     ///
     /// Checks the topology, every shape and that every number is finite.
     public init(json data: Data, name: String) throws(InputError) {
-        do {
-            self = try JSONDecoder().decode(Model.self, from: data)
-        } catch let error as ShapeError {
-            throw InputError(file: name, line: nil, message: error.message)
-        } catch let error as DecodingError {
-            throw Self.describe(error, name: name, data: data)
-        } catch {
-            throw InputError(file: name, line: nil, message: "not a model file: \(error)")
-        }
+        self = try JSONFile.decode(Model.self, from: data, name: name, kind: "a model file")
     }
 
     /// Reads the model file at `path`.
@@ -79,38 +71,12 @@ public struct Model: Equatable, Sendable {
         }
         try AtomicFile.write(jsonText, to: path)
     }
-
-    private static func describe(_ error: DecodingError, name: String, data: Data) -> InputError {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            var text = ""
-            for key in codingPath {
-                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
-            }
-            return text
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            return InputError(
-                file: name, line: nil,
-                message: "missing field \"\(parent.isEmpty ? "" : parent + ".")\(key.stringValue)\"")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return InputError(
-                file: name, line: nil,
-                message: "\(path(context.codingPath)): \(context.debugDescription)")
-        case .dataCorrupted(let context):
-            if let problem = JSONSyntax.firstProblem(in: [UInt8](data)) {
-                let what = problem.message == "the file is empty" ? problem.message : "not valid JSON: \(problem.message)"
-                return InputError(file: name, line: problem.line, message: what)
-            }
-            return InputError(file: name, line: nil, message: "\(path(context.codingPath)): \(context.debugDescription)")
-        @unknown default:
-            return InputError(file: name, line: nil, message: "not a model file: \(error)")
-        }
-    }
 }
 
 extension Model: Codable {
+    /// The version of the model file this package writes, and the newest it reads.
+    static let formatVersion = 1
+
     enum CodingKeys: String, CodingKey {
         case format, version, topology, layers, standardization
     }
@@ -120,6 +86,13 @@ extension Model: Codable {
     /// - Throws: `ShapeError` naming what is wrong, or the decoder's own errors.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let version = try container.decodeIfPresent(Int.self, forKey: .version), version > Self.formatVersion {
+            throw ShapeError(
+                message: "model format version \(version) is newer than this tool reads (\(Self.formatVersion)); update Backprop")
+        }
+        if let format = try container.decodeIfPresent(String.self, forKey: .format), format != "backprop-model" {
+            throw ShapeError(message: "format is \"\(format)\", not \"backprop-model\"")
+        }
         let topology = try container.decode([Int].self, forKey: .topology)
         guard topology == Parameters.topology else {
             throw ShapeError(message: "topology is \(topology), but this network is [2, 5, 5, 1]")
@@ -132,7 +105,7 @@ extension Model: Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode("backprop-model", forKey: .format)
-        try container.encode(1, forKey: .version)
+        try container.encode(Self.formatVersion, forKey: .version)
         try container.encode(Parameters.topology, forKey: .topology)
         try container.encode(parameters.layers, forKey: .layers)
         try container.encodeIfPresent(standardization, forKey: .standardization)

@@ -31,7 +31,7 @@ public struct Trainer<Engine: TrainingEngine> {
     /// - Parameters:
     ///   - resuming: a checkpoint of an earlier run on the same data; training continues
     ///     from it (to `configuration.epochs`, which may differ from the checkpoint's), with
-    ///     the checkpoint's settings otherwise.
+    ///     the checkpoint's settings otherwise. A run that stopped early trains no more.
     ///   - callbacks: reports, checkpoints and stop requests (see `TrainingCallbacks`).
     /// - Returns: the model (the best one when stopped early) and the final progress. A run
     ///   whose parameters or loss became NaN or infinite stops with outcome `.diverged`; its
@@ -56,7 +56,9 @@ public struct Trainer<Engine: TrainingEngine> {
         var progress: TrainingProgress
         if var checkpoint {
             checkpoint.configuration = configuration
-            checkpoint.outcome = .running  // every other outcome means "ended"; this run goes on
+            // A run that stopped early is over: it returns its best model and trains no more.
+            // Any other outcome means "ended so far"; this run goes on.
+            if checkpoint.outcome != .stoppedEarly { checkpoint.outcome = .running }
             progress = checkpoint
         } else {
             let standardization = configuration.standardize ? start?.standardization ?? Standardization(fitting: training) : nil

@@ -7,21 +7,34 @@ public struct TrainingProgress: Sendable, Codable {
     /// Reads a checkpoint written by `write(to:)`.
     public static func read(path: String) throws(InputError) -> TrainingProgress {
         let data = try InputFile.contents(path, kind: "a checkpoint")
-        do {
-            var progress = try JSONDecoder().decode(TrainingProgress.self, from: data)
-            if progress.setup == nil, let notes = progress.notes {
-                progress.setup = RunSetup(notes: notes)
-                progress.notes = nil
-            }
-            return progress
-        } catch let error as ShapeError {
-            throw InputError(file: path, line: nil, message: error.message)
-        } catch {
-            let problem = JSONSyntax.firstProblem(in: [UInt8](data))
-            throw InputError(
-                file: path, line: problem?.line,
-                message: "not a checkpoint: \(problem?.message ?? "\(error)")")
+        var progress = try JSONFile.decode(TrainingProgress.self, from: data, name: path, kind: "a checkpoint")
+        if progress.setup == nil, let notes = progress.notes {
+            progress.setup = RunSetup(notes: notes)
+            progress.notes = nil
         }
+        if let problem = progress.problem() { throw InputError(file: path, line: nil, message: problem) }
+        return progress
+    }
+
+    /// The first field of an untrusted checkpoint whose value no run could have written, if any.
+    func problem() -> String? {
+        let c = configuration
+        let checks: [(Bool, String)] = [
+            (c.epochs >= 0, "configuration.epochs is \(c.epochs): must be 0 or more"),
+            (c.batchSize >= 1, "configuration.batchSize is \(c.batchSize): must be at least 1"),
+            (c.learningRate.isFinite && c.learningRate > 0,
+             "configuration.learningRate is \(c.learningRate): must be a finite number greater than 0"),
+            ((0..<1).contains(c.validationFraction),
+             "configuration.validationFraction is \(c.validationFraction): must be from 0 up to (not including) 1"),
+            (c.patience.map { $0 >= 1 } ?? true, "configuration.patience is \(c.patience ?? 0): must be at least 1"),
+            (epochsCompleted >= 0, "epochsCompleted is \(epochsCompleted): must be 0 or more"),
+            (batchesCompleted >= 0, "batchesCompleted is \(batchesCompleted): must be 0 or more"),
+            (epochsWithoutImprovement >= 0, "epochsWithoutImprovement is \(epochsWithoutImprovement): must be 0 or more"),
+            (bestValidationLoss.map { $0.isFinite && $0 >= 0 } ?? true,
+             "bestValidationLoss is \(bestValidationLoss ?? 0): must be a finite number, 0 or more"),
+        ]
+        if let failed = checks.first(where: { !$0.0 }) { return failed.1 }
+        return setup?.problem()
     }
 
     /// Writes the checkpoint atomically (a crash never leaves a partial file); numbers are

@@ -23,8 +23,19 @@ extension TrainCommand {
             let file = if case .file(let dataPath) = recorded.data { dataPath } else { path }
             throw InputError(file: file, line: nil, message: "the data differs from the data of the run that wrote \(path)")
         }
+        let trainingCount = Dataset.trainingCount(of: data.count, validationFraction: progress.configuration.validationFraction)
+        let batchesPerEpoch = (trainingCount + progress.configuration.batchSize - 1) / progress.configuration.batchSize
+        guard progress.batchesCompleted <= batchesPerEpoch else {
+            throw InputError(
+                file: path, line: nil,
+                message: "batchesCompleted is \(progress.batchesCompleted), but an epoch of its data has \(batchesPerEpoch) mini-batches")
+        }
         var configuration = progress.configuration
         configuration.epochs = options.integer("--epochs") ?? configuration.epochs
+        guard configuration.epochs >= progress.epochsCompleted else {
+            throw UsageError(
+                description: "--epochs \(configuration.epochs) is fewer than the \(progress.epochsCompleted) epochs \(path) has done")
+        }
         let setup = outputs.setup(data: recorded.data, fingerprint: recorded.dataFingerprint)
         return try TrainingSession(configuration: configuration, setup: setup, outputs: outputs)
             .train(consume data, start: nil, resuming: progress)

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Decoding the package's JSON files (models, checkpoints) with messages a user can act on:
+/// the file, the line of a syntax error, the field that is missing, null or of the wrong
+/// type, or the `ShapeError` a type's own checks threw.
+enum JSONFile {
+    /// Decodes `data`, the contents of the file `name`; `kind` names the file in messages
+    /// ("a model file").
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, name: String, kind: String) throws(InputError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as ShapeError {
+            throw InputError(file: name, line: nil, message: error.message)
+        } catch let error as DecodingError {
+            throw describe(error, name: name, kind: kind, data: data)
+        } catch {
+            throw InputError(file: name, line: nil, message: "not \(kind): \(error)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError, name: String, kind: String, data: Data) -> InputError {
+        func field(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            var text = ""
+            for key in codingPath + (last.map { [$0] } ?? []) {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "the top level" : "\"\(text)\""
+        }
+        let message: String
+        switch error {
+        case .keyNotFound(let key, let context):
+            message = "missing field \(field(context.codingPath, key))"
+        case .valueNotFound(_, let context):
+            message = "\(field(context.codingPath)) is null"
+        case .typeMismatch(let type, let context):
+            message = "\(field(context.codingPath)) must be \(describe(type))"
+        case .dataCorrupted(let context):
+            if let problem = JSONSyntax.firstProblem(in: [UInt8](data)) {
+                let what = problem.message == "the file is empty" ? problem.message : "not valid JSON: \(problem.message)"
+                return InputError(file: name, line: problem.line, message: what)
+            }
+            message = "\(field(context.codingPath)) has a value that is not allowed"
+        @unknown default:
+            message = "not \(kind)"
+        }
+        return InputError(file: name, line: nil, message: message)
+    }
+
+    /// A Swift type as a user reads it.
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Double.Type: "a number"
+        case is Int.Type, is UInt64.Type: "a whole number"
+        case is String.Type: "text"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "a list"
+        default: "an object"
+        }
+    }
+}
