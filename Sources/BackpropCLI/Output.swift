@@ -30,7 +30,7 @@ func finishStandardOutput() throws(Failure) {
 }
 
 /// write(2) of all of `text`, retried when interrupted: 0, or the error code.
-private func writeAll(_ descriptor: Int32, _ text: String) -> Int32 {
+func writeAll(_ descriptor: Int32, _ text: String) -> Int32 {
     var bytes = Array(text.utf8)[...]
     while !bytes.isEmpty {
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }

@@ -211,4 +211,32 @@ import Testing
         #expect(process.terminationStatus == 1)
         #expect(message.contains("cannot write to standard output"))
     }
+
+    /// The checkpoint keeps the engine: a parallel run at a batch size it splits, resumed with
+    /// `--resume` alone, ends with the uninterrupted run's bytes, and so does its log.
+    @Test func resumeKeepsTheEngineAndTheLog() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--engine", "parallel", "--threads", "2", "--batch-size", "512", "--samples", "6000", "--quiet"]
+        #expect(try Self.run(["train"] + common + ["--epochs", "4", "--save", "full.json", "--log", "full.jsonl"], in: folder).status == 0)
+        #expect(
+            try Self.run(
+                ["train"] + common + ["--epochs", "2", "--save", "part.json", "--checkpoint", "run.ckpt", "--log", "run.jsonl"],
+                in: folder
+            ).status == 0)
+        // A log written past the checkpoint (as by a run killed after it) is cut back on resume.
+        let log = folder.appendingPathComponent("run.jsonl")
+        try (String(contentsOf: log, encoding: .utf8) + "{\"epoch\":3,\"loss\":9,\"accuracy\":0}\n").write(
+            to: log, atomically: true, encoding: .utf8)
+        let resumed = try Self.run(["train", "--resume", "run.ckpt", "--epochs", "4", "--save", "resumed.json"], in: folder)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        let full = try Data(contentsOf: folder.appendingPathComponent("full.json"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("resumed.json")) == full)
+        func epochs(_ name: String) throws -> [String] {
+            try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(separator: "\n").map {
+                $0.replacingOccurrences(of: #""samples_per_second":[0-9.e+-]+"#, with: "", options: .regularExpression)
+            }
+        }
+        #expect(try epochs("run.jsonl") == epochs("full.jsonl"))
+    }
 }

@@ -13,11 +13,14 @@ public struct RunSetup: Codable, Sendable, Equatable {
     public var checkpointEvery: Int
     /// Where the per-epoch JSON log is written, if anywhere.
     public var logPath: String?
+    /// The engine's name (`TrainingEngine.name`): engines round differently, so a resumed
+    /// run gives the uninterrupted run's bits only on the same one. Nil when not recorded.
+    public var engine: String?
 
     /// A setup of these values.
     public init(
         data: DataSource, dataFingerprint: String, savePath: String, checkpointPath: String? = nil,
-        checkpointEvery: Int = 1, logPath: String? = nil
+        checkpointEvery: Int = 1, logPath: String? = nil, engine: String? = nil
     ) {
         self.data = data
         self.dataFingerprint = dataFingerprint
@@ -25,6 +28,7 @@ public struct RunSetup: Codable, Sendable, Equatable {
         self.checkpointPath = checkpointPath
         self.checkpointEvery = checkpointEvery
         self.logPath = logPath
+        self.engine = engine
     }
 
     /// The setup an earlier version recorded as text notes; nil when they name no data.

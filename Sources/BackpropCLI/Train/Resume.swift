@@ -9,6 +9,11 @@ extension TrainCommand {
             throw InputError(file: path, line: nil, message: "not a checkpoint of `backprop train` (no data source)")
         }
         var outputs = TrainingOutputs(options, checkpointEvery: recorded.checkpointEvery)
+        outputs.engineName = options.string("--engine") ?? recorded.engine ?? outputs.engineName
+        if let engine = recorded.engine, engine != outputs.engineName {
+            printError(
+                "warning: \(path) was trained on the \(engine) engine; resuming on \(outputs.engineName) gives other bits than the uninterrupted run")
+        }
         outputs.savePath = outputs.explicitSave ?? recorded.savePath
         outputs.checkpointPath = outputs.checkpointPath ?? recorded.checkpointPath ?? path
         outputs.logPath = outputs.logPath ?? recorded.logPath

@@ -1,26 +1,54 @@
 import Backprop
 import Foundation
 
-/// `train --log FILE.jsonl`: one JSON object per epoch, the file rewritten atomically after
-/// every epoch, so that it always holds whole lines.
-struct TrainingLog {
+/// `train --log FILE.jsonl`: one JSON object per epoch, appended (O_APPEND) at each epoch
+/// and synced to disk with each checkpoint. A resumed run first cuts the log back to the
+/// epochs its checkpoint had completed.
+///
+/// A failed write stops the logging, not the run: it is reported at once as a warning, and
+/// the command exits non-zero after saving the model.
+final class TrainingLog {
     let path: String
-    private var text = ""
-    /// The first write that failed; the run goes on and the command reports it at the end.
+    private var descriptor: Int32
+    /// The first write that failed.
     private(set) var error: InputError?
 
-    /// A log at `path`; a resumed run keeps the lines of the epochs its checkpoint had completed.
-    init(path: String, resuming progress: TrainingProgress?) {
+    /// Opens the log at `path`: emptied for a new run; for a resumed one, the lines of the
+    /// epochs `progress` had completed are kept.
+    init(path: String, resuming progress: TrainingProgress?) throws(InputError) {
         self.path = path
+        var kept = ""
         if let progress, let old = FileManager.default.contents(atPath: path) {
             let lines = String(decoding: old, as: UTF8.self).split(separator: "\n")
-            text = lines.prefix(progress.epochsCompleted).map { $0 + "\n" }.joined()
+            kept = lines.prefix(progress.epochsCompleted).map { $0 + "\n" }.joined()
+        }
+        try AtomicFile.write(kept, to: path)
+        descriptor = open(path, O_WRONLY | O_APPEND)
+        guard descriptor >= 0 else {
+            throw InputError(file: path, line: nil, message: "cannot be opened: \(String(cString: strerror(errno)))")
         }
     }
 
-    mutating func append(_ report: EpochReport) {
-        guard error == nil else { return }
-        text += TrainingReporter.json(report) + "\n"
-        do throws(InputError) { try AtomicFile.write(text, to: path) } catch { self.error = error }
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    func append(_ report: EpochReport) {
+        guard descriptor >= 0 else { return }
+        fail(writeAll(descriptor, TrainingReporter.json(report) + "\n"))
+    }
+
+    /// Flushes the log to disk, so that it holds at least what a checkpoint written with it
+    /// says. A pipe or a terminal cannot be synced (EINVAL), and needs not be.
+    func sync() {
+        guard descriptor >= 0, fsync(descriptor) != 0, errno != EINVAL else { return }
+        fail(errno)
+    }
+
+    private func fail(_ code: Int32) {
+        guard code != 0 else { return }
+        let failure = InputError(file: path, line: nil, message: "cannot write the log: \(String(cString: strerror(code)))")
+        error = failure
+        close(descriptor)
+        descriptor = -1
+        printError("warning: \(failure); training goes on without the log")
     }
 }

@@ -41,6 +41,6 @@ struct TrainingOutputs {
     func setup(data: DataSource, fingerprint: String) -> RunSetup {
         RunSetup(
             data: data, dataFingerprint: fingerprint, savePath: savePath, checkpointPath: checkpointPath,
-            checkpointEvery: checkpointEvery, logPath: logPath)
+            checkpointEvery: checkpointEvery, logPath: logPath, engine: engineName)
     }
 }

@@ -17,7 +17,7 @@ struct TrainingSession {
     /// Takes the data over, so that the run can standardise it in place; returns the exit status.
     func train(_ data: consuming Dataset, start: Model?, resuming progress: TrainingProgress?) throws -> Int32 {
         var reporter = TrainingReporter(outputs, totalEpochs: configuration.epochs)
-        var log = outputs.logPath.map { TrainingLog(path: $0, resuming: progress) }
+        let log = try outputs.logPath.map { path throws(InputError) in try TrainingLog(path: path, resuming: progress) }
         var checkpointError: InputError?
         let (setup, checkpointPath) = (setup, outputs.checkpointPath)
         if reporter.style != .quiet { warnIfDebugBuild() }
@@ -31,6 +31,7 @@ struct TrainingSession {
             },
             onCheckpoint: { progress in
                 guard let checkpointPath, checkpointError == nil else { return }
+                log?.sync()
                 var progress = progress
                 progress.setup = setup
                 do throws(InputError) { try progress.write(to: checkpointPath) } catch { checkpointError = error }
@@ -40,7 +41,6 @@ struct TrainingSession {
         let result = Self.run(engine, consume data, start, progress, configuration, callbacks)
         reporter.finishEpochs()
         if let checkpointError { throw checkpointError }
-        if let error = log?.error { throw error }
 
         if result.progress.outcome == .diverged {
             throw Failure(description: TrainingReporter.diverged(result.progress))
@@ -51,6 +51,8 @@ struct TrainingSession {
         }
         try result.model.write(to: outputs.savePath)
         reporter.saved(result, to: outputs.savePath)
+        // The model is saved; a log that could not be written still fails the command.
+        if let error = log?.error { throw error }
         return 0
     }
 
