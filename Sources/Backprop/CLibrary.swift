@@ -25,6 +25,9 @@ enum System {
     /// The error code of a call interrupted by a signal, which is retried.
     static let interrupted = EINTR
 
+    /// The error code of a file too large to handle (EFBIG).
+    static let tooBig = EFBIG
+
     /// The C library's description of an error code.
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
 

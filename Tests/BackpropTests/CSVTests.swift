@@ -208,4 +208,22 @@ import Testing
         #expect(InputError(file: "a.csv", line: 3, message: "bad").description == "a.csv:3: bad")
         #expect(InputError(file: "a.csv", line: nil, message: "bad").description == "a.csv: bad")
     }
+
+    /// Endless or binary input stops at the first NUL byte, in bounded memory, with its line;
+    /// a device is named for what it is.
+    @Test func binaryStreamsAndDevicesAreRefused() throws {
+        let pipe = Pipe()
+        try pipe.fileHandleForWriting.write(contentsOf: Data("x0,x1,label\n1,2,0\n".utf8) + Data(count: 60_000))
+        try pipe.fileHandleForWriting.close()
+        let path = "/dev/fd/\(pipe.fileHandleForReading.fileDescriptor)"
+        #expect(throws: InputError(file: path, line: 3, message: "binary data (a NUL byte): not a CSV text file")) {
+            try CSV.read(path: path)
+        }
+        #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a CSV file")) {
+            try CSV.read(path: "/dev/zero")
+        }
+        #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a model file")) {
+            try Model.read(path: "/dev/zero")
+        }
+    }
 }

@@ -33,8 +33,12 @@ enum FileReading {
         return total
     }
 
-    /// Everything left to read from `descriptor` (a pipe or a device: read(2) to its end).
-    static func readToEnd(_ descriptor: Int32) throws(Failure) -> [UInt8] {
+    /// Everything left to read from `descriptor` (a pipe or a device: read(2) to its end),
+    /// up to and including its first NUL byte, which no text file has: reading `/dev/zero`
+    /// or random bytes stops at once, and the parser reports the NUL's line.
+    ///
+    /// - Throws: `Failure` when a read fails or more than `limit` bytes come.
+    static func readToEnd(_ descriptor: Int32, limit: Int = .max) throws(Failure) -> [UInt8] {
         var text = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -42,7 +46,12 @@ enum FileReading {
             if got < 0 && System.errorCode == System.interrupted { continue }
             if got < 0 { throw Failure(code: System.errorCode) }
             if got == 0 { return text }
+            if let nul = chunk[..<got].firstIndex(of: 0) {
+                text += chunk[...nul]
+                return text
+            }
             text += chunk[..<got]
+            if text.count > limit { throw Failure(code: System.tooBig) }
         }
     }
 

@@ -2,24 +2,40 @@ import Foundation
 
 /// Opening the files a user names, with the same checks and messages for every kind of file.
 enum InputFile {
-    /// Fails unless `path` names an existing file that is not a directory; `kind` names
-    /// the expected file in the message ("a model file").
+    /// Fails unless `path` names something to read: not missing, not a directory, not a
+    /// device; `kind` names the expected file in the message ("a model file"). A FIFO or a
+    /// pipe (`<(...)`) is fine.
     static func checkExists(_ path: String, kind: String) throws(InputError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard let status = System.status(path) else {
             throw InputError(file: path, line: nil, message: "no such file")
         }
-        guard !isDirectory.boolValue else {
-            throw InputError(file: path, line: nil, message: "is a directory, not \(kind)")
+        switch status.kind {
+        case .regular, .fifo, .socket:
+            return
+        case .characterDevice where ["/dev/stdin", "/dev/fd/0"].contains(path):
+            return  // a terminal as standard input
+        default:
+            throw InputError(file: path, line: nil, message: "is \(status.kindName), not \(kind)")
         }
     }
 
-    /// The whole file at `path` (see `checkExists`).
-    static func contents(_ path: String, kind: String) throws(InputError) -> Data {
+    /// The whole file at `path` (see `checkExists`), at most `limit` bytes: models,
+    /// checkpoints and logs are small, and a stream that never ends must not fill memory.
+    static func contents(_ path: String, kind: String, limit: Int = 256 << 20) throws(InputError) -> Data {
         try checkExists(path, kind: kind)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, message: "cannot be read (permission denied?)")
+        let descriptor = System.openForReading(path)
+        guard descriptor >= 0 else { throw readError(path, System.errorCode) }
+        defer { System.close(descriptor) }
+        let bytes: [UInt8]
+        do { bytes = try FileReading.readToEnd(descriptor, limit: limit) } catch { throw readError(path, error.code) }
+        if bytes.last == 0 {
+            let line = bytes.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            throw InputError(file: path, line: line, message: "binary data (a NUL byte): not \(kind)")
         }
-        return data
+        return Data(bytes)
+    }
+
+    static func readError(_ path: String, _ code: Int32) -> InputError {
+        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))")
     }
 }

@@ -28,12 +28,12 @@ public enum CSV {
     ) throws(InputError) -> Dataset {
         try InputFile.checkExists(path, kind: "a CSV file")
         let descriptor = System.openForReading(path)
-        guard descriptor >= 0 else { throw readError(path, System.errorCode) }
+        guard descriptor >= 0 else { throw InputFile.readError(path, System.errorCode) }
         defer { System.close(descriptor) }
         guard let size = System.regularFileSize(descriptor) else {
             // A pipe or a device: it cannot be read twice, so read it whole, then parse it.
             let text: [UInt8]
-            do { text = try FileReading.readToEnd(descriptor) } catch { throw readError(path, error.code) }
+            do { text = try FileReading.readToEnd(descriptor) } catch { throw InputFile.readError(path, error.code) }
             return try parse(text, name: path, labels: labels, threads: threads, segmentBytes: segmentBytes)
         }
         // Room for the rows the file's first MiB promises, and for every possible row if
@@ -44,7 +44,7 @@ public enum CSV {
         do {
             sampled = try FileReading.read(descriptor, into: sample.baseAddress!, count: sample.count - padding, at: 0, threads: 1)
         } catch {
-            throw readError(path, error.code)
+            throw InputFile.readError(path, error.code)
         }
         let linesSampled = CSVLines(text: sample.baseAddress!.assumingMemoryBound(to: UInt8.self)).lineCount(0, sampled)
         let estimate = Int(Double(size) * Double(linesSampled) / Double(max(1, sampled)) * 1.02) + 1024
@@ -80,7 +80,7 @@ public enum CSV {
             do {
                 count = try FileReading.read(descriptor, into: buffer.baseAddress! + filled, count: wanted, at: offset, threads: threads)
             } catch {
-                throw .input(readError(path, error.code))
+                throw .input(InputFile.readError(path, error.code))
             }
             filled += count
             offset += count
@@ -173,9 +173,5 @@ public enum CSV {
 
     static func byteOrderMarkLength(_ text: UnsafePointer<UInt8>, _ count: Int) -> Int {
         count >= 3 && text[0] == 0xEF && text[1] == 0xBB && text[2] == 0xBF ? 3 : 0
-    }
-
-    static func readError(_ path: String, _ code: Int32) -> InputError {
-        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))")
     }
 }
