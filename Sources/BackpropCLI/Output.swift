@@ -104,3 +104,16 @@ func checkOutputsAreApart(_ outputs: [(option: String, path: String)], from inpu
 func givenFiles(_ candidates: [(option: String, path: String?)]) -> [(option: String, path: String)] {
     candidates.compactMap { candidate in candidate.path.map { (candidate.option, $0) } }
 }
+
+/// Refuses, before allocating, a data set that cannot fit in this machine's memory (three
+/// columns of doubles, a validation copy and a shuffled chunk: about 56 bytes a sample).
+func checkMemory(forSamples count: Int, option: String) throws(UsageError) {
+    let needed = Double(count) * 56
+    let available = Double(ProcessInfo.processInfo.physicalMemory)
+    guard needed < available else {
+        throw UsageError(
+            description: String(
+                format: "%@ %d needs about %.1f GiB of memory; this machine has %.1f GiB", option, count, needed / 1_073_741_824,
+                available / 1_073_741_824))
+    }
+}

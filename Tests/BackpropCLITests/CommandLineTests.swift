@@ -78,13 +78,25 @@ import Testing
         (["train", "--data", "d.csv", "--samples", "9"], "error: --data cannot be combined with --samples"),
         (["predict", "--data", "d.csv"], "error: --model MODEL.json is required"),
         (["train", "--epochs"], "error: --epochs needs a value (--epochs E)"),
+        (["train", "--validation-split", "0.0001"],
+         "error: --validation-split 0.0001 holds out no samples out of 2000; it needs at least 0.0005"),
     ])
     func usageErrorsSayWhatIsWrong(arguments: [String], message: String) throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try Self.run(arguments, in: folder)
         #expect(result.status == 64)
-        #expect(result.errors.hasPrefix(message + "\n"), "\(result.errors)")
+        #expect(result.errors.hasPrefix(message), "\(result.errors)")
+    }
+
+    /// 2^30 samples need about 56 GiB: refused before allocating on a machine with less.
+    @Test(.enabled(if: ProcessInfo.processInfo.physicalMemory < 50 << 30))
+    func aDataSetBeyondMemoryIsRefused() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try Self.run(["train", "--samples", "1073741824"], in: folder)
+        #expect(result.status == 64)
+        #expect(result.errors.hasPrefix("error: --samples 1073741824 needs about 56.0 GiB of memory"), "\(result.errors)")
     }
 
     @Test func everyCommandHasHelp() throws {

@@ -12,6 +12,9 @@ enum JSONFile {
         } catch let error as ShapeError {
             throw InputError(file: name, line: nil, message: error.message)
         } catch let error as DecodingError {
+            if case .dataCorrupted = error, let zeroed = JSONSyntax.zeroingUnderflows(in: [UInt8](data)) {
+                return try decode(type, from: Data(zeroed), name: name, kind: kind)
+            }
             throw describe(error, name: name, kind: kind, data: data)
         } catch {
             throw InputError(file: name, line: nil, message: "not \(kind): \(error)")

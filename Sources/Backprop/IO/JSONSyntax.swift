@@ -23,10 +23,29 @@ enum JSONSyntax {
         }
     }
 
+    /// `bytes` with every number that underflows to zero (like `1e-400`, which Foundation's
+    /// decoder refuses) written as `0`, its nearest double; nil when there is none or the
+    /// text is not valid JSON.
+    static func zeroingUnderflows(in bytes: [UInt8]) -> [UInt8]? {
+        var scanner = Scanner(bytes: bytes)
+        do throws(Problem) {
+            scanner.skipSpace()
+            try scanner.value(depth: 0)
+        } catch {
+            return nil
+        }
+        guard !scanner.underflows.isEmpty else { return nil }
+        var result = bytes
+        for range in scanner.underflows.reversed() { result.replaceSubrange(range, with: Array("0".utf8)) }
+        return result
+    }
+
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0
         var line = 1
+        /// Numbers whose digits are not all zero but whose nearest double is 0.
+        var underflows: [Range<Int>] = []
 
         func problem(_ message: String) -> Problem { Problem(line: line, message: message) }
 
@@ -117,6 +136,8 @@ enum JSONSyntax {
             let text = String(decoding: bytes[start..<index], as: UTF8.self)
             guard let value = Double(text) else { throw problem("'\(text)' is not a number") }
             guard value.isFinite else { throw problem("\(text) is not a finite double") }
+            let mantissa = text.prefix { $0 != "e" && $0 != "E" }
+            if value == 0 && mantissa.contains(where: { ("1"..."9").contains($0) }) { underflows.append(start..<index) }
         }
     }
 }

@@ -44,6 +44,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let initPath = options.string("--init")
         let json = options.flag("--json")
         let engine = EngineChoice.type(named: engineName)
+        if dataPath == nil { try checkMemory(forSamples: samples, option: "--samples") }
         // Only the parallel engine uses threads; the others always run on one.
         let threads = engineName == ParallelEngine.name ? requestedThreads ?? EngineOptions.availableCores : 1
 

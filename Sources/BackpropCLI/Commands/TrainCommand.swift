@@ -134,16 +134,32 @@ enum TrainCommand {
         // Check everything that can fail before the long computation, so a bad path costs nothing.
         try outputs.check(apartFrom: givenFiles([("--data", options.string("--data")), ("--init", options.string("--init"))]))
         let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
-        let data = try source.load()
-        let trainingCount = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
-        guard trainingCount >= 1 else {
+        if let start, start.standardization != nil, !configuration.standardize {
             throw UsageError(
-                description: "--validation-split \(configuration.validationFraction) leaves no training samples out of \(data.count)")
+                description:
+                    "--init \(options.string("--init")!) has a standardisation, which --no-standardize would drop: its weights expect standardised inputs")
         }
+        if case .synthetic(_, let count, _, _) = source { try checkMemory(forSamples: count, option: "--samples") }
+        let data = try source.load()
+        try checkSplit(configuration.validationFraction, of: data.count)
         // Only a checkpoint keeps it (hashing every byte of a large file takes a while).
         let fingerprint = outputs.checkpointPath != nil ? data.fingerprint : ""
         let setup = outputs.setup(data: source, fingerprint: fingerprint)
         return try TrainingSession(configuration: configuration, setup: setup, outputs: outputs)
             .train(consume data, start: start, resuming: nil)
+    }
+
+    /// A split must leave samples on both sides: a validation set of no rows would make
+    /// `--validation-split` (and `--patience`) do nothing without a word.
+    static func checkSplit(_ fraction: Double, of count: Int) throws(UsageError) {
+        guard fraction > 0 else { return }
+        let training = Dataset.trainingCount(of: count, validationFraction: fraction)
+        guard training >= 1 else {
+            throw UsageError(description: "--validation-split \(fraction) leaves no training samples out of \(count)")
+        }
+        guard training < count else {
+            throw UsageError(
+                description: "--validation-split \(fraction) holds out no samples out of \(count); it needs at least \(1 / Double(count))")
+        }
     }
 }

@@ -144,6 +144,9 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
             case 2: "expected 2 comma-separated columns (x0,x1) like the first line, found \(found)"
             default: "expected 2 or 3 comma-separated columns (x0,x1[,label]), found \(found)"
             }
+        if (start..<stop).contains(where: { text[$0] == UInt8(ascii: "\r") }) {
+            return message + "; the file seems to end its lines with CR alone (old Mac style): convert them to LF or CRLF"
+        }
         if found == 1 {
             for (byte, name) in [(UInt8(ascii: ";"), "';'"), (UInt8(ascii: "\t"), "tabs"), (UInt8(ascii: "|"), "'|'")]
             where (start..<stop).contains(where: { text[$0] == byte }) {
