@@ -57,8 +57,7 @@ import Testing
 
     @Test(arguments: [
         ["train", "--epochs", "x"], ["train", "--bogus"], ["train", "--patience", "3"], ["frob"], [],
-        ["train", "--resume", "c.json", "--seed", "2"], ["predict", "--data", "d.csv"],
-        ["train", "--epochs", "3", "--epochs", "4"], ["train", "--quiet=yes"], ["plot", "--model", "m.json", "--out", "p.svg"],
+        ["predict", "--data", "d.csv"], ["train", "--epochs", "3", "--epochs", "4"], ["train", "--quiet=yes"], ["plot", "--model", "m.json", "--out", "p.svg"],
     ])
     func usageErrorsExit64(arguments: [String]) throws {
         let folder = try Self.temporaryFolder()
@@ -73,8 +72,6 @@ import Testing
         (["train", "--epochs", "3", "--epochs=4"], "error: --epochs given twice"),
         (["train", "--bogus"], "error: unknown option '--bogus' for 'train'"),
         (["train", "--patience", "3"], "error: --patience needs --validation-split F"),
-        (["train", "--resume", "c.json", "--seed", "2"],
-         "error: --resume cannot be combined with --seed: the checkpoint keeps the run's settings"),
         (["train", "--data", "d.csv", "--samples", "9"], "error: --data cannot be combined with --samples"),
         (["predict", "--data", "d.csv"], "error: --model MODEL.json is required"),
         (["train", "--epochs"], "error: --epochs needs a value (--epochs E)"),
@@ -250,5 +247,54 @@ import Testing
             }
         }
         #expect(try epochs("run.jsonl") == epochs("full.jsonl"))
+    }
+
+    /// A job scheduler reruns the same command line after preemption: with `--checkpoint F
+    /// --resume F`, the first run starts from scratch, a rerun continues (or, when done, only
+    /// saves the model), and a setting that differs from the checkpoint's is refused.
+    @Test func theSameCommandLineStartsResumesAndFinishes() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let job = ["train", "--samples", "3000", "--batch-size", "64", "--checkpoint", "c.json", "--resume", "c.json", "--quiet"]
+        #expect(try Self.run(["train", "--samples", "3000", "--batch-size", "64", "--epochs", "5", "--save", "full.json", "--quiet"], in: folder).status == 0)
+        #expect(try Self.run(job + ["--epochs", "2", "--save", "m.json"], in: folder).status == 0)
+        #expect(try Self.run(job + ["--epochs", "5", "--save", "m.json"], in: folder).status == 0)
+        let full = try Data(contentsOf: folder.appendingPathComponent("full.json"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("m.json")) == full)
+        // Done: a rerun trains nothing and saves the same model again.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("m.json"))
+        #expect(try Self.run(job + ["--epochs", "5", "--save", "m.json"], in: folder).status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("m.json")) == full)
+
+        let differs = try Self.run(job + ["--epochs", "5", "--seed", "2"], in: folder)
+        #expect(differs.status == 64)
+        #expect(differs.errors.hasPrefix("error: --seed 2 differs from the run in c.json (1); a resumed run keeps its settings"))
+    }
+
+    /// Paths in a checkpoint are relative to its folder: resumed from elsewhere, it finds its
+    /// data; a copy of it is updated, never the original.
+    @Test func aCopiedCheckpointResumedFromElsewhereLeavesTheOriginal() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run")
+        let elsewhere = folder.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        var csv = "x0,x1,label\n"
+        for i in 0..<400 { csv += "\(Double(i % 20) / 10 - 1),\(Double(i % 7) / 3 - 1),\(i % 2)\n" }
+        try csv.write(to: run.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+        let common = ["train", "--data", "run/data.csv", "--batch-size", "16", "--quiet"]
+        #expect(try Self.run(common + ["--epochs", "4", "--save", "full.json"], in: folder).status == 0)
+        #expect(try Self.run(common + ["--epochs", "2", "--checkpoint", "run/c.json", "--save", "run/m.json"], in: folder).status == 0)
+        let original = try Data(contentsOf: run.appendingPathComponent("c.json"))
+        try original.write(to: run.appendingPathComponent("copy.json"))
+
+        let resumed = try Self.run(["train", "--resume", "../run/copy.json", "--epochs", "4", "--save", "resumed.json"], in: elsewhere)
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(try Data(contentsOf: run.appendingPathComponent("c.json")) == original)
+        #expect(try Data(contentsOf: run.appendingPathComponent("copy.json")) != original)
+        #expect(
+            try Data(contentsOf: elsewhere.appendingPathComponent("resumed.json"))
+                == Data(contentsOf: folder.appendingPathComponent("full.json")))
     }
 }

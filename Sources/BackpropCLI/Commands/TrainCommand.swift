@@ -1,4 +1,5 @@
 import Backprop
+import Foundation
 
 enum TrainCommand {
     static let defaultSamples = 2000
@@ -87,12 +88,11 @@ enum TrainCommand {
             requires: ["--checkpoint"], keptByCheckpoint: true),
     ]
 
-    /// `--resume`: the checkpoint keeps every option marked so, and they cannot change.
+    /// `--resume`: the options marked `keptByCheckpoint` may be given again (a job scheduler
+    /// reruns the same command line), and must then agree with the checkpoint.
     static let resumeOption = Option(
         "--resume", "FILE", .text,
-        "continue the run a checkpoint describes (same data and\nsettings) up to --epochs; the result is bit for bit the\nmodel of the uninterrupted run",
-        excludes: (dataOptions + trainingOptions + checkpointOptions).filter(\.keptByCheckpoint).map(\.name),
-        reason: "the checkpoint keeps the run's settings")
+        "continue the run a checkpoint describes up to --epochs, with\nits data and settings (options given again must agree);\nthe result is bit for bit the model of the uninterrupted run.\nWith --checkpoint FILE and no FILE yet: start the run")
 
     static let outputOptions = [
         Option(
@@ -108,27 +108,11 @@ enum TrainCommand {
     ]
 
     static func run(_ options: ParsedOptions) throws -> Int32 {
-        if let checkpoint = options.string("--resume") {
+        if let checkpoint = options.string("--resume"), !startsFresh(resuming: checkpoint, options) {
             return try resume(from: checkpoint, options)
         }
-        var configuration = TrainingConfiguration()
-        configuration.epochs = options.integer("--epochs") ?? configuration.epochs
-        configuration.batchSize = options.integer("--batch-size") ?? configuration.batchSize
-        configuration.learningRate = options.number("--learning-rate") ?? configuration.learningRate
-        configuration.validationFraction = options.number("--validation-split") ?? 0
-        configuration.patience = options.integer("--patience")
-        configuration.seed = UInt64(options.integer("--seed") ?? 1)
-        configuration.shuffle = !options.flag("--no-shuffle")
-        configuration.standardize = !options.flag("--no-standardize")
-        let source: DataSource
-        if let path = options.string("--data") {
-            source = .file(path: path)
-        } else {
-            source = .synthetic(
-                set: SyntheticData(rawValue: options.string("--dataset") ?? "moons")!,
-                count: options.integer("--samples") ?? defaultSamples, noise: options.number("--noise") ?? 0.2,
-                seed: configuration.seed)
-        }
+        let configuration = configuration(options)
+        let source = dataSource(options, seed: configuration.seed)
         let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
 
         // Check everything that can fail before the long computation, so a bad path costs nothing.
@@ -147,6 +131,35 @@ enum TrainCommand {
         let setup = outputs.setup(data: source, fingerprint: fingerprint)
         return try TrainingSession(configuration: configuration, setup: setup, outputs: outputs)
             .train(consume data, start: start, resuming: nil)
+    }
+
+    /// `--checkpoint FILE --resume FILE` before FILE exists: the first run of a job that a
+    /// scheduler may rerun with the same command line.
+    static func startsFresh(resuming checkpoint: String, _ options: ParsedOptions) -> Bool {
+        guard !FileManager.default.fileExists(atPath: checkpoint), let output = options.string("--checkpoint") else { return false }
+        return AtomicFile.wouldReplace(output, checkpoint)
+    }
+
+    /// The settings the options give, with the defaults for the rest.
+    static func configuration(_ options: ParsedOptions) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.epochs = options.integer("--epochs") ?? configuration.epochs
+        configuration.batchSize = options.integer("--batch-size") ?? configuration.batchSize
+        configuration.learningRate = options.number("--learning-rate") ?? configuration.learningRate
+        configuration.validationFraction = options.number("--validation-split") ?? 0
+        configuration.patience = options.integer("--patience")
+        configuration.seed = UInt64(options.integer("--seed") ?? 1)
+        configuration.shuffle = !options.flag("--no-shuffle")
+        configuration.standardize = !options.flag("--no-standardize")
+        return configuration
+    }
+
+    /// The data the options name: a CSV file, or a built-in set (moons by default).
+    static func dataSource(_ options: ParsedOptions, seed: UInt64) -> DataSource {
+        if let path = options.string("--data") { return .file(path: path) }
+        return .synthetic(
+            set: SyntheticData(rawValue: options.string("--dataset") ?? "moons")!,
+            count: options.integer("--samples") ?? defaultSamples, noise: options.number("--noise") ?? 0.2, seed: seed)
     }
 
     /// A split must leave samples on both sides: a validation set of no rows would make

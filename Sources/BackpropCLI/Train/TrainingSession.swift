@@ -33,7 +33,7 @@ struct TrainingSession {
                 guard let checkpointPath, checkpointError == nil else { return }
                 log?.sync()
                 var progress = progress
-                progress.setup = setup
+                progress.setup = setup.relative(toCheckpoint: checkpointPath)
                 do throws(InputError) { try progress.write(to: checkpointPath) } catch { checkpointError = error }
             },
             shouldStop: { StopSignal.requested })
