@@ -297,4 +297,54 @@ import Testing
             try Data(contentsOf: elsewhere.appendingPathComponent("resumed.json"))
                 == Data(contentsOf: folder.appendingPathComponent("full.json")))
     }
+
+    /// A device node given as an output is written through, never replaced by a file (as
+    /// root, which may make one with mknod; skipped otherwise).
+    @Test(.enabled(if: getuid() == 0)) func aDeviceNodeStaysADevice() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let device = folder.appendingPathComponent("null").path
+        var null = stat()
+        #expect(stat("/dev/null", &null) == 0)
+        #expect(mknod(device, S_IFCHR | 0o666, null.st_rdev) == 0)  // another node of the null device
+        let result = try Self.run(["train", "--epochs", "1", "--quiet", "--save", "null", "--log", "null.jsonl"], in: folder)
+        #expect(result.status == 0, "\(result.errors)")
+        var status = stat()
+        #expect(stat(device, &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
+    }
+
+    /// Killed with SIGKILL at any moment, and rerun with the same command line until it
+    /// finishes, a run ends with the uninterrupted run's bytes, on every engine.
+    @Test(arguments: ["reference", "simd", "parallel"])
+    func killedRunsResumeToTheSameBytes(engine: String) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let samples = engine == "reference" ? "3000" : "40000"
+        let common = ["train", "--engine", engine, "--samples", samples, "--batch-size", "512", "--epochs", "6", "--quiet"]
+        #expect(try Self.run(common + ["--save", "full.json"], in: folder).status == 0)
+        let job = common + ["--checkpoint", "c.json", "--resume", "c.json", "--save", "m.json"]
+        var kills = 0
+        for delay in [0.0, 0.003, 0.01, 0.02, 0.05, 0.1, 0.2, 0.4] where !FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.json").path) {
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = job
+            process.currentDirectoryURL = folder
+            try process.run()
+            usleep(useconds_t(delay * 1e6))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                kills += 1
+            }
+            process.waitUntilExit()
+        }
+        if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.json").path) {
+            let last = try Self.run(job, in: folder)
+            #expect(last.status == 0, "\(last.errors)")
+        }
+        #expect(kills > 0)
+        let full = try Data(contentsOf: folder.appendingPathComponent("full.json"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("m.json")) == full, "\(engine) after \(kills) kills")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.count <= 1)  // at most the temporary file of a write that a kill cut short
+    }
 }
