@@ -347,4 +347,63 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.count <= 1)  // at most the temporary file of a write that a kill cut short
     }
+
+    /// The command-line cases of a careless or hostile user, each with its exit status and
+    /// the start of its message (or a line of its output).
+    @Test func hostileCommandLinesGetClearAnswers() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func file(_ name: String, _ text: String) throws {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try file("d.csv", "x0,x1,label\n1,2,0\n2,1,1\n3,3,0\n")
+        try file("cr.csv", "x0,x1,label\r1,2,0\r2,1,1\r")
+        #expect(try Self.run(["train", "--epochs", "2", "--quiet", "--save", "m.json", "--checkpoint", "c.json"], in: folder).status == 0)
+        let model = try String(contentsOf: folder.appendingPathComponent("m.json"), encoding: .utf8)
+        let firstBias = try #require(model.range(of: #"(?<="bias": \[)[^,\]]+"#, options: .regularExpression))
+        try file("tiny.json", model.replacingCharacters(in: firstBias, with: "1e-400"))
+        try file("future.json", model.replacingOccurrences(of: "\"version\": 1", with: "\"version\": 2"))
+
+        let cases: [(arguments: [String], status: Int32, errors: String, output: String)] = [
+            (["train", "--init", "m.json", "--no-standardize"], 64, "error: --init m.json has a standardisation, which --no-standardize would drop", ""),
+            (["bench", "--data", "d.csv", "--samples", "5"], 64, "error: --samples cannot be combined with --data", ""),
+            (["train", "--resume", "c.json", "--epochs", "1"], 64, "error: --epochs 1 is fewer than the 2 epochs c.json has done", ""),
+            (["predict", "--model", "tiny.json", "--data", "d.csv"], 0, "", "probability,class\n"),
+            (["predict", "--model", "future.json", "--data", "d.csv"], 1,
+             "error: future.json: model format version 2 is newer than this tool reads (1)", ""),
+            (["train", "--data", "cr.csv"], 1, "error: cr.csv:1: expected 3 comma-separated columns", ""),
+            (["predict", "--model", "m.json", "--data", "d.csv", "--output", "-"], 0, "", "probability,class\n"),
+            (["train", "--epochs", "2", "--quiet", "--log", "/dev/full", "--save", "logged.json"], 1,
+             "warning: /dev/full: cannot write the log: No space left on device", ""),
+        ]
+        for item in cases {
+            let result = try Self.run(item.arguments, in: folder)
+            #expect(result.status == item.status, "\(item.arguments): \(result.errors)")
+            #expect(result.errors.hasPrefix(item.errors), "\(item.arguments): \(result.errors)")
+            #expect(result.output.hasPrefix(item.output), "\(item.arguments)")
+        }
+        // The run whose log failed still saved its model.
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("logged.json").path))
+        #expect(try Self.run(["train", "--data", "cr.csv"], in: folder).errors.contains("CR alone"))
+    }
+
+    /// Progress and JSON output that cannot be written do not stop a run: it saves its model.
+    @Test func failingReportsDoNotStopTraining() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (arguments, redirect) in [(["--json"], "stdout"), ([], "stderr")] {
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = ["train", "--epochs", "30", "--save", "\(redirect).json"] + arguments
+            process.currentDirectoryURL = folder
+            let closed = Pipe()  // read end closed at once: every write gets EPIPE
+            try closed.fileHandleForReading.close()
+            if redirect == "stdout" { process.standardOutput = closed } else { process.standardError = closed }
+            try process.run()
+            try closed.fileHandleForWriting.close()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(redirect)")
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(redirect).json").path))
+        }
+    }
 }
