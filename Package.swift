@@ -30,6 +30,9 @@ let librarySettings: [SwiftSetting] =
 
 let package = Package(
     name: "Backprop",
+    // InlineArray and the Synchronization module need the 2025 releases of Apple's systems.
+    // Tested on Linux (x86-64); Apple platforms are expected to build, untested.
+    platforms: [.macOS(.v26), .iOS(.v26), .tvOS(.v26), .watchOS(.v26), .visionOS(.v26)],
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 /// Output files: never a partial file, never a replaced device, link or permission.
 @Suite struct AtomicFileTests {

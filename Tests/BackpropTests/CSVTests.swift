@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct CSVTests {
     static func parse(_ text: String) throws(InputError) -> Dataset {

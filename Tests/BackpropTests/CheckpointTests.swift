@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct CheckpointTests {
     static let data = SyntheticData.moons.generate(count: 3000, seed: 21)

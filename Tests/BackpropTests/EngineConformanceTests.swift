@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 /// Every engine computes what `ReferenceEngine` computes: one suite, run over all of them.
 @Suite struct EngineConformanceTests {

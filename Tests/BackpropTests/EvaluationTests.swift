@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct EvaluationTests {
     /// Logits over the whole range that matters (saturated ones included) and random labels.

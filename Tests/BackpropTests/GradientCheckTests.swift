@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct GradientCheckTests {
     @Test func referenceGradientsMatchFiniteDifferences() {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct ModelTests {
     static let model = Model(

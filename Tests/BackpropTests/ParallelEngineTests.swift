@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct ParallelEngineTests {
     /// Trains with shuffling and standardisation for several epochs and returns the model file's bytes.
@@ -44,7 +44,7 @@ import Testing
         let start = EngineConformanceTests.randomParameters(seed: 3)
         let batch = EngineConformanceTests.randomBatch(count: count, seed: 4)
         var simd = SIMDEngine(parameters: start)
-        let parallel = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
+        var parallel = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
         let a = batch.withMiniBatch(0..<batch.count) { simd.step($0, learningRate: 0.5) }
         let b = batch.withMiniBatch(0..<batch.count) { parallel.step($0, learningRate: 0.5) }
         #expect(a.bitPattern == b.bitPattern)
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func paddingStaysExactlyZero() {
-        let engine = ParallelEngine(
+        var engine = ParallelEngine(
             parameters: EngineConformanceTests.randomParameters(seed: 6), options: EngineOptions(threads: 2))
         let data = EngineConformanceTests.randomBatch(count: 5000, seed: 7)
         for _ in 0..<20 {
@@ -64,8 +64,8 @@ import Testing
     @Test func epochEqualsSteppingBatchByBatch() {
         let start = EngineConformanceTests.randomParameters(seed: 8)
         let data = EngineConformanceTests.randomBatch(count: 3000, seed: 9)
-        let epoch = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
-        let stepped = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
+        var epoch = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
+        var stepped = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
         data.withMiniBatch(0..<data.count) { epoch.trainEpoch($0, batchSize: 1024, learningRate: 0.5) }
         for lower in stride(from: 0, to: 3000, by: 1024) {
             _ = data.withMiniBatch(lower..<min(lower + 1024, 3000)) { stepped.step($0, learningRate: 0.5) }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct ReferenceEngineTests {
     /// A tiny network and batch whose step was computed by hand, independently of this

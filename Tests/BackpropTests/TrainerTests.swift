@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Backprop
+@_spi(Benchmarks) @testable import Backprop
 
 @Suite struct TrainerTests {
     @Test func learnsTheXORTruthTable() {
@@ -12,7 +12,7 @@ import Testing
         configuration.learningRate = 2
         configuration.seed = 3
         let model = Trainer<ReferenceEngine>(configuration).train(on: xor)
-        let result = ReferenceEngine(parameters: model.parameters).evaluate(model.prepare(xor))
+        let result = model.evaluate(on: xor)
         #expect(result.accuracy == 1)
         #expect(result.loss < 0.05)
     }
@@ -22,7 +22,7 @@ import Testing
         var configuration = TrainingConfiguration()
         configuration.seed = 5
         let model = Trainer<ReferenceEngine>(configuration).train(on: data)
-        #expect(ReferenceEngine(parameters: model.parameters).evaluate(model.prepare(data)).accuracy == 1)
+        #expect(model.evaluate(on: data).accuracy == 1)
     }
 
     @Test func learnsMoonsWithTheDefaults() {

@@ -1,4 +1,4 @@
-import Backprop
+@_spi(Benchmarks) import Backprop
 import Benchmark
 import Foundation
 
@@ -58,8 +58,8 @@ let benchmarks: @Sendable () -> Void = {
         "sigmoid-vector8",
         configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, maxDuration: .seconds(2))
     ) { benchmark in
-        var z = Vector8(-3, -2, -1, -0.5, 0.5, 1, 2, 3)
-        var total = Vector8()
+        var z = SIMD8<Double>(-3, -2, -1, -0.5, 0.5, 1, 2, 3)
+        var total = SIMD8<Double>()
         for _ in benchmark.scaledIterations {
             total += sigmoid(z)
             z += 1e-9

@@ -19,6 +19,13 @@ public struct Dataset: Sendable, Equatable {
         self.label = label
     }
 
+    /// Points without labels, for prediction: every label is 0 (and unused).
+    ///
+    /// - Precondition: the two columns have the same length.
+    public init(x0: [Double], x1: [Double]) {
+        self.init(x0: x0, x1: x1, label: Array(repeating: 0, count: x0.count))
+    }
+
     /// Columns a parser has already checked.
     init(validatedX0 x0: [Double], x1: [Double], label: [Double]) {
         (self.x0, self.x1, self.label) = (x0, x1, label)
@@ -49,7 +56,7 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// The samples at `indices`, in that order.
-    public func selecting(_ indices: some Collection<Int>) -> Dataset {
+    @_spi(Benchmarks) public func selecting(_ indices: some Collection<Int>) -> Dataset {
         var result = Dataset(validatedX0: [], x1: [], label: [])
         result.gather(from: self, at: indices)
         return result
@@ -59,7 +66,7 @@ public struct Dataset: Sendable, Equatable {
     ///
     /// Shuffling an epoch permutes the data into this layout instead of indexing through a
     /// permutation, so the engines always read contiguous columns.
-    public mutating func gather(from source: Dataset, at indices: some Collection<Int>) {
+    mutating func gather(from source: Dataset, at indices: some Collection<Int>) {
         let count = indices.count
         for column in [\Dataset.x0, \Dataset.x1, \Dataset.label] {
             if self[keyPath: column].count > count {
@@ -94,7 +101,7 @@ public struct Dataset: Sendable, Equatable {
     /// `order[i]`) in place, following its cycles; `order` is used up as the marks of that.
     ///
     /// - Precondition: `order` is a permutation of `0..<count`.
-    public mutating func permute(_ order: inout [Int]) {
+    mutating func permute(_ order: inout [Int]) {
         precondition(order.count == count, "one position per sample")
         for start in order.indices where order[start] >= 0 {
             let first = (x0[start], x1[start], label[start])
@@ -113,7 +120,7 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// Keeps the first `count` samples.
-    public mutating func truncate(to count: Int) {
+    mutating func truncate(to count: Int) {
         x0.removeLast(x0.count - count)
         x1.removeLast(x1.count - count)
         label.removeLast(label.count - count)
@@ -129,14 +136,14 @@ public struct Dataset: Sendable, Equatable {
 
     /// How many of `count` samples stay for training when `fraction` of them (rounded to the
     /// nearest sample) is held out for validation.
-    public static func trainingCount(of count: Int, validationFraction fraction: Double) -> Int {
+    package static func trainingCount(of count: Int, validationFraction fraction: Double) -> Int {
         precondition(fraction >= 0 && fraction < 1, "the validation fraction must be in [0, 1)")
         return count - Int((Double(count) * fraction).rounded())
     }
 
     /// A 64-bit FNV-1a hash of every sample's bits, in order, as 16 hex digits: the same
     /// data gives the same fingerprint on every run and platform.
-    public var fingerprint: String {
+    package var fingerprint: String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for column in [x0, x1, label] {
             for value in column {
@@ -154,7 +161,7 @@ public struct Dataset: Sendable, Equatable {
     /// Applies `transform` to both features of every sample.
     ///
     /// Consuming: a dataset nobody else holds is transformed in place, without a copy.
-    public consuming func mapFeatures(_ transform: (Double, Double) -> (Double, Double)) -> Dataset {
+    consuming func mapFeatures(_ transform: (Double, Double) -> (Double, Double)) -> Dataset {
         var result = self
         result.x0.withUnsafeMutableBufferPointer { x0 in
             result.x1.withUnsafeMutableBufferPointer { x1 in
@@ -190,6 +197,22 @@ public struct MiniBatch {
 
     /// Number of samples.
     @inlinable public var count: Int { label.count }
+
+    /// One sample of a mini-batch.
+    public struct Sample: Sendable, Equatable {
+        /// The first feature.
+        public var x0: Double
+        /// The second feature.
+        public var x1: Double
+        /// The label: 0 or 1 (0 for data without labels).
+        public var label: Double
+    }
+
+    /// The samples in order, read without pointers (bounds-checked), for engines written for
+    /// clarity rather than speed.
+    public var samples: some RandomAccessCollection<Sample> {
+        (0..<count).lazy.map { [self] index in Sample(x0: x0[index], x1: x1[index], label: label[index]) }
+    }
 }
 
 extension MiniBatch {

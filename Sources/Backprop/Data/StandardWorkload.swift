@@ -1,7 +1,7 @@
 /// The standard workload every speed figure refers to (docs/Performance.md): two moons,
 /// 2^20 samples with noise 0.2, standardised, Glorot-uniform starting weights, learning
 /// rate 0.5, file order and consecutive mini-batches with a last partial batch.
-public enum StandardWorkload {
+@_spi(Benchmarks) public enum StandardWorkload {
     /// 2^20 samples.
     public static let samples = 1 << 20
     /// The SGD step size of every benchmark.

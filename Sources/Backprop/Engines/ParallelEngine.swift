@@ -14,12 +14,65 @@ import Synchronization
 /// another thread has not started, so the epoch completes even if Dispatch runs the
 /// iterations one after another.
 ///
-/// A class: it owns preallocated slots and shared state, so copies share one engine.
-public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
+/// A value like every engine: a copy is independent of the original. The worker state (the
+/// weights, the shard slots, the counters) lives in a private object, copied on the first
+/// change after a copy was made.
+public struct ParallelEngine: TrainingEngine {
     public static let name = "parallel"
 
     /// The smallest shard: below two of these a batch is not split.
-    public static let minimumShardSize = 128
+    static var minimumShardSize: Int { ParallelWorkers.minimumShardSize }
+    /// Batches smaller than this run on the calling thread (see `ParallelWorkers`).
+    static var parallelThreshold: Int { ParallelWorkers.parallelThreshold }
+
+    private var workers: ParallelWorkers
+
+    public init(parameters: Parameters, options: EngineOptions) {
+        workers = ParallelWorkers(weights: SIMDWeights(PaddedBlocks(parameters)), threads: options.threads)
+    }
+
+    /// Worker threads for large mini-batches.
+    public var threads: Int { workers.threads }
+
+    public var parameters: Parameters { workers.weights.pointee.blocks.parameters() }
+
+    public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
+        precondition(batch.count > 0, "a mini-batch needs at least one sample")
+        return uniqueWorkers().run(batch, batchSize: batch.count, learningRate: learningRate)
+    }
+
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
+        precondition(batchSize >= 1, "the batch size must be at least 1")
+        guard data.count > 0 else { return }
+        _ = uniqueWorkers().run(data, batchSize: batchSize, learningRate: learningRate)
+    }
+
+    public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
+        workers.lossAndGradients(batch)
+    }
+
+    public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+        workers.logits(inputs, into: output)
+    }
+
+    /// True when every padding lane of every weight block is exactly 0.0.
+    var paddingIsZero: Bool { workers.weights.pointee.blocks.paddingIsZero }
+
+    /// The workers, copied first if another copy of this engine shares them.
+    private mutating func uniqueWorkers() -> ParallelWorkers {
+        if !isKnownUniquelyReferenced(&workers) {
+            workers = ParallelWorkers(weights: workers.weights.pointee, threads: workers.threads)
+        }
+        return workers
+    }
+}
+
+/// The parallel engine's state and threads: the weights, one slot of sums per shard, and the
+/// counters through which the threads claim shards. One engine value's own; never shared
+/// by two values that change.
+final class ParallelWorkers: @unchecked Sendable {
+    /// The smallest shard: below two of these a batch is not split.
+    static let minimumShardSize = 128
 
     /// Of the samples of a mini-batch not yet in a shard, the next shard takes 1/`shardDivisor`.
     static let shardDivisor = 4
@@ -35,7 +88,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     ///
     /// - Complexity: O(1).
     @inline(__always)
-    public static func nextShardSize(left: Int) -> Int {
+    static func nextShardSize(left: Int) -> Int {
         guard left >= parallelThreshold else { return left }
         return max(minimumShardSize, (left / shardDivisor + 15) / 16 * 16)
     }
@@ -61,14 +114,14 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
 
     /// Mini-batches smaller than this (one shard) run on the calling thread, with the same
     /// arithmetic: handing one shard to a worker costs more than it saves.
-    public static let parallelThreshold = 2 * minimumShardSize
+    static let parallelThreshold = 2 * minimumShardSize
 
     /// Worker threads for large mini-batches.
-    public let threads: Int
+    let threads: Int
 
     /// Behind a pointer, not a stored property: a class's stored properties pay a dynamic
     /// exclusivity check on every access, which cost 20% at batch size 1.
-    private let weights: UnsafeMutablePointer<SIMDWeights>
+    let weights: UnsafeMutablePointer<SIMDWeights>
     private var slots: UnsafeMutablePointer<BatchSums>
     private var slotCapacity: Int
     /// The shard bounds of a full mini-batch and of the last one (`slotCapacity` + 1 each).
@@ -82,10 +135,10 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     private let batchesDone = PaddedCounter()
     private var lastLoss = 0.0
 
-    public init(parameters: Parameters, options: EngineOptions) {
-        threads = options.threads
-        weights = .allocate(capacity: 1)
-        weights.initialize(to: SIMDWeights(PaddedBlocks(parameters)))
+    init(weights: SIMDWeights, threads: Int) {
+        self.threads = threads
+        self.weights = .allocate(capacity: 1)
+        self.weights.initialize(to: weights)
         slotCapacity = 32  // enough for batches up to about 2^20 samples
         slots = .allocate(capacity: slotCapacity)
         slots.initialize(repeating: BatchSums(), count: slotCapacity)
@@ -102,20 +155,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
         lastBounds.deallocate()
     }
 
-    public var parameters: Parameters { weights.pointee.blocks.parameters() }
-
-    public func step(_ batch: MiniBatch, learningRate: Double) -> Double {
-        precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        return run(batch, batchSize: batch.count, learningRate: learningRate)
-    }
-
-    public func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
-        precondition(batchSize >= 1, "the batch size must be at least 1")
-        guard data.count > 0 else { return }
-        _ = run(data, batchSize: batchSize, learningRate: learningRate)
-    }
-
-    public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
+    func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         var (total, spare) = (BatchSums(), BatchSums())
         Self.shardSums(weights.pointee, batch, into: &total, spare: &spare)
@@ -123,14 +163,11 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
         return (total.loss / m, total.gradient.parameters(scaledBy: 1 / m))
     }
 
-    public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+    func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(output.count >= inputs.count, "output buffer too small")
         guard inputs.count > 0 else { return }
         weights.pointee.logits(inputs.x0.baseAddress!, inputs.x1.baseAddress!, count: inputs.count, into: output.baseAddress!)
     }
-
-    /// True when every padding lane of every weight block is exactly 0.0.
-    var paddingIsZero: Bool { weights.pointee.blocks.paddingIsZero }
 
     /// The sums of a whole batch into `total`, shard by shard in order (what `run` computes
     /// for one batch on several threads).
@@ -173,7 +210,7 @@ public final class ParallelEngine: TrainingEngine, @unchecked Sendable {
     }
 
     /// Trains on consecutive mini-batches of `data`; returns the last batch's mean loss.
-    private func run(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+    func run(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
         guard threads > 1 && min(batchSize, data.count) >= Self.parallelThreshold else {
             // On the calling thread: the same shards added in the same order, so the same bits.
             // On local copies, like SIMDEngine: through the pointer every step copied the

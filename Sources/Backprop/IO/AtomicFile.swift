@@ -8,12 +8,12 @@ import Foundation
 ///   its permission bits and stays intact until the rename.
 /// - A symbolic link stays a link: the file it points to is replaced that way.
 /// - A device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written straight through.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `contents` to `path` as described above.
     ///
     /// - Throws: `InputError` naming `path` when it is a directory or cannot be written; the
     ///   file at `path` is then as it was.
-    public static func write(_ contents: some Collection<UInt8>, to path: String) throws(InputError) {
+    package static func write(_ contents: some Collection<UInt8>, to path: String) throws(InputError) {
         let bytes = Array(contents)
         switch try destination(of: path) {
         case .stream:
@@ -41,12 +41,12 @@ public enum AtomicFile {
     }
 
     /// Writes `text` as UTF-8 (see `write(_:to:)`).
-    public static func write(_ text: String, to path: String) throws(InputError) {
+    package static func write(_ text: String, to path: String) throws(InputError) {
         try write(Array(text.utf8), to: path)
     }
 
     /// Checks, before a long computation, that `path` can be written later.
-    public static func checkWritable(_ path: String) throws(InputError) {
+    package static func checkWritable(_ path: String) throws(InputError) {
         switch try destination(of: path) {
         case .stream:
             guard System.isWritable(path) else { throw InputError(file: path, line: nil, message: "is not writable") }
@@ -64,7 +64,7 @@ public enum AtomicFile {
     /// True when writing `output` would replace the file `other` names: the same device and
     /// inode when both exist (through links, hard links and other spellings), or the same new
     /// file. A device or FIFO is written through, never replaced, so it replaces nothing.
-    public static func wouldReplace(_ output: String, _ other: String) -> Bool {
+    package static func wouldReplace(_ output: String, _ other: String) -> Bool {
         if let a = System.status(output), let b = System.status(other) {
             return a.kind == .regular && a.isSameFile(as: b)
         }

@@ -35,6 +35,12 @@ enum InputFile {
         return Data(bytes)
     }
 
+    /// The path of a file URL; other URLs (`https:` and the like) are refused.
+    static func path(of url: URL) throws(InputError) -> String {
+        guard url.isFileURL else { throw InputError(file: url.absoluteString, line: nil, message: "not a file URL") }
+        return url.path
+    }
+
     static func readError(_ path: String, _ code: Int32) -> InputError {
         InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))")
     }

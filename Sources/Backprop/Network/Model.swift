@@ -19,9 +19,45 @@ public struct Model: Equatable, Sendable {
     }
 
     /// `dataset` as this model sees it: standardised when the model was trained that way.
-    public func prepare(_ dataset: consuming Dataset) -> Dataset {
+    /// Internal, so that no caller applies it twice or forgets it: the methods below do.
+    func prepare(_ dataset: consuming Dataset) -> Dataset {
         guard let standardization else { return dataset }
         return standardization.apply(to: dataset)
+    }
+
+    // MARK: Prediction on raw inputs
+
+    /// The probability of label 1 at each point, from raw inputs (the model applies its own
+    /// standardisation), computed by the SIMD engine.
+    public func probabilities(for points: Dataset) -> [Double] {
+        probabilities(for: points, using: SIMDEngine.self)
+    }
+
+    /// The probability of label 1 at each point, computed by the engine `Engine`.
+    public func probabilities<Engine: TrainingEngine>(for points: Dataset, using _: Engine.Type) -> [Double] {
+        Engine(parameters: parameters, options: EngineOptions(threads: 1)).predict(prepare(points))
+    }
+
+    /// The probability of label 1 at the points (x0[i], x1[i]).
+    ///
+    /// - Precondition: `x0` and `x1` have the same length.
+    public func probabilities(x0: [Double], x1: [Double]) -> [Double] {
+        probabilities(for: Dataset(x0: x0, x1: x1))
+    }
+
+    /// The probability of label 1 at one point.
+    public func probability(x0: Double, x1: Double) -> Double {
+        probabilities(x0: [x0], x1: [x1])[0]
+    }
+
+    /// The predicted class of each point: 1 where the probability of label 1 is at least 0.5.
+    public func classes(for points: Dataset) -> [Int] {
+        probabilities(for: points).map { $0 >= 0.5 ? 1 : 0 }
+    }
+
+    /// Loss, accuracy and confusion matrix on labelled raw data.
+    public func evaluate(on data: Dataset) -> Evaluation {
+        SIMDEngine(parameters: parameters, options: EngineOptions(threads: 1)).evaluate(prepare(data))
     }
 
     // MARK: JSON
@@ -59,6 +95,16 @@ public struct Model: Equatable, Sendable {
     /// Reads the model file at `path`.
     public static func read(path: String) throws(InputError) -> Model {
         try Model(json: InputFile.contents(path, kind: "a model file"), name: path)
+    }
+
+    /// Reads the model file at the file URL `url`.
+    public static func read(from url: URL) throws(InputError) -> Model {
+        try read(path: try InputFile.path(of: url))
+    }
+
+    /// Saves the model to the file URL `url` (see `write(to:)` with a path).
+    public func write(to url: URL) throws(InputError) {
+        try write(to: try InputFile.path(of: url))
     }
 
     /// Saves the model to `path` atomically (a crash never leaves a partial file).

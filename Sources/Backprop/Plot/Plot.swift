@@ -2,11 +2,11 @@ import Foundation
 
 /// SVG charts written by the package itself: a model's decision boundary over its data, and
 /// the loss and accuracy of a training run per epoch. Plain SVG 1.1, valid XML.
-public enum Plot {
+package enum Plot {
     /// The predicted probability of class 1 as a heat map over the data's range (blue for 0,
     /// white at 0.5, red for 1), the 0.5 boundary as a line, and the samples on top,
     /// coloured by label (at most `maximumPoints`, evenly spaced through the data).
-    public static func decisionBoundary(
+    package static func decisionBoundary(
         model: Model, data: Dataset, title: String = "Decision boundary", maximumPoints: Int = 2000
     ) -> String {
         precondition(!data.isEmpty, "no data to plot")
@@ -23,7 +23,7 @@ public enum Plot {
             }
         }
         let grid = Dataset(x0: gridX0, x1: gridX1, label: [Double](repeating: 0, count: gridX0.count))
-        let probability = SIMDEngine(parameters: model.parameters).predict(model.prepare(grid))
+        let probability = model.probabilities(for: grid)
 
         var svg = header(width: 760, height: 530, title: title)
         let cellWidth = frame.width / Double(columns)
@@ -79,20 +79,20 @@ public enum Plot {
     }
 
     /// One epoch of a training log.
-    public struct HistoryPoint: Codable, Sendable, Equatable {
+    package struct HistoryPoint: Codable, Sendable, Equatable {
         /// 1-based.
-        public var epoch: Int
+        package var epoch: Int
         /// Mean training loss.
-        public var loss: Double
+        package var loss: Double
         /// Training accuracy, 0 to 1.
-        public var accuracy: Double
+        package var accuracy: Double
         /// Mean validation loss, when the run held out a validation set.
-        public var validationLoss: Double?
+        package var validationLoss: Double?
         /// Validation accuracy, 0 to 1.
-        public var validationAccuracy: Double?
+        package var validationAccuracy: Double?
 
         /// A point of these values.
-        public init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
+        package init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
             (self.epoch, self.loss, self.accuracy) = (epoch, loss, accuracy)
             (self.validationLoss, self.validationAccuracy) = (validationLoss, validationAccuracy)
         }
@@ -105,7 +105,7 @@ public enum Plot {
     }
 
     /// Reads a training log: one JSON object per line (`backprop train --log`).
-    public static func readHistory(path: String) throws(InputError) -> [HistoryPoint] {
+    package static func readHistory(path: String) throws(InputError) -> [HistoryPoint] {
         let data = try InputFile.contents(path, kind: "a training log")
         var points: [HistoryPoint] = []
         for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -123,7 +123,7 @@ public enum Plot {
     }
 
     /// Loss (top) and accuracy (bottom) per epoch, training and, when logged, validation.
-    public static func history(_ points: [HistoryPoint], title: String = "Training history") -> String {
+    package static func history(_ points: [HistoryPoint], title: String = "Training history") -> String {
         precondition(!points.isEmpty, "no epochs to plot")
         let epochs = points.map { Double($0.epoch) }
         let losses = points.map(\.loss) + points.compactMap(\.validationLoss)

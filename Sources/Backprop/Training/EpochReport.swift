@@ -10,4 +10,13 @@ public struct EpochReport: Sendable {
     public var seconds: Double
     /// Training samples processed per second of `seconds`.
     public var samplesPerSecond: Double
+
+    /// A report of these values (for tests of code that handles reports).
+    public init(epoch: Int, training: Evaluation, validation: Evaluation? = nil, seconds: Double, samplesPerSecond: Double) {
+        self.epoch = epoch
+        self.training = training
+        self.validation = validation
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+    }
 }

@@ -24,11 +24,25 @@ public struct Evaluation: Sendable, Equatable {
         add(logits: logits, labels: labels)
     }
 
+    /// An evaluation of `count` samples with this mean loss and confusion matrix.
+    ///
+    /// - Precondition: the four counts add up to `count`.
+    public init(
+        count: Int, loss: Double, truePositives: Int, falsePositives: Int, trueNegatives: Int, falseNegatives: Int
+    ) {
+        precondition(truePositives + falsePositives + trueNegatives + falseNegatives == count, "the counts must add up")
+        self.count = count
+        self.loss = loss
+        lossSum = loss * Double(count)
+        (self.truePositives, self.falsePositives) = (truePositives, falsePositives)
+        (self.trueNegatives, self.falseNegatives) = (trueNegatives, falseNegatives)
+    }
+
     /// The sum of the losses, kept so that evaluating in parts gives the bits of one pass.
     private var lossSum = 0.0
 
     /// Adds more samples, as if they had come after the ones evaluated so far.
-    mutating func add(logits: some Collection<Double>, labels: some Collection<Double>) {
+    public mutating func add(logits: some Collection<Double>, labels: some Collection<Double>) {
         let (logits, labels) = (Array(logits), Array(labels))  // contiguous copies
         logits.withUnsafeBufferPointer { logits in labels.withUnsafeBufferPointer { labels in add(logits, labels) } }
     }
@@ -52,6 +66,18 @@ public struct Evaluation: Sendable, Equatable {
         falsePositives += positivePredictions - positiveHits
         falseNegatives += positives - positiveHits
         trueNegatives += labels.count - positivePredictions - positives + positiveHits
+        loss = count > 0 ? lossSum / Double(count) : 0
+    }
+
+    /// Adds the samples of `other`, evaluated apart (on another part of the data): counts
+    /// and the confusion matrix add exactly; the mean loss is the mean over both.
+    public mutating func merge(_ other: Evaluation) {
+        count += other.count
+        lossSum += other.lossSum
+        truePositives += other.truePositives
+        falsePositives += other.falsePositives
+        trueNegatives += other.trueNegatives
+        falseNegatives += other.falseNegatives
         loss = count > 0 ? lossSum / Double(count) : 0
     }
 

@@ -33,15 +33,33 @@ public struct Trainer<Engine: TrainingEngine> {
     ///     from it (to `configuration.epochs`, which may differ from the checkpoint's), with
     ///     the checkpoint's settings otherwise. A run that stopped early trains no more.
     ///   - callbacks: reports, checkpoints and stop requests (see `TrainingCallbacks`).
-    /// - Returns: the model (the best one when stopped early) and the final progress. A run
-    ///   whose parameters or loss became NaN or infinite stops with outcome `.diverged`; its
-    ///   model is then of no use.
+    /// - Returns: the model (the best one when stopped early), the final progress and the
+    ///   engine as it ended. A run whose parameters or loss became NaN or infinite stops with
+    ///   outcome `.diverged`; its model is then of no use.
     /// - Precondition: `data` is not empty, `batchSize` ≥ 1, `epochs` ≥ 0, and the validation
     ///   split leaves at least one training sample.
     public func run(
         on data: consuming Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
         callbacks: TrainingCallbacks = TrainingCallbacks()
-    ) -> (model: Model, progress: TrainingProgress) {
+    ) -> TrainingResult<Engine> {
+        run(on: data, from: start, resuming: checkpoint, engine: nil, callbacks: callbacks)
+    }
+
+    /// Trains `engine`, an engine the caller made and configured, starting from its current
+    /// parameters (as `run(on:from:)` with a model of them would, standardising the data
+    /// unless the configuration says not to), and returns it as it ended with the model.
+    ///
+    /// The same bits as `run(on:from:)` with `Engine(parameters:options:)` for the built-in engines.
+    public func run(
+        _ engine: Engine, on data: consuming Dataset, callbacks: TrainingCallbacks = TrainingCallbacks()
+    ) -> TrainingResult<Engine> {
+        run(on: data, from: Model(parameters: engine.parameters), resuming: nil, engine: engine, callbacks: callbacks)
+    }
+
+    private func run(
+        on data: consuming Dataset, from start: Model?, resuming checkpoint: TrainingProgress?, engine: Engine?,
+        callbacks: TrainingCallbacks
+    ) -> TrainingResult<Engine> {
         let configuration = settings(resuming: checkpoint)
         precondition(!data.isEmpty, "no training data")
         precondition(configuration.batchSize >= 1, "the batch size must be at least 1")
@@ -69,7 +87,7 @@ public struct Trainer<Engine: TrainingEngine> {
         }
         training = progress.model.prepare(consume training)
         validation = validation.map { progress.model.prepare($0) }
-        var run = EpochLoop<Engine>(progress: progress, training: consume training, validation: validation)
+        var run = EpochLoop<Engine>(progress: progress, training: consume training, validation: validation, engine: engine)
         return run.run(callbacks)
     }
 
@@ -102,7 +120,7 @@ public struct Trainer<Engine: TrainingEngine> {
     }
 
     /// One pass of SGD steps over consecutive mini-batches of `data`.
-    @inlinable
+    @_spi(Benchmarks) @inlinable
     public func runEpoch(_ engine: inout Engine, on data: Dataset) {
         let batchSize = configuration.batchSize
         let learningRate = configuration.learningRate
@@ -124,18 +142,18 @@ private struct EpochLoop<Engine: TrainingEngine> {
     /// the engines read contiguous columns, and memory holds one chunk, not a second copy.
     var chunkData = Dataset(x0: [], x1: [], label: [])
 
-    init(progress: TrainingProgress, training: consuming Dataset, validation: Dataset?) {
+    init(progress: TrainingProgress, training: consuming Dataset, validation: Dataset?, engine: Engine?) {
         self.progress = progress
         self.training = training
         self.validation = validation
-        engine = Engine(parameters: progress.model.parameters, options: progress.configuration.engineOptions)
+        self.engine = engine ?? Engine(parameters: progress.model.parameters, options: progress.configuration.engineOptions)
         generator = progress.epochGenerator
         order = Array(0..<self.training.count)
     }
 
     var configuration: TrainingConfiguration { progress.configuration }
 
-    mutating func run(_ callbacks: TrainingCallbacks) -> (model: Model, progress: TrainingProgress) {
+    mutating func run(_ callbacks: TrainingCallbacks) -> TrainingResult<Engine> {
         while progress.epochsCompleted < configuration.epochs && progress.outcome == .running {
             let seconds: Double
             switch trainEpoch(callbacks) {
@@ -162,7 +180,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
         if progress.outcome == .running { progress.outcome = .completed }
         progress = snapshot()
         let model = progress.outcome == .stoppedEarly ? progress.bestModel ?? progress.model : progress.model
-        return (model, progress)
+        return TrainingResult(model: model, progress: progress, engine: engine)
     }
 
     /// How the SGD steps of an epoch ended.
@@ -248,5 +266,22 @@ private struct EpochLoop<Engine: TrainingEngine> {
         var current = progress
         current.model = currentModel
         return current
+    }
+}
+
+/// What a training run ends with.
+public struct TrainingResult<Engine: TrainingEngine>: Sendable {
+    /// The trained model: the last parameters, or the best ones when the run stopped early.
+    public var model: Model
+    /// Where the run ended, as a checkpoint records it.
+    public var progress: TrainingProgress
+    /// The engine as the run left it (its parameters are the last ones, not the best).
+    public var engine: Engine
+
+    /// A result of these values (for tests of code that handles results).
+    public init(model: Model, progress: TrainingProgress, engine: Engine) {
+        self.model = model
+        self.progress = progress
+        self.engine = engine
     }
 }

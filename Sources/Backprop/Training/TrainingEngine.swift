@@ -4,8 +4,18 @@
 /// and generic code over this protocol (`Trainer<Engine>`) is specialised for each engine.
 /// Every engine computes the same function as `ReferenceEngine`, the specification:
 /// mean binary cross-entropy over the mini-batch from the output logit, and plain SGD.
-public protocol TrainingEngine {
-    /// The engine's name in the CLI (`--engine NAME`).
+///
+/// **Values.** An engine is a value: a copy is independent of the original, so training one
+/// never changes the other, and an engine can be sent to another task. Like any value, one
+/// engine is changed by one thread at a time; an engine that uses threads itself (as
+/// `ParallelEngine` does) runs them inside a single call.
+///
+/// **Your own engine** needs `init(parameters:options:)`, `parameters`, `step(_:learningRate:)`,
+/// `lossAndGradients(_:)`, and one of `logit(x0:x1:)` (one sample, no pointers) or
+/// `logits(_:into:)` (many samples into a buffer, for speed). Read a mini-batch through
+/// `MiniBatch.samples`. Everything else has a default.
+public protocol TrainingEngine: Sendable, SendableMetatype {
+    /// The engine's name in the CLI (`--engine NAME`); by default the type's name.
     static var name: String { get }
 
     /// Starts from `parameters`.
@@ -27,18 +37,31 @@ public protocol TrainingEngine {
 
     /// SGD steps over consecutive mini-batches of `data` (the last one may be smaller).
     ///
-    /// Equivalent to calling `step` on each mini-batch in turn; an engine may override it to
-    /// keep its worker threads busy across batches.
+    /// Equivalent to calling `step` on each mini-batch in turn (the default); an engine may
+    /// override it to keep its worker threads busy across batches.
     mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double)
 
-    /// Writes the output logit z of every sample in `inputs` to `output` (labels are ignored).
+    /// The output logit z of one sample (its inputs on the model's scale).
+    ///
+    /// The default calls `logits(_:into:)`; implement one of the two.
+    func logit(x0: Double, x1: Double) -> Double
+
+    /// Writes the output logit z of every sample in `inputs` to the first `inputs.count`
+    /// elements of `output` (labels are ignored).
+    ///
+    /// The default calls `logit(x0:x1:)` for each sample; implement one of the two.
+    /// - Precondition: `output` has room for `inputs.count` values.
     func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>)
 
-    /// Writes the predicted probability σ(z) of label 1 for every sample in `inputs` to `output`.
+    /// Writes the predicted probability σ(z) of label 1 for every sample in `inputs` to the
+    /// first `inputs.count` elements of `output`.
     func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>)
 }
 
 extension TrainingEngine {
+    /// The type's name: `MyEngine` for `MyEngine`.
+    public static var name: String { String(describing: Self.self) }
+
     /// Starts from `parameters` with default options (all cores).
     public init(parameters: Parameters) {
         self.init(parameters: parameters, options: EngineOptions())
@@ -48,9 +71,23 @@ extension TrainingEngine {
         data.forEachBatch(of: batchSize) { _ = step($0, learningRate: learningRate) }
     }
 
+    public func logit(x0: Double, x1: Double) -> Double {
+        Dataset(x0: [x0], x1: [x1], label: [0]).withMiniBatch(0..<1) { batch in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 1) { output in
+                logits(batch, into: output)
+                return output[0]
+            }
+        }
+    }
+
+    public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+        precondition(output.count >= inputs.count, "output buffer too small")
+        for (index, sample) in inputs.samples.enumerated() { output[index] = logit(x0: sample.x0, x1: sample.x1) }
+    }
+
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
         logits(inputs, into: output)
-        for i in output.indices { output[i] = sigmoid(output[i]) }
+        for i in 0..<inputs.count { output[i] = sigmoid(output[i]) }
     }
 
     /// The predicted probability of label 1 for every sample of `dataset`.

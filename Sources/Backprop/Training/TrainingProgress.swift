@@ -16,6 +16,16 @@ public struct TrainingProgress: Sendable, Codable {
         return progress
     }
 
+    /// Reads the checkpoint at the file URL `url` (see `read(path:)`).
+    public static func read(from url: URL) throws(InputError) -> TrainingProgress {
+        try read(path: try InputFile.path(of: url))
+    }
+
+    /// Writes the checkpoint to the file URL `url` (see `write(to:)` with a path).
+    public func write(to url: URL) throws(InputError) {
+        try write(to: try InputFile.path(of: url))
+    }
+
     /// The first field of an untrusted checkpoint whose value no run could have written, if any.
     func problem() -> String? {
         let c = configuration
@@ -49,6 +59,20 @@ public struct TrainingProgress: Sendable, Codable {
             throw InputError(file: path, line: nil, message: "cannot encode the checkpoint: \(error)")
         }
         try AtomicFile.write(data, to: path)
+    }
+
+    /// A progress of these values: the start of a run by default (for tests of code that
+    /// handles checkpoints; `Trainer` makes the real ones).
+    public init(
+        configuration: TrainingConfiguration, model: Model, epochsCompleted: Int = 0, batchesCompleted: Int = 0,
+        epochGenerator: SplitMix64 = SplitMix64(seed: 1), randomStart: Bool = true
+    ) {
+        self.configuration = configuration
+        self.model = model
+        self.epochsCompleted = epochsCompleted
+        self.batchesCompleted = batchesCompleted
+        self.epochGenerator = epochGenerator
+        self.randomStart = randomStart
     }
 
     /// The run's settings.

@@ -1,4 +1,4 @@
-import Backprop
+@_spi(Benchmarks) import Backprop
 import Foundation
 
 enum BenchCommand {

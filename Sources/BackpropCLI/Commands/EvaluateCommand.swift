@@ -26,8 +26,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let json = options.flag("--json")
 
         let model = try Model.read(path: modelPath)
-        let data = model.prepare(try CSV.read(path: dataPath))
-        let result = SIMDEngine(parameters: model.parameters).evaluate(data)
+        let result = model.evaluate(on: try CSV.read(path: dataPath))
         if json {
             print(
                 jsonObject([

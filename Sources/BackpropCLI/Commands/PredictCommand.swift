@@ -31,8 +31,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         }
 
         let model = try Model.read(path: modelPath)
-        let data = model.prepare(try CSV.read(path: dataPath, labels: .optional))
-        let probabilities = SIMDEngine(parameters: model.parameters).predict(data)
+        let probabilities = model.probabilities(for: try CSV.read(path: dataPath, labels: .optional))
         var text = "probability,class\n"
         text.reserveCapacity(probabilities.count * 26)
         for p in probabilities {

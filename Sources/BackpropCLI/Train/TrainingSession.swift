@@ -61,6 +61,7 @@ struct TrainingSession {
         _: Engine.Type, _ data: consuming Dataset, _ start: Model?, _ progress: TrainingProgress?,
         _ configuration: TrainingConfiguration, _ callbacks: TrainingCallbacks
     ) -> (model: Model, progress: TrainingProgress) {
-        Trainer<Engine>(configuration).run(on: consume data, from: start, resuming: progress, callbacks: callbacks)
+        let result = Trainer<Engine>(configuration).run(on: consume data, from: start, resuming: progress, callbacks: callbacks)
+        return (result.model, result.progress)
     }
 }

@@ -3,7 +3,7 @@
 /// Lane i of a block belongs to neuron i; lanes 5, 6 and 7 are padding and are exactly 0.0.
 /// The same shape holds weights and gradient sums.
 @usableFromInline
-struct PaddedBlocks {
+struct PaddedBlocks: Sendable {
     /// Lane i: the weight from input x0 to first-layer neuron i.
     var hidden1Input0 = Vector8()
     /// Lane i: the weight from input x1 to first-layer neuron i.

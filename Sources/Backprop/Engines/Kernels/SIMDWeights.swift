@@ -9,7 +9,7 @@
 /// one step of 8; `oneSample` puts the 5 neurons of a layer in the lanes of a padded block
 /// and handles the 1 to 7 samples left over.
 @usableFromInline
-struct SIMDWeights {
+struct SIMDWeights: Sendable {
     var blocks: PaddedBlocks
     /// Block i, lane j: the weight from first-layer neuron j to second-layer neuron i (a row
     /// of W2), the transposed copy the backward pass needs; rebuilt after every update.
@@ -36,7 +36,7 @@ struct SIMDWeights {
 
 /// Gradient and loss sums over some samples, before the division by the batch size.
 @usableFromInline
-struct BatchSums {
+struct BatchSums: Sendable {
     var gradient = PaddedBlocks()
     var loss = 0.0
 

@@ -1,5 +1,5 @@
 /// Eight doubles: one vector register of AVX-512, two of AVX2. The padded weight blocks.
-public typealias Vector8 = SIMD8<Double>
+@usableFromInline typealias Vector8 = SIMD8<Double>
 
 
 /// a·b + c, fused into one rounding where the build targets a CPU with FMA.
@@ -22,7 +22,7 @@ func multiplyAdd(_ a: Vector8, _ b: Vector8, _ c: Vector8) -> Vector8 {
 /// Inputs are clamped to [-708, 708], so every finite input gives a finite, positive result
 /// (e^±708 for anything beyond); inside that range the error against Foundation's `exp` is
 /// at most 1 ulp (measured on a dense sweep in the tests).
-public func exp(_ x: Vector8) -> Vector8 {
+@_spi(Benchmarks) public func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     vectorExp(x)
 }
 
@@ -30,7 +30,7 @@ public func exp(_ x: Vector8) -> Vector8 {
 ///
 /// Finite for every finite input: below z = -708 it returns about 3e-308 instead of 0,
 /// above z = 708 exactly 1.
-public func sigmoid(_ z: Vector8) -> Vector8 {
+@_spi(Benchmarks) public func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double> {
     vectorSigmoid(z)
 }
 

@@ -22,6 +22,11 @@ public enum CSV {
         try read(path: path, labels: labels, blockSize: 4 << 20, threads: EngineOptions.availableCores)
     }
 
+    /// Reads the CSV file at the file URL `url` (see `read(path:labels:)`).
+    public static func read(from url: URL, labels: Labels = .required) throws(InputError) -> Dataset {
+        try read(path: try InputFile.path(of: url), labels: labels)
+    }
+
     /// `read(path:labels:)` with its block size and threads chosen (tests use tiny ones).
     static func read(
         path: String, labels: Labels, blockSize: Int, threads: Int, segmentBytes: Int = 1 << 18
@@ -109,7 +114,7 @@ public enum CSV {
     }
 
     /// Parses CSV `bytes`; `name` is the file name that errors report.
-    public static func parse(
+    @_spi(Benchmarks) public static func parse(
         _ bytes: some Collection<UInt8>, name: String, labels: Labels = .required
     ) throws(InputError) -> Dataset {
         try parse(bytes, name: name, labels: labels, threads: EngineOptions.availableCores)
