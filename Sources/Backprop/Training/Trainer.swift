@@ -29,7 +29,9 @@ public struct Trainer<Engine: TrainingEngine> {
     /// the last one may be smaller and is averaged over its own size.
     ///
     /// - Parameters:
-    ///   - resuming: a checkpoint of an earlier run on the same data; training continues
+    ///   - data: the samples, with labels; the validation part, if any, is split off here.
+    ///   - start: a model to start from, instead of random weights.
+    ///   - checkpoint: a checkpoint of an earlier run on the same data; training continues
     ///     from it (to `configuration.epochs`, which may differ from the checkpoint's), with
     ///     the checkpoint's settings otherwise. A run that stopped early trains no more.
     ///   - callbacks: reports, checkpoints and stop requests (see `TrainingCallbacks`).

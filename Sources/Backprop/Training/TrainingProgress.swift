@@ -102,7 +102,14 @@ public struct TrainingProgress: Sendable, Codable {
 
     /// How the run stands or ended.
     public enum Outcome: String, Sendable, Codable {
-        case running, completed, stoppedEarly, interrupted
+        /// Under way (or not started).
+        case running
+        /// All the epochs asked for are done.
+        case completed
+        /// Early stopping ended it: the validation loss had not improved for `patience` epochs.
+        case stoppedEarly
+        /// `shouldStop` ended it between mini-batches; it can be resumed from here.
+        case interrupted
         /// A parameter or the loss became NaN or infinite (`epochsCompleted` and
         /// `batchesCompleted` say where); the run stopped there.
         case diverged
