@@ -1,6 +1,7 @@
 """Compiles and runs every Swift code block that imports Backprop in README.md and in the
 DocC articles, each as the main file of an executable in a new client package that
-depends on this package, in Swift 6 language mode with warnings as errors.
+depends on this package by version, in Swift 6 language mode with warnings as errors.
+It tests what is committed (HEAD), as CI's clean clone is.
 
 usage: python3 .ci/check_snippets.py        (from the package root; exits 1 on any failure)
 """
@@ -22,8 +23,11 @@ for source in sources:
             snippets.append((f"{os.path.basename(source).split('.')[0]}{index}", source, block))
 
 work = tempfile.mkdtemp(prefix="backprop-snippets-")
-# The dependency's identity is its folder's name, as it is for a package fetched by URL.
-os.symlink(root, os.path.join(work, "Backprop"))
+# The client depends on Backprop by version, as a client of a published package does: a
+# clone of this repository's HEAD, tagged, fetched by URL (so built as a dependency is).
+repository = os.path.join(work, "Backprop")
+subprocess.run(["git", "clone", "--quiet", root, repository], check=True)
+subprocess.run(["git", "-C", repository, "tag", "99.0.0"], check=True)
 client = os.path.join(work, "Client")
 targets = []
 for name, _, code in snippets:
@@ -34,7 +38,7 @@ open(os.path.join(client, "Package.swift"), "w").write(
     "// swift-tools-version: 6.2\nimport PackageDescription\n\n"
     "let package = Package(\n    name: \"Client\",\n"
     "    platforms: [.macOS(.v26)],\n"
-    "    dependencies: [.package(path: \"../Backprop\")],\n"
+    f"    dependencies: [.package(url: \"file://{repository}\", from: \"99.0.0\")],\n"
     "    targets: [\n" + "\n".join(targets) + "\n    ],\n    swiftLanguageModes: [.v6]\n)\n")
 
 # Release: the examples train real models, which a debug build would take minutes over.
