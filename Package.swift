@@ -1,32 +1,27 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Native code. A plain `swift build -c release` targets baseline x86-64 (SSE2, no FMA),
-// where the engines' SIMD8 kernels run several times slower. When this package is built
-// on its own (the README's commands), it compiles the library for the build machine's CPU:
-// its vector width and FMA. The binary then needs a CPU with the same features, a
-// deliberate choice for a training tool that runs where it is built.
-//
-// As a dependency of another package (checked out under .build/checkouts or Xcode's
-// SourcePackages) it stays portable unless BACKPROP_NATIVE=1 is set, and
-// BACKPROP_PORTABLE=1 forces portable code everywhere. Tools version 6.2 lets SwiftPM use a
-// dependency with these (conditional) unsafe flags by version.
-let environment = Context.environment
-let checkedOutAsDependency = ["/.build/checkouts/", "/SourcePackages/checkouts/"].contains {
-    Context.packageDirectory.contains($0)
-}
-let native =
-    environment["BACKPROP_PORTABLE"] == nil
-    && (environment["BACKPROP_NATIVE"] != nil || !checkedOutAsDependency)
-
+// Native speed without flags. The hot kernels are compiled three times, from one source
+// (Sources/BackpropKernels; the V3 and V4 folders link to its files): for baseline x86-64,
+// for x86-64-v3 (AVX2 and FMA) and for x86-64-v4 (AVX-512), and the library picks the best
+// one the CPU runs, at start (`KernelVariant`). A plain `swift build -c release`, in this
+// package or in one that depends on it, gets the fast code, and the binary runs on any
+// x86-64 CPU. Swift takes CPU names, not x86-64-v3/v4: haswell has exactly the v3 features
+// and skylake-avx512 the v4 ones. Tools version 6.2 lets SwiftPM build a dependency with
+// these unsafe flags by version.
 #if arch(x86_64)
+    let v3: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("BACKPROP_FMA")]
     // Without the preference, LLVM splits 512-bit vectors on some AVX-512 CPUs.
-    let nativeFlags = ["-target-cpu", "native", "-Xcc", "-mprefer-vector-width=512"]
+    let v4: [SwiftSetting] = [
+        .unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mprefer-vector-width=512"]), .define("BACKPROP_FMA"),
+    ]
+    let baseline: [SwiftSetting] = []
 #else
-    let nativeFlags = ["-target-cpu", "native"]
+    // arm64: NEON and its fused multiply-add are the baseline; one variant serves.
+    let v3: [SwiftSetting] = [.define("BACKPROP_FMA")]
+    let v4: [SwiftSetting] = [.define("BACKPROP_FMA")]
+    let baseline: [SwiftSetting] = [.define("BACKPROP_FMA")]
 #endif
-let librarySettings: [SwiftSetting] =
-    native ? [.unsafeFlags(nativeFlags), .define("BACKPROP_NATIVE")] : []
 
 let package = Package(
     name: "Backprop",
@@ -39,11 +34,21 @@ let package = Package(
     ],
     dependencies: [],
     targets: [
-        .target(name: "Backprop", swiftSettings: librarySettings),
+        .target(
+            name: "Backprop",
+            dependencies: ["BackpropKernelStorage", "BackpropKernels", "BackpropKernelsV3", "BackpropKernelsV4", "CPUFeatures"]
+        ),
+        // The kernels' data, shared by the three copies of the kernels.
+        .target(name: "BackpropKernelStorage"),
+        .target(name: "BackpropKernels", dependencies: ["BackpropKernelStorage"], swiftSettings: baseline),
+        .target(name: "BackpropKernelsV3", dependencies: ["BackpropKernelStorage"], swiftSettings: v3),
+        .target(name: "BackpropKernelsV4", dependencies: ["BackpropKernelStorage"], swiftSettings: v4),
+        // Which of them the CPU runs (cpuid, through the C compiler's builtins).
+        .target(name: "CPUFeatures"),
         // The CLI's target has its own name so that `Sources/Backprop` and the executable's
         // folder never collide on a case-insensitive file system.
         .executableTarget(name: "BackpropCLI", dependencies: ["Backprop"]),
-        .testTarget(name: "BackpropTests", dependencies: ["Backprop"], swiftSettings: librarySettings),
+        .testTarget(name: "BackpropTests", dependencies: ["Backprop", "BackpropKernelStorage"]),
         // Runs the `backprop` executable as a user would; the dependency makes SwiftPM build it.
         .testTarget(name: "BackpropCLITests", dependencies: ["BackpropCLI"]),
     ],

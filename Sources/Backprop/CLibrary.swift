@@ -10,13 +10,6 @@
     import ucrt
 #endif
 
-// Scalar math.
-@inline(__always) @usableFromInline func _exp(_ x: Double) -> Double { exp(x) }
-@inline(__always) @usableFromInline func _log(_ x: Double) -> Double { log(x) }
-@inline(__always) @usableFromInline func _log1p(_ x: Double) -> Double { log1p(x) }
-@inline(__always) @usableFromInline func _cos(_ x: Double) -> Double { cos(x) }
-@inline(__always) @usableFromInline func _sin(_ x: Double) -> Double { sin(x) }
-
 /// Files, memory and threads, through the C library.
 enum System {
     /// The calling thread's last error code (errno).

@@ -1,5 +1,6 @@
 import Testing
 
+import BackpropKernelStorage
 @_spi(Benchmarks) @testable import Backprop
 
 /// Every engine computes what `ReferenceEngine` computes: one suite, run over all of them.
@@ -131,5 +132,38 @@ import Testing
             #expect(stepLoss.isFinite)
             #expect(engine.predict(batch).allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1 })
         }
+    }
+}
+
+/// Every copy of the kernels this CPU runs agrees with the reference engine, and the
+/// copies with fused multiply-adds (x86-64-v3 and v4) give the same bits.
+@Suite struct KernelVariantTests {
+    static let supported = KernelVariant.allCases.filter(\.isSupported)
+
+    /// A few epochs at batch sizes that use every kernel path, on a given variant.
+    static func train<Engine: TrainingEngine>(_: Engine.Type, on variant: KernelVariant) -> Model {
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 3
+        configuration.batchSize = 300  // groups of 16 and 8, a tail, and two shards
+        configuration.engineOptions = EngineOptions(threads: 2, kernel: variant)
+        return Trainer<Engine>(configuration).train(on: SyntheticData.moons.generate(count: 1000, seed: 6))
+    }
+
+    @Test func everySupportedVariantMatchesTheReference() {
+        print("kernel variants this CPU runs: \(Self.supported.map(\.rawValue)); skipped: \(KernelVariant.allCases.filter { !$0.isSupported }.map(\.rawValue))")
+        let reference = Self.train(ReferenceEngine.self, on: .baseline)
+        for variant in Self.supported {
+            for model in [Self.train(SIMDEngine.self, on: variant), Self.train(ParallelEngine.self, on: variant)] {
+                // 12 steps, each agreeing to ~1e-15; the differences grow slowly through training.
+                for (a, b) in zip(model.parameters.flattened, reference.parameters.flattened) {
+                    #expect(abs(a - b) <= 1e-9, "\(variant.rawValue)")
+                }
+            }
+        }
+    }
+
+    @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() {
+        #expect(Self.train(SIMDEngine.self, on: .v3).jsonText == Self.train(SIMDEngine.self, on: .v4).jsonText)
+        #expect(Self.train(ParallelEngine.self, on: .v3).jsonText == Self.train(ParallelEngine.self, on: .v4).jsonText)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import BackpropKernelStorage
 @_spi(Benchmarks) @testable import Backprop
 
 @Suite struct SIMDEngineTests {

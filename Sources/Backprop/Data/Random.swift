@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// A seedable SplitMix64 generator: the package's only source of randomness.
 ///
 /// The standard library has no seedable generator, and its `random(in:using:)` algorithms

@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// Built-in, seeded two-class data sets in two dimensions.
 public enum SyntheticData: String, CaseIterable, Sendable, Codable {
     /// Two interleaving half circles (as scikit-learn's `make_moons`).

@@ -1,3 +1,4 @@
+import BackpropKernelStorage
 import Dispatch
 import Synchronization
 
@@ -28,11 +29,14 @@ public struct ParallelEngine: TrainingEngine {
     private var workers: ParallelWorkers
 
     public init(parameters: Parameters, options: EngineOptions) {
-        workers = ParallelWorkers(weights: SIMDWeights(PaddedBlocks(parameters)), threads: options.threads)
+        workers = ParallelWorkers(weights: SIMDWeights(PaddedBlocks(parameters)), threads: options.threads, kernel: options.kernel)
     }
 
     /// Worker threads for large mini-batches.
     public var threads: Int { workers.threads }
+
+    /// The copy of the kernels this engine runs (`EngineOptions.kernel`).
+    public var kernel: KernelVariant { workers.kernel }
 
     public var parameters: Parameters { workers.weights.pointee.blocks.parameters() }
 
@@ -61,7 +65,7 @@ public struct ParallelEngine: TrainingEngine {
     /// The workers, copied first if another copy of this engine shares them.
     private mutating func uniqueWorkers() -> ParallelWorkers {
         if !isKnownUniquelyReferenced(&workers) {
-            workers = ParallelWorkers(weights: workers.weights.pointee, threads: workers.threads)
+            workers = ParallelWorkers(weights: workers.weights.pointee, threads: workers.threads, kernel: workers.kernel)
         }
         return workers
     }
@@ -135,8 +139,14 @@ final class ParallelWorkers: @unchecked Sendable {
     private let batchesDone = PaddedCounter()
     private var lastLoss = 0.0
 
-    init(weights: SIMDWeights, threads: Int) {
+    /// The copy of the kernels the threads run.
+    let kernel: KernelVariant
+    private let kernels: any KernelSet.Type
+
+    init(weights: SIMDWeights, threads: Int, kernel: KernelVariant) {
         self.threads = threads
+        self.kernel = kernel
+        kernels = kernel.kernels
         self.weights = .allocate(capacity: 1)
         self.weights.initialize(to: weights)
         slotCapacity = 32  // enough for batches up to about 2^20 samples
@@ -158,7 +168,7 @@ final class ParallelWorkers: @unchecked Sendable {
     func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         var (total, spare) = (BatchSums(), BatchSums())
-        Self.shardSums(weights.pointee, batch, into: &total, spare: &spare)
+        shardSums(weights, batch, into: &total, spare: &spare)
         let m = Double(batch.count)
         return (total.loss / m, total.gradient.parameters(scaledBy: 1 / m))
     }
@@ -166,20 +176,23 @@ final class ParallelWorkers: @unchecked Sendable {
     func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(output.count >= inputs.count, "output buffer too small")
         guard inputs.count > 0 else { return }
-        weights.pointee.logits(inputs.x0.baseAddress!, inputs.x1.baseAddress!, count: inputs.count, into: output.baseAddress!)
+        kernels.logits(
+            weights, x0: inputs.x0.baseAddress!, x1: inputs.x1.baseAddress!, count: inputs.count, into: output.baseAddress!)
     }
 
     /// The sums of a whole batch into `total`, shard by shard in order (what `run` computes
     /// for one batch on several threads).
-    private static func shardSums(
-        _ weights: SIMDWeights, _ batch: MiniBatch, into total: inout BatchSums, spare: inout BatchSums
+    private func shardSums(
+        _ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, into total: inout BatchSums, spare: inout BatchSums
     ) {
-        forEachShard(ofBatch: batch.count) { index, samples in
+        Self.forEachShard(ofBatch: batch.count) { index, samples in
+            let shard = batch[samples]
+            let (x0, x1, y) = (shard.x0.baseAddress!, shard.x1.baseAddress!, shard.label.baseAddress!)
             if index == 0 {
-                weights.accumulate(batch, from: samples.lowerBound, count: samples.count, into: &total)
+                kernels.accumulate(weights, x0: x0, x1: x1, label: y, count: samples.count, into: &total)
             } else {
-                weights.accumulate(batch, from: samples.lowerBound, count: samples.count, into: &spare)
-                total.add(spare)
+                kernels.accumulate(weights, x0: x0, x1: x1, label: y, count: samples.count, into: &spare)
+                kernels.add(&total, &spare)
             }
         }
     }
@@ -211,19 +224,21 @@ final class ParallelWorkers: @unchecked Sendable {
 
     /// Trains on consecutive mini-batches of `data`; returns the last batch's mean loss.
     func run(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
-        guard threads > 1 && min(batchSize, data.count) >= Self.parallelThreshold else {
+        if min(batchSize, data.count) < Self.parallelThreshold {
+            // Every batch is one shard: the SIMD engine's epoch, on the calling thread.
+            return kernels.trainEpoch(
+                &weights.pointee, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
+                count: data.count, batchSize: batchSize, learningRate: learningRate)
+        }
+        guard threads > 1 else {
             // On the calling thread: the same shards added in the same order, so the same bits.
-            // On local copies, like SIMDEngine: through the pointer every step copied the
-            // weights (measured: 6% at batch size 1).
-            var local = weights.pointee
             var (total, spare) = (BatchSums(), BatchSums())
             var loss = 0.0
             data.forEachBatch(of: batchSize) { batch in
-                Self.shardSums(local, batch, into: &total, spare: &spare)
-                local.descend(along: total, count: batch.count, learningRate: learningRate)
+                shardSums(weights, batch, into: &total, spare: &spare)
+                kernels.descend(weights, along: &total, count: batch.count, learningRate: learningRate)
                 loss = total.loss / Double(batch.count)
             }
-            weights.pointee = local
             return loss
         }
         let batchCount = (data.count + batchSize - 1) / batchSize
@@ -261,14 +276,15 @@ final class ParallelWorkers: @unchecked Sendable {
                 let count = min(batchSize, data.count - batchStart)
                 let isLast = batch == batchCount - 1
                 let bounds = isLast ? lastBounds : fullBounds
-                weights.pointee.accumulate(
-                    data[batchStart..<(batchStart + count)], from: bounds[shard],
-                    count: bounds[shard + 1] - bounds[shard], into: &slots[shard])
+                let start = batchStart + bounds[shard]
+                kernels.accumulate(
+                    weights, x0: data.x0.baseAddress! + start, x1: data.x1.baseAddress! + start,
+                    label: data.label.baseAddress! + start, count: bounds[shard + 1] - bounds[shard], into: slots + shard)
                 let before = progress.value.wrappingAdd(finishedOne + 1, ordering: .acquiringAndReleasing).oldValue
                 let shards = isLast ? lastBatchShards : shardsPerBatch
                 if before / finishedOne + 1 == batch * shardsPerBatch + shards {
-                    for index in 1..<shards { slots[0].add(slots[index]) }
-                    weights.pointee.descend(along: slots[0], count: count, learningRate: learningRate)
+                    for index in 1..<shards { kernels.add(slots, slots + index) }
+                    kernels.descend(weights, along: slots, count: count, learningRate: learningRate)
                     lastLoss = slots[0].loss / Double(count)
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }

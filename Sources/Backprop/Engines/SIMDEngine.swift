@@ -1,5 +1,8 @@
+import BackpropKernelStorage
+
 /// The specialised single-core engine: padded `SIMD8<Double>` weight blocks and fused,
-/// unrolled kernels with a vectorised sigmoid (see `SIMDKernels.swift`).
+/// unrolled kernels with a vectorised sigmoid, in the copy compiled for this CPU
+/// (`KernelVariant`).
 ///
 /// Computes what `ReferenceEngine` computes, to rounding: the tests hold every parameter
 /// and the loss to 1e-12 relative after one step. The loss of a step is accurate to about
@@ -7,10 +10,13 @@
 public struct SIMDEngine: TrainingEngine {
     public static let name = "simd"
 
-    @usableFromInline var weights: SIMDWeights
+    var weights: SIMDWeights
+    /// The copy of the kernels this engine runs (`EngineOptions.kernel`).
+    public let kernel: KernelVariant
 
     public init(parameters: Parameters, options: EngineOptions) {
         weights = SIMDWeights(PaddedBlocks(parameters))
+        kernel = options.kernel
     }
 
     public var parameters: Parameters { weights.blocks.parameters() }
@@ -20,31 +26,30 @@ public struct SIMDEngine: TrainingEngine {
 
     public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        // Local sums: with sums stored beside the weights, every step copied the weights.
-        var sums = BatchSums()
-        weights.accumulate(batch, from: 0, count: batch.count, into: &sums)
-        weights.descend(along: sums, count: batch.count, learningRate: learningRate)
-        return sums.loss / Double(batch.count)
+        return kernel.kernels.trainEpoch(
+            &weights, x0: batch.x0.baseAddress!, x1: batch.x1.baseAddress!, label: batch.label.baseAddress!,
+            count: batch.count, batchSize: batch.count, learningRate: learningRate)
     }
 
-    /// `step` on each mini-batch in turn.
+    /// `step` on each mini-batch in turn, in one call to the kernels.
     ///
     /// - Precondition: `batchSize` ≥ 1.
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
-        // Local copies of the weights and sums: through `self`, every step copied the weights.
-        var local = weights
-        var sums = BatchSums()
-        data.forEachBatch(of: batchSize) { batch in
-            local.accumulate(batch, from: 0, count: batch.count, into: &sums)
-            local.descend(along: sums, count: batch.count, learningRate: learningRate)
-        }
-        weights = local
+        precondition(batchSize >= 1, "the batch size must be at least 1")
+        guard data.count > 0 else { return }
+        _ = kernel.kernels.trainEpoch(
+            &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
+            count: data.count, batchSize: batchSize, learningRate: learningRate)
     }
 
     public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         var sums = BatchSums()
-        weights.accumulate(batch, from: 0, count: batch.count, into: &sums)
+        withUnsafePointer(to: weights) { weights in
+            kernel.kernels.accumulate(
+                weights, x0: batch.x0.baseAddress!, x1: batch.x1.baseAddress!, label: batch.label.baseAddress!,
+                count: batch.count, into: &sums)
+        }
         let m = Double(batch.count)
         return (sums.loss / m, sums.gradient.parameters(scaledBy: 1 / m))
     }
@@ -52,6 +57,10 @@ public struct SIMDEngine: TrainingEngine {
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(output.count >= inputs.count, "output buffer too small")
         guard inputs.count > 0 else { return }
-        weights.logits(inputs.x0.baseAddress!, inputs.x1.baseAddress!, count: inputs.count, into: output.baseAddress!)
+        withUnsafePointer(to: weights) { weights in
+            kernel.kernels.logits(
+                weights, x0: inputs.x0.baseAddress!, x1: inputs.x1.baseAddress!, count: inputs.count,
+                into: output.baseAddress!)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// The logistic sigmoid 1 / (1 + e^-z).
 ///
 /// Finite for every finite `z`: e^-z overflows to +infinity below z ≈ -709 and the result
@@ -15,5 +17,5 @@ public func sigmoid(_ z: Double) -> Double {
 /// `σ(z) - y`, so no engine ever divides by the prediction.
 @inlinable @inline(__always)
 public func binaryCrossEntropy(logit z: Double, label y: Double) -> Double {
-    max(z, 0) - z * y + _log1p(_exp(-abs(z)))
+    crossEntropy(logit: z, label: y)
 }

@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// One fully connected layer in the seed's convention: `weights[neuron][input]`, `bias[neuron]`.
 public struct Layer: Codable, Equatable, Sendable {
     /// `weights[neuron][input]`: the weight from input `input` to neuron `neuron`.

@@ -4,11 +4,16 @@ import Foundation
 public struct EngineOptions: Sendable, Equatable {
     /// Worker threads for engines that split a mini-batch across cores (at least 1).
     public var threads: Int
+    /// The copy of the SIMD kernels the SIMD and parallel engines run: the best this CPU
+    /// has, by default.
+    public var kernel: KernelVariant
 
-    /// - Precondition: `threads` ≥ 1.
-    public init(threads: Int = EngineOptions.availableCores) {
+    /// - Precondition: `threads` ≥ 1, and this CPU runs `kernel`.
+    public init(threads: Int = EngineOptions.availableCores, kernel: KernelVariant = .best) {
         precondition(threads >= 1, "threads must be at least 1")
+        precondition(kernel.isSupported, "this CPU does not run the \(kernel.rawValue) kernels")
         self.threads = threads
+        self.kernel = kernel
     }
 
     /// The cores this process may run on.

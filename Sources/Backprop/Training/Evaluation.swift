@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// How well a model fits a labelled dataset: mean loss, accuracy and the confusion matrix.
 ///
 /// A sample is predicted as class 1 when σ(z) ≥ 0.5, that is when its logit z ≥ 0.
@@ -53,7 +55,7 @@ public struct Evaluation: Sendable, Equatable {
     mutating func add(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) {
         precondition(logits.count == labels.count, "one logit per label")
         count += labels.count
-        lossSum += crossEntropySum(logits, labels)
+        lossSum += KernelVariant.best.kernels.crossEntropySum(logits, labels)
         var (positivePredictions, positiveHits, positives) = (0, 0, 0)
         for i in 0..<labels.count {
             let predicted = logits[i] >= 0 ? 1 : 0

@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// Checks an engine's analytic gradients against centred finite differences of its own loss.
 public enum GradientCheck {
     /// The largest accepted relative error (see `relativeError`).

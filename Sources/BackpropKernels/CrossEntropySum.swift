@@ -1,8 +1,9 @@
+import BackpropKernelStorage
+
 /// Binary cross-entropy summed over vectors of samples, as the kernels and `evaluate` sum it:
 /// max(z, 0) − z·y in lanes, and the log1p(e^−|z|) terms as the log of the product of their
 /// (1 + e^−|z|) factors, each in (1, 2], taken every 512 samples so that the product stays
 /// finite (one libm log per 512 samples instead of one log1p per sample).
-@usableFromInline
 struct CrossEntropySum<V: SampleVector> {
     var linear = V()
     var product = V(repeating: 1)
@@ -24,9 +25,9 @@ struct CrossEntropySum<V: SampleVector> {
 }
 
 /// Σ binary cross-entropy of the samples, summed as the SIMD kernels sum a batch's loss
-/// (`CrossEntropySum`): within about 1e-16 per sample of `binaryCrossEntropy`, and nine
+/// (`CrossEntropySum`): within about 1e-16 per sample of `crossEntropy`, and nine
 /// times faster (measured).
-func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double {
+func lossSum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double {
     typealias V = Vector8
     var loss = CrossEntropySum<V>()
     let groups = labels.count / 8
@@ -39,7 +40,7 @@ func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBuff
     }
     var sum = loss.total
     for i in (8 * groups)..<labels.count {
-        sum += binaryCrossEntropy(logit: logits[i], label: labels[i])
+        sum += crossEntropy(logit: logits[i], label: labels[i])
     }
     return sum
 }

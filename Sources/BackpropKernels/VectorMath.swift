@@ -1,45 +1,28 @@
-/// Eight doubles: one vector register of AVX-512, two of AVX2. The padded weight blocks.
-@usableFromInline typealias Vector8 = SIMD8<Double>
+import BackpropKernelStorage
+
 
 
 /// a·b + c, fused into one rounding where the build targets a CPU with FMA.
 ///
-/// A baseline x86-64 build has no FMA instruction, and there `addingProduct` becomes eight
-/// calls to libm's `fma` (about 80× slower), so a portable build multiplies and adds instead.
-/// Package.swift defines `BACKPROP_NATIVE` when it compiles for the build machine's CPU.
-@inline(__always) @usableFromInline
+/// Baseline x86-64 has no FMA instruction, and there `addingProduct` becomes eight calls to
+/// libm's `fma` (about 80× slower), so the baseline copy of the kernels multiplies and adds
+/// instead. Package.swift defines `BACKPROP_FMA` for the copies that have FMA (x86-64-v3,
+/// x86-64-v4, arm64).
+@inline(__always)
 func multiplyAdd(_ a: Vector8, _ b: Vector8, _ c: Vector8) -> Vector8 {
-    #if BACKPROP_NATIVE || arch(arm64)
+    #if BACKPROP_FMA
         return c.addingProduct(a, b)
     #else
         return a * b + c
     #endif
 }
 
-/// e^x on eight lanes: range reduction x = k·ln2 + r with |r| ≤ ln2/2, a degree-11
-/// polynomial for e^r, and 2^k added to the exponent bits.
-///
-/// Inputs are clamped to [-708, 708], so every finite input gives a finite, positive result
-/// (e^±708 for anything beyond); inside that range the error against Foundation's `exp` is
-/// at most 1 ulp (measured on a dense sweep in the tests).
-@_spi(Benchmarks) public func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
-    vectorExp(x)
-}
-
-/// The logistic sigmoid 1 / (1 + e^-z) on eight lanes, built on the vector `exp`.
-///
-/// Finite for every finite input: below z = -708 it returns about 3e-308 instead of 0,
-/// above z = 708 exactly 1.
-@_spi(Benchmarks) public func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double> {
-    vectorSigmoid(z)
-}
-
-@inline(__always) @usableFromInline
+@inline(__always)
 func vectorSigmoid(_ z: Vector8) -> Vector8 {
     1.0 / (1.0 + vectorExp(-z))
 }
 
-@inline(__always) @usableFromInline
+@inline(__always)
 func vectorExp(_ input: Vector8) -> Vector8 {
     typealias V = Vector8
     let x = clampMagnitude(input, to: 708)
@@ -80,7 +63,7 @@ func vectorExp(_ input: Vector8) -> Vector8 {
 /// makes LLVM scalarise the whole kernel around it. For non-negative doubles the order of
 /// the bit patterns is the order of the values, so min(|x|, limit) is an integer minimum:
 /// limit + ((|x| − limit) & sign mask of the difference).
-@inline(__always) @usableFromInline
+@inline(__always)
 func clampMagnitude(_ x: Vector8, to limit: Double) -> Vector8 {
     typealias V = Vector8
     let bits = unsafeBitCast(x, to: V.MaskStorage.self)
@@ -90,3 +73,11 @@ func clampMagnitude(_ x: Vector8, to limit: Double) -> Vector8 {
     let clamped = limitBits &+ (difference & (difference &>> 63))
     return unsafeBitCast(clamped | sign, to: V.self)
 }
+
+/// `multiplyAdd` under a name that the vector types' own `multiplyAdd` does not hide.
+@inline(__always)
+func vector8MultiplyAdd(_ a: Vector8, _ b: Vector8, _ c: Vector8) -> Vector8 { multiplyAdd(a, b, c) }
+
+/// `laneSum` under a name that the vector types' own `laneSum` does not hide.
+@inline(__always)
+func vector8LaneSum(_ v: Vector8) -> Double { laneSum(v) }

@@ -1,3 +1,5 @@
+import BackpropKernelStorage
+
 /// The fused forward and backward kernels of the SIMD engines.
 ///
 /// Notation, as in `ReferenceEngine`: a1 and a2 are the hidden activations, z3 the output
@@ -8,76 +10,17 @@
 /// weight, 16 samples per step (two 8-lane halves, folded into 8-lane partial sums) and then
 /// one step of 8; `oneSample` puts the 5 neurons of a layer in the lanes of a padded block
 /// and handles the 1 to 7 samples left over.
-@usableFromInline
-struct SIMDWeights: Sendable {
-    var blocks: PaddedBlocks
-    /// Block i, lane j: the weight from first-layer neuron j to second-layer neuron i (a row
-    /// of W2), the transposed copy the backward pass needs; rebuilt after every update.
-    var hidden2Rows = InlineArray<5, Vector8>(repeating: Vector8())
-
-    init(_ blocks: PaddedBlocks) {
-        self.blocks = blocks
-        refreshRows()
-    }
-
-    /// One SGD update from the sums of a mini-batch of `count` samples (their mean gradient).
-    @inline(__always)
-    mutating func descend(along sums: BatchSums, count: Int, learningRate: Double) {
-        blocks.descend(along: sums.gradient, scale: learningRate / Double(count))
-        refreshRows()
-    }
-
-    private mutating func refreshRows() {
-        for i in 0..<5 {
-            for j in 0..<5 { hidden2Rows[i][j] = blocks.hidden2Columns[j][i] }
-        }
-    }
-}
-
-/// Gradient and loss sums over some samples, before the division by the batch size.
-@usableFromInline
-struct BatchSums: Sendable {
-    var gradient = PaddedBlocks()
-    var loss = 0.0
-
-    init() {}
-
-    /// Sums from the lanes kernel's partial sums, one 8-lane vector per parameter in
-    /// `ParameterLayout` order, each summed across its lanes.
-    @inline(__always)
-    init(flat partialSums: UnsafeMutablePointer<Vector8>, loss: Double) {
-        typealias L = ParameterLayout
-        self.loss = loss
-        forEachNeuron { i in
-            gradient.hidden1Input0[i] = laneSum(partialSums[L.hidden1Weight(i, 0)])
-            gradient.hidden1Input1[i] = laneSum(partialSums[L.hidden1Weight(i, 1)])
-            gradient.hidden1Bias[i] = laneSum(partialSums[L.hidden1Bias(i)])
-            forEachNeuron { j in gradient.hidden2Columns[j][i] = laneSum(partialSums[L.hidden2Weight(i, j)]) }
-            gradient.hidden2Bias[i] = laneSum(partialSums[L.hidden2Bias(i)])
-            gradient.outputWeights[i] = laneSum(partialSums[L.outputWeight(i)])
-        }
-        gradient.outputBias = laneSum(partialSums[L.outputBias])
-    }
-
-    mutating func add(_ other: BatchSums) {
-        gradient.add(other.gradient)
-        loss += other.loss
-    }
-}
-
 extension SIMDWeights {
-    /// Loss and gradient sums over samples [start, start + count) of `batch`, written to `sums`.
+    /// Loss and gradient sums over the `count` samples at `x0`, `x1` and `y`, written to `sums`.
     ///
     /// Into the caller's storage rather than returned: returning the kilobyte of sums cost
     /// a memcpy per call, 7-11% of the time at batch size 1 (measured).
-    ///
-    /// - Precondition: the samples lie inside `batch` (checked in debug builds only).
     @inline(never)
-    func accumulate(_ batch: MiniBatch, from start: Int, count: Int, into sums: inout BatchSums) {
-        assert(start >= 0 && count >= 0 && start + count <= batch.count, "samples outside the batch")
-        let x0 = batch.x0.baseAddress! + start
-        let x1 = batch.x1.baseAddress! + start
-        let y = batch.label.baseAddress! + start
+    func accumulate(
+        _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int,
+        into sums: inout BatchSums
+    ) {
+        assert(count >= 0, "a negative sample count")
         // 16 samples at a time (two independent 8-lane chains for the pipeline), then 8, then one by one.
         let wideGroups = count / 16
         if wideGroups > 0 {
@@ -288,7 +231,6 @@ extension SIMDWeights {
 }
 
 /// The activations and deltas of the lanes kernel's current group: 5 vectors each, in memory.
-@usableFromInline
 struct LaneScratch<V: SampleVector> {
     let a1: UnsafeMutablePointer<V>
     @inline(__always) init(_ base: UnsafeMutablePointer<V>) { a1 = base }
@@ -299,7 +241,6 @@ struct LaneScratch<V: SampleVector> {
 /// The output's probability p = σ(z3) in every lane, from t = e^-|z3|: 1/(1+t) for z3 ≥ 0
 /// and t/(1+t) below, chosen with bit operations (a compare-and-select would scalarise the
 /// kernel). |z3| and 1 + t also go into the loss.
-@usableFromInline
 struct OutputLanes<V: SampleVector> {
     let magnitude: V
     let onePlusT: V
@@ -320,7 +261,6 @@ struct OutputLanes<V: SampleVector> {
 }
 
 /// Scalars in memory read as vectors: one broadcast load per use, then register operands.
-@usableFromInline
 struct Broadcast<V: SampleVector> {
     let base: UnsafePointer<Double>
     @inline(__always) init(_ base: UnsafeMutablePointer<Double>) { self.base = UnsafePointer(base) }

@@ -1,0 +1,74 @@
+import BackpropKernelStorage
+import BackpropKernels
+import BackpropKernelsV3
+import BackpropKernelsV4
+import CPUFeatures
+import Foundation
+
+/// The copy of the SIMD kernels that runs: each is compiled for an instruction set, and
+/// the best one the CPU has is chosen at start.
+///
+/// `v3` and `v4` compute the same bits (the same fused multiply-adds, in the same order, on
+/// 4- or 8-double registers), so models trained on AVX2 and on AVX-512 machines are
+/// byte-identical. `baseline` has no fused multiply-add and rounds differently.
+public enum KernelVariant: String, Sendable, CaseIterable, Codable {
+    /// Baseline x86-64 (SSE2), or arm64 with NEON.
+    case baseline
+    /// x86-64-v3: AVX2 and FMA.
+    case v3 = "x86-64-v3"
+    /// x86-64-v4: AVX-512.
+    case v4 = "x86-64-v4"
+
+    /// The fastest variant this CPU runs, or the one the environment variable
+    /// `BACKPROP_KERNEL` names (`baseline`, `x86-64-v3` or `x86-64-v4`) when the CPU runs it.
+    public static let best: KernelVariant = {
+        let supported = allCases.filter(\.isSupported)
+        if let name = ProcessInfo.processInfo.environment["BACKPROP_KERNEL"], let chosen = KernelVariant(rawValue: name),
+            chosen.isSupported
+        {
+            return chosen
+        }
+        return supported.last ?? .baseline
+    }()
+
+    /// True when this CPU has the instructions the variant uses.
+    public var isSupported: Bool {
+        #if arch(x86_64)
+            let level = Int(backprop_x86_64_level())
+            switch self {
+            case .baseline: return true
+            case .v3: return level >= 3
+            case .v4: return level >= 4
+            }
+        #else
+            return self == .baseline
+        #endif
+    }
+
+    /// The variant's kernels.
+    var kernels: any KernelSet.Type {
+        switch self {
+        case .baseline: BackpropKernels.Kernels.self
+        case .v3: BackpropKernelsV3.Kernels.self
+        case .v4: BackpropKernelsV4.Kernels.self
+        }
+    }
+}
+
+/// e^x on eight lanes: range reduction x = k·ln2 + r with |r| ≤ ln2/2, a degree-11
+/// polynomial for e^r, and 2^k added to the exponent bits.
+///
+/// Inputs are clamped to [-708, 708], so every finite input gives a finite, positive result
+/// (e^±708 for anything beyond); inside that range the error against Foundation's `exp` is
+/// at most 1 ulp (measured on a dense sweep in the tests). Runs the best kernel variant..
+@_spi(Benchmarks) public func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
+    KernelVariant.best.kernels.exp(x)
+}
+
+/// The logistic sigmoid 1 / (1 + e^-z) on eight lanes, built on the vector `exp`.
+///
+/// Finite for every finite input: below z = -708 it returns about 3e-308 instead of 0,
+/// above z = 708 exactly 1.
+@_spi(Benchmarks) public func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double> {
+    KernelVariant.best.kernels.sigmoid(z)
+}

@@ -1,0 +1,101 @@
+/// The kernels' data, shared by every instruction-set variant of the kernels (the modules
+/// BackpropKernels, BackpropKernelsV3 and BackpropKernelsV4): plain storage here, the
+/// arithmetic in the variants, so that each variant's copy is compiled for its CPU.
+
+/// Eight doubles: one vector register of AVX-512, two of AVX2. The padded weight blocks.
+package typealias Vector8 = SIMD8<Double>
+
+/// The 2-5-5-1 network's numbers in `SIMD8<Double>` blocks padded from 5 to 8 lanes.
+///
+/// Lane i of a block belongs to neuron i; lanes 5, 6 and 7 are padding and are exactly 0.0.
+/// The same shape holds weights and gradient sums.
+@frozen
+package struct PaddedBlocks: Sendable {
+    /// Lane i: the weight from input x0 to first-layer neuron i.
+    package var hidden1Input0 = Vector8()
+    /// Lane i: the weight from input x1 to first-layer neuron i.
+    package var hidden1Input1 = Vector8()
+    package var hidden1Bias = Vector8()
+    /// Block j, lane i: the weight from first-layer neuron j to second-layer neuron i (a column of W2).
+    package var hidden2Columns = InlineArray<5, Vector8>(repeating: Vector8())
+    package var hidden2Bias = Vector8()
+    /// Lane j: the weight from second-layer neuron j to the output.
+    package var outputWeights = Vector8()
+    package var outputBias = 0.0
+
+    /// Lanes 0...4 set, 5...7 clear.
+    @inlinable @inline(__always) public static var neuronMask: Vector8 { Vector8(1, 1, 1, 1, 1, 0, 0, 0) }
+
+    package init() {}
+}
+
+extension PaddedBlocks {
+    /// True when every padding lane is exactly 0.0.
+    package var paddingIsZero: Bool {
+        var blocks = [hidden1Input0, hidden1Input1, hidden1Bias, hidden2Bias, outputWeights]
+        for j in 0..<5 { blocks.append(hidden2Columns[j]) }
+        return blocks.allSatisfy { $0[5] == 0 && $0[6] == 0 && $0[7] == 0 }
+    }
+
+}
+
+/// The weights as the kernels use them: the padded blocks and a transposed copy of W2.
+@frozen
+package struct SIMDWeights: Sendable {
+    package var blocks: PaddedBlocks
+    /// Block i, lane j: the weight from first-layer neuron j to second-layer neuron i (a row
+    /// of W2), the transposed copy the backward pass needs; rebuilt after every update.
+    package var hidden2Rows = InlineArray<5, Vector8>(repeating: Vector8())
+
+    package init(_ blocks: PaddedBlocks) {
+        self.blocks = blocks
+        refreshRows()
+    }
+
+    /// Rebuilds `hidden2Rows` from the blocks (copies only: the same bits on every variant).
+    @inlinable @inline(__always)
+    package mutating func refreshRows() {
+        for i in 0..<5 {
+            for j in 0..<5 { hidden2Rows[i][j] = blocks.hidden2Columns[j][i] }
+        }
+    }
+}
+
+/// Gradient and loss sums over some samples, before the division by the batch size.
+@frozen
+package struct BatchSums: Sendable {
+    package var gradient = PaddedBlocks()
+    package var loss = 0.0
+
+    package init() {}
+}
+
+/// What every copy of the kernels provides (each module's `Kernels` enum): the library
+/// calls the copy for its CPU through this protocol.
+package protocol KernelSet {
+    /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
+    /// `x0`, `x1` and `label`; returns the last mini-batch's mean loss before its update.
+    static func trainEpoch(
+        _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
+        count: Int, batchSize: Int, learningRate: Double
+    ) -> Double
+    /// Loss and gradient sums over the `count` samples at `x0`, `x1` and `label`, into `sums`.
+    static func accumulate(
+        _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
+        label: UnsafePointer<Double>, count: Int, into sums: UnsafeMutablePointer<BatchSums>)
+    /// One SGD update from the sums of a mini-batch of `count` samples.
+    static func descend(
+        _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int, learningRate: Double)
+    /// sums += other.
+    static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
+    /// The output logits of the `count` samples at `x0` and `x1`, into `output`.
+    static func logits(
+        _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, count: Int,
+        into output: UnsafeMutablePointer<Double>)
+    /// Σ binary cross-entropy of the samples, as the kernels sum a batch's loss.
+    static func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double
+    /// e^x on eight lanes, within 1 ulp inside [-708, 708].
+    static func exp(_ x: SIMD8<Double>) -> SIMD8<Double>
+    /// σ(z) on eight lanes.
+    static func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double>
+}

@@ -1,0 +1,74 @@
+import BackpropKernelStorage
+
+/// The kernels' entry points. This module's sources are compiled three times, into
+/// BackpropKernels (baseline), BackpropKernelsV3 (x86-64-v3: AVX2 and FMA) and
+/// BackpropKernelsV4 (x86-64-v4: AVX-512), each for its instruction set (Package.swift);
+/// the library picks one at run time (`KernelVariant`). One source, so every copy computes
+/// the same thing: v3 and v4 the same bits, baseline without fused multiply-adds.
+package enum Kernels: KernelSet {
+    /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
+    /// `x0`, `x1` and `label` (the last one may be smaller).
+    ///
+    /// - Returns: the mean loss of the last mini-batch before its update.
+    @inline(never)
+    package static func trainEpoch(
+        _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
+        count: Int, batchSize: Int, learningRate: Double
+    ) -> Double {
+        // Local copies of the weights and sums: through `inout`, every step copied the weights.
+        var local = weights
+        var sums = BatchSums()
+        var (start, loss) = (0, 0.0)
+        while start < count {
+            let size = min(batchSize, count - start)
+            local.accumulate(x0 + start, x1 + start, label + start, count: size, into: &sums)
+            local.descend(along: sums, count: size, learningRate: learningRate)
+            loss = sums.loss / Double(size)
+            start += size
+        }
+        weights = local
+        return loss
+    }
+
+    /// Loss and gradient sums over the `count` samples at `x0`, `x1` and `label`, into `sums`.
+    @inline(never)
+    package static func accumulate(
+        _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
+        label: UnsafePointer<Double>, count: Int, into sums: UnsafeMutablePointer<BatchSums>
+    ) {
+        weights.pointee.accumulate(x0, x1, label, count: count, into: &sums.pointee)
+    }
+
+    /// One SGD update from the sums of a mini-batch of `count` samples.
+    @inline(never)
+    package static func descend(
+        _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int, learningRate: Double
+    ) {
+        weights.pointee.descend(along: sums.pointee, count: count, learningRate: learningRate)
+    }
+
+    /// sums += other.
+    @inline(never)
+    package static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>) {
+        sums.pointee.add(other.pointee)
+    }
+
+    /// The output logits of the `count` samples at `x0` and `x1`, into `output`.
+    @inline(never)
+    package static func logits(
+        _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, count: Int,
+        into output: UnsafeMutablePointer<Double>
+    ) {
+        weights.pointee.logits(x0, x1, count: count, into: output)
+    }
+
+    /// Σ binary cross-entropy of the samples, as the kernels sum a batch's loss.
+    @inline(never)
+    package static func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double {
+        lossSum(logits, labels)
+    }
+
+    package static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> { vectorExp(x) }
+
+    package static func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double> { vectorSigmoid(z) }
+}

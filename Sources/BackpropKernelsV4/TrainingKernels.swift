@@ -1,0 +1,1 @@
+../BackpropKernels/TrainingKernels.swift
