@@ -14,14 +14,22 @@ let usage = """
       bench       measure training throughput on the standard workload
       plot        draw a model's decision boundary, or a training log, as SVG
 
-    Run `backprop <command> --help` for a command's options.
+    Run `backprop <command> --help` for a command's options, `backprop --version` for the
+    version and the kernels in use.
     """
+
+/// The tool's version.
+let version = "0.2.0"
 
 /// Runs one command and maps its errors to exit statuses: 64 for usage, 1 for bad input.
 func main(_ words: [String]) -> Int32 {
     guard let name = words.first else {
         printError(usage)
         return 64
+    }
+    if name == "--version" {
+        print("backprop \(version) (kernels: \(KernelVariant.best.rawValue))")
+        return 0
     }
     if ["-h", "--help", "help"].contains(name) {
         print(usage)

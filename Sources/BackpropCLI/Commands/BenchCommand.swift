@@ -61,13 +61,13 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         if json {
             print(
                 jsonObject([
-                    "engine": engineName, "batch_size": batchSize, "threads": threads, "samples": data.count,
+                    "engine": engineName, "kernel": KernelVariant.best.rawValue, "batch_size": batchSize, "threads": threads, "samples": data.count,
                     "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
                     "accuracy": result.accuracy, "seconds": result.seconds, "load_seconds": loadSeconds,
                 ]))
         } else {
             print(
-                "\(engineName) batch \(batchSize) threads \(threads): \(humanRate(result.samplesPerSecond)) samples/s"
+                "\(engineName) batch \(batchSize) threads \(threads), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"
                     + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
             )
             let load = dataPath.map { "read \($0)" } ?? "generated the data"
