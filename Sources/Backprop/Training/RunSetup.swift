@@ -22,13 +22,8 @@ public struct RunSetup: Codable, Sendable, Equatable {
         data: DataSource, dataFingerprint: String, savePath: String, checkpointPath: String? = nil,
         checkpointEvery: Int = 1, logPath: String? = nil, engine: String? = nil
     ) {
-        self.data = data
-        self.dataFingerprint = dataFingerprint
-        self.savePath = savePath
-        self.checkpointPath = checkpointPath
-        self.checkpointEvery = checkpointEvery
-        self.logPath = logPath
-        self.engine = engine
+        (self.data, self.dataFingerprint, self.engine) = (data, dataFingerprint, engine)
+        (self.savePath, self.checkpointPath, self.checkpointEvery, self.logPath) = (savePath, checkpointPath, checkpointEvery, logPath)
     }
 
     /// The setup an earlier version recorded as text notes; nil when they name no data.

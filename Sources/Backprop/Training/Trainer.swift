@@ -282,8 +282,6 @@ public struct TrainingResult<Engine: TrainingEngine>: Sendable {
 
     /// A result of these values (for tests of code that handles results).
     public init(model: Model, progress: TrainingProgress, engine: Engine) {
-        self.model = model
-        self.progress = progress
-        self.engine = engine
+        (self.model, self.progress, self.engine) = (model, progress, engine)
     }
 }

@@ -67,12 +67,8 @@ public struct TrainingProgress: Sendable, Codable {
         configuration: TrainingConfiguration, model: Model, epochsCompleted: Int = 0, batchesCompleted: Int = 0,
         epochGenerator: SplitMix64 = SplitMix64(seed: 1), randomStart: Bool = true
     ) {
-        self.configuration = configuration
-        self.model = model
-        self.epochsCompleted = epochsCompleted
-        self.batchesCompleted = batchesCompleted
-        self.epochGenerator = epochGenerator
-        self.randomStart = randomStart
+        (self.configuration, self.model, self.randomStart) = (configuration, model, randomStart)
+        (self.epochsCompleted, self.batchesCompleted, self.epochGenerator) = (epochsCompleted, batchesCompleted, epochGenerator)
     }
 
     /// The run's settings.
