@@ -92,6 +92,10 @@ package protocol KernelSet {
     static func logits(
         _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, count: Int,
         into output: UnsafeMutablePointer<Double>)
+    /// The predicted probabilities σ(z) of the `count` samples at `x0` and `x1`, into `output`.
+    static func probabilities(
+        _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, count: Int,
+        into output: UnsafeMutablePointer<Double>)
     /// Σ binary cross-entropy of the samples, as the kernels sum a batch's loss.
     static func crossEntropySum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointer<Double>) -> Double
     /// e^x on eight lanes, within 1 ulp inside [-708, 708].

@@ -102,6 +102,12 @@ import BackpropKernelStorage
                 // A logit is a short sum of O(1) terms: a few ulps of 1.
                 #expect(abs(a - b) <= 1e-13, "\(Engine.name), \(count) samples")
             }
+            // Probabilities through the vector sigmoid: within 4 ulps of σ of the engine's own
+            // logits (the sigmoid tests measure 3 at worst).
+            let probabilities = Engine(parameters: parameters, options: EngineOptions(threads: 2)).predict(data)
+            for (p, z) in zip(probabilities, got) {
+                #expect(abs(p - sigmoid(z)) <= 4 * p.ulp, "\(Engine.name), \(count) samples")
+            }
         }
         #expect(Engine(parameters: parameters, options: EngineOptions()).parameters == parameters)
     }

@@ -56,7 +56,12 @@ public struct ParallelEngine: TrainingEngine {
     }
 
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
-        workers.logits(inputs, into: output)
+        workers.logits(inputs, into: output, probabilities: false)
+    }
+
+    /// The probabilities through the kernels' vector sigmoid, as in `SIMDEngine`.
+    public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+        workers.logits(inputs, into: output, probabilities: true)
     }
 
     /// True when every padding lane of every weight block is exactly 0.0.
@@ -173,11 +178,16 @@ final class ParallelWorkers: @unchecked Sendable {
         return (total.loss / m, total.gradient.parameters(scaledBy: 1 / m))
     }
 
-    func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+    /// The logits of `inputs`, or with `probabilities` their sigmoids.
+    func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>, probabilities: Bool) {
         precondition(output.count >= inputs.count, "output buffer too small")
         guard inputs.count > 0 else { return }
-        kernels.logits(
-            weights, x0: inputs.x0.baseAddress!, x1: inputs.x1.baseAddress!, count: inputs.count, into: output.baseAddress!)
+        let (x0, x1, count) = (inputs.x0.baseAddress!, inputs.x1.baseAddress!, inputs.count)
+        if probabilities {
+            kernels.probabilities(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
+        } else {
+            kernels.logits(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
+        }
     }
 
     /// The sums of a whole batch into `total`, shard by shard in order (what `run` computes

@@ -54,6 +54,17 @@ public struct SIMDEngine: TrainingEngine {
         return (sums.loss / m, sums.gradient.parameters(scaledBy: 1 / m))
     }
 
+    /// The probabilities through the kernels' vector sigmoid (within 4 ulps of the scalar one).
+    public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+        precondition(output.count >= inputs.count, "output buffer too small")
+        guard inputs.count > 0 else { return }
+        withUnsafePointer(to: weights) { weights in
+            kernel.kernels.probabilities(
+                weights, x0: inputs.x0.baseAddress!, x1: inputs.x1.baseAddress!, count: inputs.count,
+                into: output.baseAddress!)
+        }
+    }
+
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(output.count >= inputs.count, "output buffer too small")
         guard inputs.count > 0 else { return }
