@@ -56,22 +56,24 @@ public struct SIMDEngine: TrainingEngine {
 
     /// The probabilities through the kernels' vector sigmoid (within 4 ulps of the scalar one).
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
-        precondition(output.count >= inputs.count, "output buffer too small")
-        guard inputs.count > 0 else { return }
-        withUnsafePointer(to: weights) { weights in
-            kernel.kernels.probabilities(
-                weights, x0: inputs.x0.baseAddress!, x1: inputs.x1.baseAddress!, count: inputs.count,
-                into: output.baseAddress!)
-        }
+        forward(inputs, into: output, probabilities: true)
     }
 
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
+        forward(inputs, into: output, probabilities: false)
+    }
+
+    /// The logits of `inputs`, or with `probabilities` their sigmoids.
+    private func forward(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>, probabilities: Bool) {
         precondition(output.count >= inputs.count, "output buffer too small")
         guard inputs.count > 0 else { return }
+        let (x0, x1, count) = (inputs.x0.baseAddress!, inputs.x1.baseAddress!, inputs.count)
         withUnsafePointer(to: weights) { weights in
-            kernel.kernels.logits(
-                weights, x0: inputs.x0.baseAddress!, x1: inputs.x1.baseAddress!, count: inputs.count,
-                into: output.baseAddress!)
+            if probabilities {
+                kernel.kernels.probabilities(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
+            } else {
+                kernel.kernels.logits(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
+            }
         }
     }
 }
