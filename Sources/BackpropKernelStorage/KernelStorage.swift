@@ -72,7 +72,7 @@ package struct BatchSums: Sendable {
 
 /// What every copy of the kernels provides (each module's `Kernels` enum): the library
 /// calls the copy for its CPU through this protocol.
-package protocol KernelSet {
+package protocol KernelSet: SendableMetatype {
     /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
     /// `x0`, `x1` and `label`; returns the last mini-batch's mean loss before its update.
     static func trainEpoch(

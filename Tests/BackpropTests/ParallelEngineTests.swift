@@ -38,7 +38,7 @@ import Testing
         #expect(files[0] == files[1])
     }
 
-    @Test(arguments: [1, 37, ParallelEngine.minimumShardSize, 200, ParallelEngine.parallelThreshold - 1])
+    @Test(arguments: [1, 37, ParallelWorkers.minimumShardSize, 200, ParallelWorkers.parallelThreshold - 1])
     func aBatchBelowTheThresholdGivesTheSIMDEngineBitsExactly(count: Int) {
         // One shard: the same kernel call, so the same numbers bit for bit.
         let start = EngineConformanceTests.randomParameters(seed: 3)

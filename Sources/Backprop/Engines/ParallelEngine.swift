@@ -21,11 +21,6 @@ import Synchronization
 public struct ParallelEngine: TrainingEngine {
     public static let name = "parallel"
 
-    /// The smallest shard: below two of these a batch is not split.
-    static var minimumShardSize: Int { ParallelWorkers.minimumShardSize }
-    /// Batches smaller than this run on the calling thread (see `ParallelWorkers`).
-    static var parallelThreshold: Int { ParallelWorkers.parallelThreshold }
-
     private var workers: ParallelWorkers
 
     public init(parameters: Parameters, options: EngineOptions) {
@@ -56,12 +51,12 @@ public struct ParallelEngine: TrainingEngine {
     }
 
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
-        workers.logits(inputs, into: output, probabilities: false)
+        kernel.forward(workers.weights, inputs, into: output, probabilities: false)
     }
 
     /// The probabilities through the kernels' vector sigmoid, as in `SIMDEngine`.
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
-        workers.logits(inputs, into: output, probabilities: true)
+        kernel.forward(workers.weights, inputs, into: output, probabilities: true)
     }
 
     /// True when every padding lane of every weight block is exactly 0.0.
@@ -146,12 +141,10 @@ final class ParallelWorkers: @unchecked Sendable {
 
     /// The copy of the kernels the threads run.
     let kernel: KernelVariant
-    private let kernels: any KernelSet.Type
 
     init(weights: SIMDWeights, threads: Int, kernel: KernelVariant) {
         self.threads = threads
         self.kernel = kernel
-        kernels = kernel.kernels
         self.weights = .allocate(capacity: 1)
         self.weights.initialize(to: weights)
         slotCapacity = 32  // enough for batches up to about 2^20 samples
@@ -178,31 +171,17 @@ final class ParallelWorkers: @unchecked Sendable {
         return (total.loss / m, total.gradient.parameters(scaledBy: 1 / m))
     }
 
-    /// The logits of `inputs`, or with `probabilities` their sigmoids.
-    func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>, probabilities: Bool) {
-        precondition(output.count >= inputs.count, "output buffer too small")
-        guard inputs.count > 0 else { return }
-        let (x0, x1, count) = (inputs.x0.baseAddress!, inputs.x1.baseAddress!, inputs.count)
-        if probabilities {
-            kernels.probabilities(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
-        } else {
-            kernels.logits(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
-        }
-    }
-
     /// The sums of a whole batch into `total`, shard by shard in order (what `run` computes
     /// for one batch on several threads).
     private func shardSums(
         _ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, into total: inout BatchSums, spare: inout BatchSums
     ) {
         Self.forEachShard(ofBatch: batch.count) { index, samples in
-            let shard = batch[samples]
-            let (x0, x1, y) = (shard.x0.baseAddress!, shard.x1.baseAddress!, shard.label.baseAddress!)
             if index == 0 {
-                kernels.accumulate(weights, x0: x0, x1: x1, label: y, count: samples.count, into: &total)
+                kernel.accumulate(weights, batch[samples], into: &total)
             } else {
-                kernels.accumulate(weights, x0: x0, x1: x1, label: y, count: samples.count, into: &spare)
-                kernels.add(&total, &spare)
+                kernel.accumulate(weights, batch[samples], into: &spare)
+                kernel.kernels.add(&total, &spare)
             }
         }
     }
@@ -236,9 +215,7 @@ final class ParallelWorkers: @unchecked Sendable {
     func run(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
         if min(batchSize, data.count) < Self.parallelThreshold {
             // Every batch is one shard: the SIMD engine's epoch, on the calling thread.
-            return kernels.trainEpoch(
-                &weights.pointee, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
-                count: data.count, batchSize: batchSize, learningRate: learningRate)
+            return kernel.trainEpoch(&weights.pointee, on: data, batchSize: batchSize, learningRate: learningRate)
         }
         guard threads > 1 else {
             // On the calling thread: the same shards added in the same order, so the same bits.
@@ -246,7 +223,7 @@ final class ParallelWorkers: @unchecked Sendable {
             var loss = 0.0
             data.forEachBatch(of: batchSize) { batch in
                 shardSums(weights, batch, into: &total, spare: &spare)
-                kernels.descend(weights, along: &total, count: batch.count, learningRate: learningRate)
+                kernel.kernels.descend(weights, along: &total, count: batch.count, learningRate: learningRate)
                 loss = total.loss / Double(batch.count)
             }
             return loss
@@ -265,6 +242,7 @@ final class ParallelWorkers: @unchecked Sendable {
         lastLoss = 0
         // A borrowed view, valid for this call: the workers only read it.
         nonisolated(unsafe) let data = data
+        let kernels = kernel.kernels
 
         // One finished task in `progress`; claims, which can run past the last task by one a
         // thread, count below it.
@@ -286,10 +264,8 @@ final class ParallelWorkers: @unchecked Sendable {
                 let count = min(batchSize, data.count - batchStart)
                 let isLast = batch == batchCount - 1
                 let bounds = isLast ? lastBounds : fullBounds
-                let start = batchStart + bounds[shard]
-                kernels.accumulate(
-                    weights, x0: data.x0.baseAddress! + start, x1: data.x1.baseAddress! + start,
-                    label: data.label.baseAddress! + start, count: bounds[shard + 1] - bounds[shard], into: slots + shard)
+                kernel.accumulate(
+                    weights, data[(batchStart + bounds[shard])..<(batchStart + bounds[shard + 1])], into: slots + shard)
                 let before = progress.value.wrappingAdd(finishedOne + 1, ordering: .acquiringAndReleasing).oldValue
                 let shards = isLast ? lastBatchShards : shardsPerBatch
                 if before / finishedOne + 1 == batch * shardsPerBatch + shards {

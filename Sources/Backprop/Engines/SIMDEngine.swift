@@ -26,9 +26,7 @@ public struct SIMDEngine: TrainingEngine {
 
     public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        return kernel.kernels.trainEpoch(
-            &weights, x0: batch.x0.baseAddress!, x1: batch.x1.baseAddress!, label: batch.label.baseAddress!,
-            count: batch.count, batchSize: batch.count, learningRate: learningRate)
+        return kernel.trainEpoch(&weights, on: batch, batchSize: batch.count, learningRate: learningRate)
     }
 
     /// `step` on each mini-batch in turn, in one call to the kernels.
@@ -37,43 +35,23 @@ public struct SIMDEngine: TrainingEngine {
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return }
-        _ = kernel.kernels.trainEpoch(
-            &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
-            count: data.count, batchSize: batchSize, learningRate: learningRate)
+        _ = kernel.trainEpoch(&weights, on: data, batchSize: batchSize, learningRate: learningRate)
     }
 
     public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         var sums = BatchSums()
-        withUnsafePointer(to: weights) { weights in
-            kernel.kernels.accumulate(
-                weights, x0: batch.x0.baseAddress!, x1: batch.x1.baseAddress!, label: batch.label.baseAddress!,
-                count: batch.count, into: &sums)
-        }
+        withUnsafePointer(to: weights) { kernel.accumulate($0, batch, into: &sums) }
         let m = Double(batch.count)
         return (sums.loss / m, sums.gradient.parameters(scaledBy: 1 / m))
     }
 
     /// The probabilities through the kernels' vector sigmoid (within 4 ulps of the scalar one).
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
-        forward(inputs, into: output, probabilities: true)
+        withUnsafePointer(to: weights) { kernel.forward($0, inputs, into: output, probabilities: true) }
     }
 
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
-        forward(inputs, into: output, probabilities: false)
-    }
-
-    /// The logits of `inputs`, or with `probabilities` their sigmoids.
-    private func forward(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>, probabilities: Bool) {
-        precondition(output.count >= inputs.count, "output buffer too small")
-        guard inputs.count > 0 else { return }
-        let (x0, x1, count) = (inputs.x0.baseAddress!, inputs.x1.baseAddress!, inputs.count)
-        withUnsafePointer(to: weights) { weights in
-            if probabilities {
-                kernel.kernels.probabilities(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
-            } else {
-                kernel.kernels.logits(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
-            }
-        }
+        withUnsafePointer(to: weights) { kernel.forward($0, inputs, into: output, probabilities: false) }
     }
 }

@@ -72,3 +72,35 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
 @_spi(Benchmarks) public func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double> {
     KernelVariant.best.kernels.sigmoid(z)
 }
+
+/// The kernels' entry points on mini-batches: the one place that takes their columns apart.
+extension KernelVariant {
+    /// SGD steps over consecutive mini-batches of `data`; the last one's mean loss.
+    func trainEpoch(_ weights: inout SIMDWeights, on data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+        kernels.trainEpoch(
+            &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
+            count: data.count, batchSize: batchSize, learningRate: learningRate)
+    }
+
+    /// Loss and gradient sums over `batch`, into `sums`.
+    func accumulate(_ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, into sums: UnsafeMutablePointer<BatchSums>) {
+        kernels.accumulate(
+            weights, x0: batch.x0.baseAddress!, x1: batch.x1.baseAddress!, label: batch.label.baseAddress!,
+            count: batch.count, into: sums)
+    }
+
+    /// The logits of `inputs`, or with `probabilities` their sigmoids, into `output`.
+    func forward(
+        _ weights: UnsafePointer<SIMDWeights>, _ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>,
+        probabilities: Bool
+    ) {
+        precondition(output.count >= inputs.count, "output buffer too small")
+        guard inputs.count > 0 else { return }
+        let (x0, x1, count) = (inputs.x0.baseAddress!, inputs.x1.baseAddress!, inputs.count)
+        if probabilities {
+            kernels.probabilities(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
+        } else {
+            kernels.logits(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
+        }
+    }
+}
