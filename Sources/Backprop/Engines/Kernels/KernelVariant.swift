@@ -22,13 +22,12 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
     /// The fastest variant this CPU runs, or the one the environment variable
     /// `BACKPROP_KERNEL` names (`baseline`, `x86-64-v3` or `x86-64-v4`) when the CPU runs it.
     public static let best: KernelVariant = {
-        let supported = allCases.filter(\.isSupported)
         if let name = ProcessInfo.processInfo.environment["BACKPROP_KERNEL"], let chosen = KernelVariant(rawValue: name),
             chosen.isSupported
         {
             return chosen
         }
-        return supported.last ?? .baseline
+        return allCases.last(where: \.isSupported) ?? .baseline
     }()
 
     /// True when this CPU has the instructions the variant uses.
