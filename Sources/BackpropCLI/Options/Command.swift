@@ -90,8 +90,7 @@ struct Command: Sendable {
             }
             guard parsed.has(option.name) else { continue }
             for other in option.excludes where parsed.has(other) {
-                throw UsageError(
-                    description: "\(option.name) cannot be combined with \(other)" + (option.reason.map { ": " + $0 } ?? ""))
+                throw UsageError(description: "\(option.name) cannot be combined with \(other)")
             }
             for other in option.requires where !parsed.has(other) {
                 throw UsageError(description: "\(option.name) needs \(self.option(other)?.synopsis ?? other)")

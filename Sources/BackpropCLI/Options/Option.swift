@@ -27,17 +27,15 @@ struct Option: Sendable {
     var requires: [String] = []
     /// Options that cannot be given with this one.
     var excludes: [String] = []
-    /// Why they cannot, for the message.
-    var reason: String?
     /// For `train`: the checkpoint keeps this setting, so `--resume` cannot change it.
     var keptByCheckpoint = false
 
     init(
         _ name: String, _ placeholder: String, _ value: Value, _ help: String, required: Bool = false,
-        requires: [String] = [], excludes: [String] = [], reason: String? = nil, keptByCheckpoint: Bool = false
+        requires: [String] = [], excludes: [String] = [], keptByCheckpoint: Bool = false
     ) {
         (self.name, self.placeholder, self.value, self.help) = (name, placeholder, value, help)
-        (self.required, self.requires, self.excludes, self.reason) = (required, requires, excludes, reason)
+        (self.required, self.requires, self.excludes) = (required, requires, excludes)
         self.keptByCheckpoint = keptByCheckpoint
     }
 

@@ -85,7 +85,14 @@ extension TrainCommand {
         case (_, .synthetic(let set, _, _, _)):
             pairs.append(("--data", "given", "absent: the run used the built-in \(set.rawValue) set"))
         }
-        for pair in pairs where options.has(pair.option) && pair.given != pair.kept {
+        // The options the table marks as kept by the checkpoint, each compared as above.
+        let comparisons = Dictionary(pairs.map { ($0.option, $0) }, uniquingKeysWith: { first, _ in first })
+        for option in command.options where option.keptByCheckpoint && options.has(option.name) {
+            guard let pair = comparisons[option.name] else {
+                assertionFailure("\(option.name) is kept by the checkpoint but never compared")
+                continue
+            }
+            guard pair.given != pair.kept else { continue }
             let value = pair.given == "given" ? "" : " \(pair.given)"
             throw UsageError(
                 description: "\(pair.option)\(value) differs from the run in \(path) (\(pair.kept)); a resumed run keeps its settings")
