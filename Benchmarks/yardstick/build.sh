@@ -2,7 +2,8 @@
 # that backprop is built, makes a temporary folder $work (removed on exit), builds the C
 # yardstick from YARDSTICK_DIR there and makes the standard data set
 # (Benchmarks/peers/make_workload.py, the yardstick's gen_data.py's numbers); sets $backprop,
-# $yardstick (the binary) and $build (how it was built).
+# $yardstick (the binary) and $build (how it was built), and $lanes_avx2, the hand-written
+# AVX2 port of the yardstick's lanes kernel (lanes_avx2.c, built beside it with its common.h).
 #
 # On a CPU with AVX-512 the yardstick is built as it is. Without AVX-512 it does not compile;
 # it is then built with avx512_on_avx2.h, which does each of its AVX-512 intrinsics on two AVX2
@@ -29,4 +30,7 @@ else
         "$work/yardstick.c" -o "$yardstick" -lmvec -lm -lpthread
     build="AVX-512 emulated on AVX2 (avx512_on_avx2.h)"
 fi
+lanes_avx2=$work/lanes_avx2
+gcc -O3 -march=haswell -Wall -I"$work" "$here/lanes_avx2.c" -o "$lanes_avx2" -lm
+DATA_DIR=$work "$lanes_avx2" check > /dev/null || { echo "$(basename "$0"): the AVX2 port's check failed" >&2; exit 1; }
 DATA_DIR=$work "$yardstick" check 2>/dev/null | grep -q "B=256    lanes" || { echo "$(basename "$0"): the yardstick's own check failed" >&2; exit 1; }

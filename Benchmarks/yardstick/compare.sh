@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the C yardstick (shared/yardstick) beside `backprop bench --engine simd`, interleaved,
-# on the standard workload, and prints a table of M samples/s (medians of ROUNDS runs).
+# Runs the C yardstick (shared/yardstick) and its AVX2 port (lanes_avx2.c) beside
+# `backprop bench --engine simd` with each kernel variant the CPU runs, interleaved, on the
+# standard workload, and prints a table of M samples/s (medians of ROUNDS runs). The pairs
+# to compare: backprop x86-64-v4 with yardstick lanes (AVX-512), backprop x86-64-v3 with
+# yardstick lanes-avx2.
 #
-# How the yardstick is built on a CPU without AVX-512: build.sh.
+# How the yardstick is built on a CPU without AVX-512 (emulated, a lower bound): build.sh.
 # Its `ref` kernel is plain scalar C with libm's exp (shared/PERFORMANCE.md's "scalar C" row),
 # which needs no AVX-512 and runs as it would anywhere.
 #
@@ -20,8 +23,13 @@ for round in $(seq "$rounds"); do
             rate=$(DATA_DIR=$work "$yardstick" bench "$kernel" "$batch" 1 | tail -1 | sed 's/.*samples_per_s=\([0-9.e+]*\).*/\1/')
             echo "yardstick $kernel|$batch|$rate"
         done
-        rate=$("$backprop" bench --engine simd --batch-size "$batch" --epochs 4 --json | sed 's/.*"samples_per_second":\([0-9.e+]*\).*/\1/')
-        echo "backprop simd|$batch|$rate"
+        rate=$(DATA_DIR=$work "$lanes_avx2" bench "$batch" | sed 's/.*samples_per_s=\([0-9.e+]*\).*/\1/')
+        echo "yardstick lanes-avx2|$batch|$rate"
+        for kernel in v3 v4; do
+            "$backprop" --version | grep -q "x86-64-v4" || [ $kernel = v3 ] || continue
+            rate=$(BACKPROP_KERNEL=$kernel "$backprop" bench --engine simd --batch-size "$batch" --epochs 4 --json | sed 's/.*"samples_per_second":\([0-9.e+]*\).*/\1/')
+            echo "backprop simd x86-64-$kernel|$batch|$rate"
+        done
     done
 done | python3 -c "
 import collections, statistics, sys

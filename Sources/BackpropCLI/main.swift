@@ -23,6 +23,7 @@ let version = "0.2.0"
 
 /// Runs one command and maps its errors to exit statuses: 64 for usage, 1 for bad input.
 func main(_ words: [String]) -> Int32 {
+    if let problem = KernelVariant.environmentProblem { printError("warning: \(problem)") }
     guard let name = words.first else {
         printError(usage)
         return 64

@@ -13,12 +13,14 @@ import Testing
         var errors: String
     }
 
-    static func run(_ arguments: [String], in folder: URL, signal: Int32? = nil, whenExists trigger: URL? = nil)
-        throws -> Result
-    {
+    static func run(
+        _ arguments: [String], in folder: URL, signal: Int32? = nil, whenExists trigger: URL? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = folder
         let output = Pipe()
         let errors = Pipe()
@@ -41,6 +43,21 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-cli-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
+    }
+
+    /// `BACKPROP_KERNEL` takes the short and the long names; a value it cannot use is named.
+    @Test func kernelOverrideIsUsedOrWarnedAbout() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["baseline", "v3", "x86-64-v3"] {
+            let result = try Self.run(["--version"], in: folder, environment: ["BACKPROP_KERNEL": name])
+            let expected = name == "baseline" ? "baseline" : "x86-64-v3"
+            #expect(result.output.hasSuffix("(kernels: \(expected))\n"), "\(name): \(result.output)")
+            #expect(result.errors == "")
+        }
+        let unknown = try Self.run(["--version"], in: folder, environment: ["BACKPROP_KERNEL": "avx9"])
+        #expect(unknown.status == 0)
+        #expect(unknown.errors == "warning: BACKPROP_KERNEL=avx9 is not a kernel variant (baseline, v3 or v4); ignored\n")
     }
 
     @Test func badDataFailsWithFileAndLineAndLeavesTheModelAlone() throws {

@@ -168,6 +168,14 @@ import BackpropKernelStorage
         }
     }
 
+    @Test func variantsAreNamedShortOrLong() {
+        #expect(KernelVariant(name: "v3") == .v3)
+        #expect(KernelVariant(name: "x86-64-v4") == .v4)
+        #expect(KernelVariant(name: "baseline") == .baseline)
+        #expect(KernelVariant(name: "V4") == nil)
+        #expect(KernelVariant(name: "") == nil)
+    }
+
     @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() {
         #expect(Self.train(SIMDEngine.self, on: .v3).jsonText == Self.train(SIMDEngine.self, on: .v4).jsonText)
         #expect(Self.train(ParallelEngine.self, on: .v3).jsonText == Self.train(ParallelEngine.self, on: .v4).jsonText)

@@ -20,14 +20,40 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
     case v4 = "x86-64-v4"
 
     /// The fastest variant this CPU runs, or the one the environment variable
-    /// `BACKPROP_KERNEL` names (`baseline`, `x86-64-v3` or `x86-64-v4`) when the CPU runs it.
+    /// `BACKPROP_KERNEL` names (`baseline`, `v3` or `v4`, or the long names `x86-64-v3` and
+    /// `x86-64-v4`) when the CPU runs it; `environmentProblem` says why a value was not used.
     public static let best: KernelVariant = {
-        if let name = ProcessInfo.processInfo.environment["BACKPROP_KERNEL"], let chosen = KernelVariant(rawValue: name),
-            chosen.isSupported
-        {
-            return chosen
-        }
+        if case .success(let chosen)? = requested { return chosen }
         return allCases.last(where: \.isSupported) ?? .baseline
+    }()
+
+    /// Why the value of `BACKPROP_KERNEL` was ignored, or nil when it is unset or in use.
+    public static var environmentProblem: String? {
+        if case .failure(let problem)? = requested { return problem.message }
+        return nil
+    }
+
+    /// The variant a name stands for: its raw value, or `v3` and `v4` for short.
+    public init?(name: String) {
+        switch name {
+        case "v3": self = .v3
+        case "v4": self = .v4
+        default: self.init(rawValue: name)
+        }
+    }
+
+    private struct Problem: Error { let message: String }
+
+    /// `BACKPROP_KERNEL`, read once: nil when unset.
+    private static let requested: Result<KernelVariant, Problem>? = {
+        guard let name = ProcessInfo.processInfo.environment["BACKPROP_KERNEL"] else { return nil }
+        guard let chosen = KernelVariant(name: name) else {
+            return .failure(Problem(message: "BACKPROP_KERNEL=\(name) is not a kernel variant (baseline, v3 or v4); ignored"))
+        }
+        guard chosen.isSupported else {
+            return .failure(Problem(message: "BACKPROP_KERNEL=\(name): this CPU does not run the \(chosen.rawValue) kernels; ignored"))
+        }
+        return .success(chosen)
     }()
 
     /// True when this CPU has the instructions the variant uses.
