@@ -74,7 +74,8 @@ package struct BatchSums: Sendable {
 /// calls the copy for its CPU through this protocol.
 package protocol KernelSet: SendableMetatype {
     /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
-    /// `x0`, `x1` and `label`; returns the last mini-batch's mean loss before its update.
+    /// `x0`, `x1` and `label`; returns the sum of the samples' losses, each before its
+    /// mini-batch's update.
     static func trainEpoch(
         _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
         count: Int, batchSize: Int, learningRate: Double

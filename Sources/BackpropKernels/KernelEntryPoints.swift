@@ -9,7 +9,8 @@ package enum Kernels: KernelSet {
     /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
     /// `x0`, `x1` and `label` (the last one may be smaller).
     ///
-    /// - Returns: the mean loss of the last mini-batch before its update.
+    /// - Returns: the sum of the samples' losses, each under the weights its mini-batch's
+    ///   update started from (summed batch by batch, in order).
     @inline(never)
     package static func trainEpoch(
         _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
@@ -23,7 +24,7 @@ package enum Kernels: KernelSet {
             let size = min(batchSize, count - start)
             local.accumulate(x0 + start, x1 + start, label + start, count: size, into: &sums)
             local.descend(along: sums, count: size, learningRate: learningRate)
-            loss = sums.loss / Double(size)
+            loss += sums.loss
             start += size
         }
         weights = local

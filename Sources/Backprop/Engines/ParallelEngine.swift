@@ -37,13 +37,14 @@ public struct ParallelEngine: TrainingEngine {
 
     public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        return uniqueWorkers().run(batch, batchSize: batch.count, learningRate: learningRate)
+        return uniqueWorkers().run(batch, batchSize: batch.count, learningRate: learningRate) / Double(batch.count)
     }
 
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
+    @discardableResult
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
-        guard data.count > 0 else { return }
-        _ = uniqueWorkers().run(data, batchSize: batchSize, learningRate: learningRate)
+        guard data.count > 0 else { return 0 }
+        return uniqueWorkers().run(data, batchSize: batchSize, learningRate: learningRate)
     }
 
     public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
@@ -137,7 +138,7 @@ final class ParallelWorkers: @unchecked Sendable {
     private let progress = PaddedCounter()
     /// Batches applied; a thread waiting for an update reads it in a loop.
     private let batchesDone = PaddedCounter()
-    private var lastLoss = 0.0
+    private var lossSum = 0.0
 
     /// The copy of the kernels the threads run.
     let kernel: KernelVariant
@@ -211,7 +212,8 @@ final class ParallelWorkers: @unchecked Sendable {
         return shards
     }
 
-    /// Trains on consecutive mini-batches of `data`; returns the last batch's mean loss.
+    /// Trains on consecutive mini-batches of `data`; returns the sum of the samples' losses,
+    /// each before its batch's update (added batch by batch, in order).
     func run(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
         if min(batchSize, data.count) < Self.parallelThreshold {
             // Every batch is one shard: the SIMD engine's epoch, on the calling thread.
@@ -224,7 +226,7 @@ final class ParallelWorkers: @unchecked Sendable {
             data.forEachBatch(of: batchSize) { batch in
                 shardSums(weights, batch, into: &total, spare: &spare)
                 kernel.kernels.descend(weights, along: &total, count: batch.count, learningRate: learningRate)
-                loss = total.loss / Double(batch.count)
+                loss += total.loss
             }
             return loss
         }
@@ -239,7 +241,7 @@ final class ParallelWorkers: @unchecked Sendable {
         nonisolated(unsafe) let (fullBounds, lastBounds) = (self.fullBounds, self.lastBounds)
         progress.value.store(0, ordering: .relaxed)
         batchesDone.value.store(0, ordering: .relaxed)
-        lastLoss = 0
+        lossSum = 0
         // A borrowed view, valid for this call: the workers only read it.
         nonisolated(unsafe) let data = data
         let kernels = kernel.kernels
@@ -271,7 +273,7 @@ final class ParallelWorkers: @unchecked Sendable {
                 if before / finishedOne + 1 == batch * shardsPerBatch + shards {
                     for index in 1..<shards { kernels.add(slots, slots + index) }
                     kernels.descend(weights, along: slots, count: count, learningRate: learningRate)
-                    lastLoss = slots[0].loss / Double(count)
+                    lossSum += slots[0].loss
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }
                 task = before % finishedOne
@@ -279,7 +281,7 @@ final class ParallelWorkers: @unchecked Sendable {
         }
 
         DispatchQueue.concurrentPerform(iterations: threads) { _ in work() }
-        return lastLoss
+        return lossSum
     }
 }
 

@@ -26,16 +26,17 @@ public struct SIMDEngine: TrainingEngine {
 
     public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        return kernel.trainEpoch(&weights, on: batch, batchSize: batch.count, learningRate: learningRate)
+        return kernel.trainEpoch(&weights, on: batch, batchSize: batch.count, learningRate: learningRate) / Double(batch.count)
     }
 
     /// `step` on each mini-batch in turn, in one call to the kernels.
     ///
     /// - Precondition: `batchSize` ≥ 1.
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
+    @discardableResult
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
-        guard data.count > 0 else { return }
-        _ = kernel.trainEpoch(&weights, on: data, batchSize: batchSize, learningRate: learningRate)
+        guard data.count > 0 else { return 0 }
+        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, learningRate: learningRate)
     }
 
     public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {

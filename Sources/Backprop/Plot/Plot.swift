@@ -82,20 +82,23 @@ package enum Plot {
     package struct HistoryPoint: Codable, Sendable, Equatable {
         /// 1-based.
         package var epoch: Int
-        /// Mean training loss.
+        /// Mean training loss (of the epoch's mini-batches, in logs since `--evaluate-every`).
         package var loss: Double
-        /// Training accuracy, 0 to 1.
-        package var accuracy: Double
+        /// Training accuracy, 0 to 1, on the epochs that evaluated the training set.
+        package var accuracy: Double?
         /// Mean validation loss, when the run held out a validation set.
         package var validationLoss: Double?
         /// Validation accuracy, 0 to 1.
         package var validationAccuracy: Double?
 
         /// A point of these values.
-        package init(epoch: Int, loss: Double, accuracy: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
+        package init(epoch: Int, loss: Double, accuracy: Double?, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
             (self.epoch, self.loss, self.accuracy) = (epoch, loss, accuracy)
             (self.validationLoss, self.validationAccuracy) = (validationLoss, validationAccuracy)
         }
+
+        /// `loss`, typed as the other series are.
+        var optionalLoss: Double? { loss }
 
         enum CodingKeys: String, CodingKey {
             case epoch, loss, accuracy
@@ -112,9 +115,9 @@ package enum Plot {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
             guard let point = try? JSONDecoder().decode(HistoryPoint.self, from: Data(trimmed.utf8)),
-                point.loss.isFinite, point.accuracy.isFinite
+                point.loss.isFinite, point.accuracy?.isFinite ?? true
             else {
-                throw InputError(file: path, line: index + 1, message: "not an epoch record (expected a JSON object with epoch, loss and accuracy)")
+                throw InputError(file: path, line: index + 1, message: "not an epoch record (expected a JSON object with epoch and loss)")
             }
             points.append(point)
         }
@@ -127,22 +130,25 @@ package enum Plot {
         precondition(!points.isEmpty, "no epochs to plot")
         let epochs = points.map { Double($0.epoch) }
         let losses = points.map(\.loss) + points.compactMap(\.validationLoss)
-        let accuracies = points.map(\.accuracy) + points.compactMap(\.validationAccuracy)
+        let accuracies = points.compactMap(\.accuracy) + points.compactMap(\.validationAccuracy)
         let epochAxis = Axis.covering(epochs, label: "epoch", padding: 0)
         var svg = header(width: 760, height: 640, title: title)
-        let panels: [(Axis, KeyPath<HistoryPoint, Double>, KeyPath<HistoryPoint, Double?>, Double)] = [
-            (Axis.covering(losses, label: "loss (binary cross-entropy)", floorAtZero: true), \.loss, \.validationLoss, 50),
-            (Axis.covering(accuracies, label: "accuracy"), \.accuracy, \.validationAccuracy, 350),
+        let panels: [(Axis, KeyPath<HistoryPoint, Double?>, KeyPath<HistoryPoint, Double?>, Double)] = [
+            (Axis.covering(losses, label: "loss (binary cross-entropy)", floorAtZero: true), \.optionalLoss, \.validationLoss, 50),
+            (Axis.covering(accuracies.isEmpty ? [0, 1] : accuracies, label: "accuracy"), \.accuracy, \.validationAccuracy, 350),
         ]
         for (axis, training, validation, top) in panels {
             let frame = Frame(x: epochAxis, y: axis, left: 80, top: top, width: 520, height: 230)
             svg += frame.axes()
-            svg += polyline(points.map { (frame.xPosition(Double($0.epoch)), frame.yPosition($0[keyPath: training])) }, color: classZeroColor)
-            let validationPoints = points.compactMap { point in
-                point[keyPath: validation].map { (frame.xPosition(Double(point.epoch)), frame.yPosition($0)) }
-            }
-            if !validationPoints.isEmpty {
-                svg += polyline(validationPoints, color: classOneColor, dashed: true)
+            for (series, color, dashed) in [(training, classZeroColor, false), (validation, classOneColor, true)] {
+                let drawn = points.compactMap { point in
+                    point[keyPath: series].map { (frame.xPosition(Double(point.epoch)), frame.yPosition($0)) }
+                }
+                if drawn.count > 1 { svg += polyline(drawn, color: color, dashed: dashed) }
+                // Accuracy evaluated on one epoch only (the last, by default) is a dot, not a line.
+                if drawn.count == 1 {
+                    svg += "<circle cx=\"\(f(drawn[0].0))\" cy=\"\(f(drawn[0].1))\" r=\"3\" fill=\"\(color)\"/>\n"
+                }
             }
         }
         svg += legendEntry(x: 625, y: 70, color: classZeroColor, text: "training", circle: false)

@@ -1,22 +1,36 @@
-/// What one epoch achieved, evaluated on the whole training set after its last update.
+/// What one epoch achieved.
+///
+/// `loss` comes free with the epoch: the mean loss of its mini-batches, each taken by the
+/// kernels before its own update, as PyTorch's and Keras's running loss is. A full
+/// evaluation of the training set after the epoch's last update (`training`) costs a pass
+/// over the data, so it runs on the last epoch and every `TrainingConfiguration.evaluateEvery`
+/// epochs; the validation set, when there is one, is evaluated after every epoch.
 public struct EpochReport: Sendable {
     /// 1-based.
     public var epoch: Int
-    /// The whole training set, after the epoch's last update.
-    public var training: Evaluation
+    /// The mean loss of the epoch's mini-batches, each before its update.
+    public var loss: Double
+    /// The whole training set after the epoch's last update, on the epochs that evaluate it.
+    public var training: Evaluation?
     /// The validation set, when the run holds one out.
     public var validation: Evaluation?
-    /// Wall-clock seconds of the epoch's SGD steps alone (no shuffling, no evaluation).
+    /// Wall-clock seconds of the whole epoch: its shuffle, SGD steps and evaluations.
     public var seconds: Double
-    /// Training samples processed per second of `seconds`.
-    public var samplesPerSecond: Double
+    /// Wall-clock seconds of the epoch's SGD steps alone.
+    public var engineSeconds: Double
+    /// Training samples per second of the whole epoch (`seconds`): the run's own rate.
+    public var samplesPerSecond: Double { Double(samples) / max(seconds, 1e-9) }
+    /// Training samples per second of the SGD steps alone (`engineSeconds`): the engine's rate.
+    public var engineSamplesPerSecond: Double { Double(samples) / max(engineSeconds, 1e-9) }
+    /// Training samples in the epoch.
+    public var samples: Int
 
     /// A report of these values (for tests of code that handles reports).
-    public init(epoch: Int, training: Evaluation, validation: Evaluation? = nil, seconds: Double, samplesPerSecond: Double) {
-        self.epoch = epoch
-        self.training = training
-        self.validation = validation
-        self.seconds = seconds
-        self.samplesPerSecond = samplesPerSecond
+    public init(
+        epoch: Int, loss: Double, training: Evaluation? = nil, validation: Evaluation? = nil, samples: Int, seconds: Double,
+        engineSeconds: Double
+    ) {
+        (self.epoch, self.loss, self.training, self.validation) = (epoch, loss, training, validation)
+        (self.samples, self.seconds, self.engineSeconds) = (samples, seconds, engineSeconds)
     }
 }

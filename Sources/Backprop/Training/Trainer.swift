@@ -66,6 +66,7 @@ public struct Trainer<Engine: TrainingEngine> {
         precondition(!data.isEmpty, "no training data")
         precondition(configuration.batchSize >= 1, "the batch size must be at least 1")
         precondition(configuration.epochs >= 0, "epochs must not be negative")
+        precondition(configuration.evaluateEvery.map { $0 >= 1 } ?? true, "evaluations come every epoch at most")
 
         // The same draws as the original run, so that the validation split comes out the same.
         var generator = SplitMix64(seed: configuration.seed)
@@ -94,12 +95,13 @@ public struct Trainer<Engine: TrainingEngine> {
     }
 
     /// The configuration of a run: a resumed run's settings come from its checkpoint, and
-    /// only its length and engine options from this trainer.
+    /// only its length, engine options and evaluations from this trainer.
     private func settings(resuming checkpoint: TrainingProgress?) -> TrainingConfiguration {
         guard let checkpoint else { return configuration }
         var settings = checkpoint.configuration
         settings.epochs = configuration.epochs
         settings.engineOptions = configuration.engineOptions
+        settings.evaluateEvery = configuration.evaluateEvery
         return settings
     }
 
@@ -156,11 +158,13 @@ private struct EpochLoop<Engine: TrainingEngine> {
     var configuration: TrainingConfiguration { progress.configuration }
 
     mutating func run(_ callbacks: TrainingCallbacks) -> TrainingResult<Engine> {
+        let clock = ContinuousClock()
         while progress.epochsCompleted < configuration.epochs && progress.outcome == .running {
-            let seconds: Double
+            let started = clock.now
+            let engineSeconds: Double
             switch trainEpoch(callbacks) {
             case .trained(let time):
-                seconds = time
+                engineSeconds = time
             case .stopped:
                 progress.outcome = .interrupted
                 callbacks.onCheckpoint(snapshot())
@@ -169,8 +173,9 @@ private struct EpochLoop<Engine: TrainingEngine> {
                 progress.outcome = .diverged
                 continue
             }
-            let report = finishEpoch(seconds: seconds)
-            if !report.training.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
+            var report = finishEpoch(engineSeconds: engineSeconds)
+            report.seconds = (clock.now - started) / .seconds(1)
+            if !report.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
                 progress.outcome = .diverged
                 break
             }
@@ -223,10 +228,11 @@ private struct EpochLoop<Engine: TrainingEngine> {
             let source = shuffle ? chunkData : training
             let window = shuffle ? 0..<range.count : range
             let started = clock.now
-            source.withMiniBatch(window) { batch in
+            let loss = source.withMiniBatch(window) { batch in
                 engine.trainEpoch(batch, batchSize: batchSize, learningRate: learningRate)
             }
             seconds += (clock.now - started) / .seconds(1)
+            progress.epochLossSum = (progress.epochLossSum ?? 0) + loss
             progress.batchesCompleted = last
             // Checked once a chunk: a diverged run stops there, and never reaches a file.
             guard engine.parameters.isFinite else { return .diverged }
@@ -234,17 +240,17 @@ private struct EpochLoop<Engine: TrainingEngine> {
         return .trained(seconds: seconds)
     }
 
-    /// Counts the epoch as done, evaluates it, and applies early stopping and the end of the run.
-    mutating func finishEpoch(seconds: Double) -> EpochReport {
+    /// Counts the epoch as done, evaluates it, and applies early stopping and the end of the
+    /// run; the report's `seconds` are the caller's to fill in.
+    mutating func finishEpoch(engineSeconds: Double) -> EpochReport {
         progress.epochsCompleted += 1
         progress.batchesCompleted = 0
         progress.epochGenerator = generator
-        let report = EpochReport(
-            epoch: progress.epochsCompleted,
-            training: engine.evaluate(training),
-            validation: validation.map(engine.evaluate),
-            seconds: seconds,
-            samplesPerSecond: Double(training.count) / max(seconds, 1e-9))
+        var report = EpochReport(
+            epoch: progress.epochsCompleted, loss: (progress.epochLossSum ?? 0) / Double(training.count),
+            validation: validation.map(engine.evaluate), samples: training.count, seconds: engineSeconds,
+            engineSeconds: engineSeconds)
+        progress.epochLossSum = nil
         if let patience = configuration.patience, let loss = report.validation?.loss {
             if progress.bestValidationLoss.map({ loss < $0 }) ?? true {
                 progress.bestValidationLoss = loss
@@ -258,6 +264,8 @@ private struct EpochLoop<Engine: TrainingEngine> {
         if progress.epochsCompleted >= configuration.epochs && progress.outcome == .running {
             progress.outcome = .completed
         }
+        let asked = configuration.evaluateEvery.map { progress.epochsCompleted % $0 == 0 } ?? false
+        if asked || progress.outcome != .running { report.training = engine.evaluate(training) }
         return report
     }
 

@@ -12,6 +12,8 @@ public struct TrainingCallbacks {
     /// answers true, the run stops there with outcome `.interrupted`.
     public var shouldStop: () -> Bool
     /// Samples between calls of `shouldStop` (at least 1): how long a stop request may wait.
+    /// The engine trains one such chunk of mini-batches per call, and the epoch's reported
+    /// loss adds the chunks' sums: its last bits depend on this interval (never the model's).
     public var stopInterval: Int
 
     /// - Precondition: `checkpointEvery` ≥ 1 and `stopInterval` ≥ 1.

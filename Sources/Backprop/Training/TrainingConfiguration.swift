@@ -18,6 +18,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var patience: Int?
     /// Seeds the starting weights, the validation split and the shuffles.
     public var seed: UInt64 = 1
+    /// Evaluate the whole training set after every this many epochs (and always after the
+    /// last): nil evaluates it after the last epoch only (see `EpochReport`). Changes what
+    /// is reported, never the result, so a checkpoint does not keep it.
+    public var evaluateEvery: Int?
     /// Threads and the like: they never change the result, so a checkpoint does not keep them.
     public var engineOptions = EngineOptions()
 

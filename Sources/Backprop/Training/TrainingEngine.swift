@@ -39,7 +39,12 @@ public protocol TrainingEngine: Sendable, SendableMetatype {
     ///
     /// Equivalent to calling `step` on each mini-batch in turn (the default); an engine may
     /// override it to keep its worker threads busy across batches.
-    mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double)
+    ///
+    /// - Returns: the sum of the samples' losses, each under the parameters its mini-batch's
+    ///   step started from: divided by `data.count`, the mean loss of the epoch's
+    ///   mini-batches, which `Trainer` reports without another pass over the data.
+    @discardableResult
+    mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double
 
     /// The output logit z of one sample (its inputs on the model's scale).
     ///
@@ -67,8 +72,11 @@ extension TrainingEngine {
         self.init(parameters: parameters, options: EngineOptions())
     }
 
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) {
-        data.forEachBatch(of: batchSize) { _ = step($0, learningRate: learningRate) }
+    @discardableResult
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+        var loss = 0.0
+        data.forEachBatch(of: batchSize) { loss += step($0, learningRate: learningRate) * Double($0.count) }
+        return loss
     }
 
     public func logit(x0: Double, x1: Double) -> Double {

@@ -39,6 +39,8 @@ public struct TrainingProgress: Sendable, Codable {
             (c.patience.map { $0 >= 1 } ?? true, "configuration.patience is \(c.patience ?? 0): must be at least 1"),
             (epochsCompleted >= 0, "epochsCompleted is \(epochsCompleted): must be 0 or more"),
             (batchesCompleted >= 0, "batchesCompleted is \(batchesCompleted): must be 0 or more"),
+            (epochLossSum.map { $0.isFinite && $0 >= 0 } ?? true,
+             "epochLossSum is \(epochLossSum ?? 0): must be a finite number, 0 or more"),
             (epochsWithoutImprovement >= 0, "epochsWithoutImprovement is \(epochsWithoutImprovement): must be 0 or more"),
             (bestValidationLoss.map { $0.isFinite && $0 >= 0 } ?? true,
              "bestValidationLoss is \(bestValidationLoss ?? 0): must be a finite number, 0 or more"),
@@ -79,6 +81,9 @@ public struct TrainingProgress: Sendable, Codable {
     public var epochsCompleted: Int
     /// Mini-batches done in the epoch under way (0 at an epoch boundary).
     public var batchesCompleted: Int
+    /// The sum of the losses of those mini-batches' samples, for the epoch's report (absent
+    /// from the checkpoints of earlier versions, which reported no such loss).
+    var epochLossSum: Double?
     /// The generator as it was before the epoch under way drew its shuffle.
     public var epochGenerator: SplitMix64
     /// True when the run began from random weights (drawn from the seed before the split).

@@ -14,9 +14,10 @@ enum TrainCommand {
             "      [--save MODEL.json] [--no-shuffle] [--no-standardize]",
             "      [--validation-split F] [--patience N]",
             "      [--checkpoint FILE [--checkpoint-every K]] [--log FILE.jsonl]",
-            "      [--json] [--quiet]",
+            "      [--evaluate-every K] [--json] [--quiet]",
             "--resume FILE [--epochs E] [--engine NAME] [--threads T]",
-            "      [--save MODEL.json] [--checkpoint FILE] [--log FILE.jsonl] [--json] [--quiet]",
+            "      [--save MODEL.json] [--checkpoint FILE] [--log FILE.jsonl]",
+            "      [--evaluate-every K] [--json] [--quiet]",
         ],
         summary: """
             Trains the 2-5-5-1 network with mini-batch SGD on binary cross-entropy and saves it.
@@ -98,6 +99,9 @@ enum TrainCommand {
         Option(
             "--save", "MODEL.json", .text,
             "where to write the model (default: \(defaultSave)); written\nto a temporary file and renamed, so never left half-written"),
+        Option(
+            "--evaluate-every", "K", .integer(1...1_000_000),
+            "also evaluate the whole training set every K epochs (default:\nafter the last only; every epoch reports the mean loss of\nits mini-batches and evaluates the validation set)"),
         Option.flag(
 "--json", "one JSON object per epoch on stdout"),
         Option(

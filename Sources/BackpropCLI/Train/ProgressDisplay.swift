@@ -17,11 +17,15 @@ struct ProgressDisplay {
             let filled = totalEpochs > 0 ? 20 * report.epoch / totalEpochs : 20
             text += " [" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]"
         }
-        text += "  loss \(String(format: "%.6f", report.training.loss))  accuracy \(percent(report.training.accuracy))"
+        // The mini-batches' loss every epoch; the whole training set's only when it was evaluated.
+        text += "  loss \(String(format: "%.6f", report.loss))"
+        if let training = report.training {
+            text += "  train_loss \(String(format: "%.6f", training.loss))  accuracy \(percent(training.accuracy))"
+        }
         if let validation = report.validation {
             text += "  val_loss \(String(format: "%.6f", validation.loss))  val_accuracy \(percent(validation.accuracy))"
         }
-        text += "  \(humanRate(report.samplesPerSecond)) samples/s"
+        text += "  \(humanRate(report.samplesPerSecond)) samples/s (engine \(humanRate(report.engineSamplesPerSecond)))"
         if firstEpoch == nil { firstEpoch = report.epoch - 1 }
         let done = report.epoch - (firstEpoch ?? 0)
         let seconds = (ContinuousClock.now - started) / .seconds(1)

@@ -10,6 +10,8 @@ struct TrainingOutputs {
     var checkpointPath: String?
     var checkpointEvery: Int
     var logPath: String?
+    /// `--evaluate-every`: epochs between full evaluations of the training set.
+    var evaluateEvery: Int?
     var json: Bool
     var quiet: Bool
 
@@ -21,6 +23,7 @@ struct TrainingOutputs {
         checkpointPath = options.string("--checkpoint")
         self.checkpointEvery = checkpointEvery
         logPath = options.string("--log")
+        evaluateEvery = options.integer("--evaluate-every")
         json = options.flag("--json")
         quiet = options.flag("--quiet")
     }

@@ -45,8 +45,8 @@ struct TrainingReporter {
                 "stopped early after epoch \(progress.epochsCompleted): the validation loss (best \(String(format: "%.6f", best))) had not improved for \(progress.configuration.patience ?? 0) epochs; kept the best model"
             )
         }
-        if let last {
-            var summary = "final accuracy \(percent(last.training.accuracy)) on \(last.training.count) training samples"
+        if let last, let training = last.training {
+            var summary = "final accuracy \(percent(training.accuracy)) on \(training.count) training samples"
             if let validation = last.validation {
                 summary += ", \(percent(validation.accuracy)) on \(validation.count) validation samples"
             }
@@ -79,9 +79,11 @@ struct TrainingReporter {
     static func json(_ report: EpochReport) -> String {
         jsonObject([
             "epoch": report.epoch,
-            "loss": report.training.loss,
-            "accuracy": report.training.accuracy,
+            "loss": report.loss,
+            "training_loss": report.training?.loss,
+            "accuracy": report.training?.accuracy,
             "samples_per_second": report.samplesPerSecond,
+            "engine_samples_per_second": report.engineSamplesPerSecond,
             "validation_loss": report.validation?.loss,
             "validation_accuracy": report.validation?.accuracy,
         ])

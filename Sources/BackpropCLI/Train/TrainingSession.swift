@@ -10,6 +10,7 @@ struct TrainingSession {
     init(configuration: TrainingConfiguration, setup: RunSetup, outputs: TrainingOutputs) {
         self.configuration = configuration
         self.configuration.engineOptions = EngineOptions(threads: outputs.threads ?? EngineOptions.availableCores)
+        self.configuration.evaluateEvery = outputs.evaluateEvery
         self.setup = setup
         self.outputs = outputs
     }

@@ -100,7 +100,7 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
 
 /// The kernels' entry points on mini-batches: the one place that takes their columns apart.
 extension KernelVariant {
-    /// SGD steps over consecutive mini-batches of `data`; the last one's mean loss.
+    /// SGD steps over consecutive mini-batches of `data`; the sum of the samples' losses.
     func trainEpoch(_ weights: inout SIMDWeights, on data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
         kernels.trainEpoch(
             &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
