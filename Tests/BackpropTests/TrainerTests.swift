@@ -145,6 +145,23 @@ import Testing
         }
     }
 
+    /// A shuffled run gathers its chunks from rows on another thread and evaluates the
+    /// training set from rows: the same bits as the engine's own evaluation of the columns,
+    /// and the same model whatever the chunk size (how many chunks are gathered ahead).
+    @Test func shuffledChunksFromRowsGiveTheSameEvaluationAndModel() {
+        let data = SyntheticData.circles.generate(count: 40_000, seed: 5)  // 2^14-sample parts, and a partial one
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.batchSize) = (2, 100)
+        var last: EpochReport?
+        let big = Trainer<SIMDEngine>(configuration).run(
+            on: data, callbacks: TrainingCallbacks(onEpoch: { last = $0 }))
+        let small = Trainer<SIMDEngine>(configuration).run(on: data, callbacks: TrainingCallbacks(stopInterval: 700))
+        #expect(big.model == small.model)
+        // Without a validation split the training set is the data, in its order.
+        let evaluation = SIMDEngine(parameters: big.model.parameters).evaluate(big.model.prepare(data))
+        #expect(last?.training == evaluation)
+    }
+
     /// The training set is evaluated after the last epoch and every `evaluateEvery` epochs only.
     @Test(arguments: [nil, 2] as [Int?])
     func trainingSetIsEvaluatedWhenAsked(every: Int?) {

@@ -37,7 +37,7 @@ public struct Dataset: Sendable, Equatable {
     public var isEmpty: Bool { label.isEmpty }
 
     /// Calls `body` with a view of the samples in `range`, valid only during the call.
-    @inlinable
+    @inlinable @discardableResult
     public func withMiniBatch<Result>(
         _ range: Range<Int>, _ body: (MiniBatch) throws -> Result
     ) rethrows -> Result {
@@ -67,7 +67,21 @@ public struct Dataset: Sendable, Equatable {
     /// Shuffling an epoch permutes the data into this layout instead of indexing through a
     /// permutation, so the engines always read contiguous columns.
     mutating func gather(from source: Dataset, at indices: some Collection<Int>) {
-        let count = indices.count
+        resize(to: indices.count)
+        let sourceCount = source.count
+        // Through buffers, not appends: this runs over every sample of every shuffled epoch.
+        source.withMiniBatch(0..<sourceCount) { source in
+            withUnsafeMutableColumns { x0, x1, label in
+                for (k, i) in indices.enumerated() {
+                    precondition(i >= 0 && i < sourceCount, "index out of range")
+                    (x0[k], x1[k], label[k]) = (source.x0[i], source.x1[i], source.label[i])
+                }
+            }
+        }
+    }
+
+    /// `count` samples, keeping the first ones and their storage (new ones are zeros).
+    mutating func resize(to count: Int) {
         for column in [\Dataset.x0, \Dataset.x1, \Dataset.label] {
             if self[keyPath: column].count > count {
                 self[keyPath: column].removeLast(self[keyPath: column].count - count)
@@ -75,24 +89,15 @@ public struct Dataset: Sendable, Equatable {
                 self[keyPath: column].append(contentsOf: repeatElement(0, count: count - self[keyPath: column].count))
             }
         }
-        // Through buffers, not appends: this runs over every sample of every shuffled epoch.
-        let sourceCount = source.count
-        source.x0.withUnsafeBufferPointer { sourceX0 in
-            source.x1.withUnsafeBufferPointer { sourceX1 in
-                source.label.withUnsafeBufferPointer { sourceLabel in
-                    x0.withUnsafeMutableBufferPointer { x0 in
-                        x1.withUnsafeMutableBufferPointer { x1 in
-                            label.withUnsafeMutableBufferPointer { label in
-                                var k = 0
-                                for i in indices {
-                                    precondition(i >= 0 && i < sourceCount, "index out of range")
-                                    (x0[k], x1[k], label[k]) = (sourceX0[i], sourceX1[i], sourceLabel[i])
-                                    k += 1
-                                }
-                            }
-                        }
-                    }
-                }
+    }
+
+    /// Calls `body` with the three columns to overwrite; the caller keeps labels 0 or 1.
+    mutating func withUnsafeMutableColumns<Result>(
+        _ body: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Result
+    ) -> Result {
+        x0.withUnsafeMutableBufferPointer { x0 in
+            x1.withUnsafeMutableBufferPointer { x1 in
+                label.withUnsafeMutableBufferPointer { label in body(x0, x1, label) }
             }
         }
     }
