@@ -13,6 +13,7 @@ let usage = """
       gradcheck   check an engine's gradients against finite differences
       bench       measure training throughput on the standard workload
       plot        draw a model's decision boundary, or a training log, as SVG
+      convert     write a data file as a NumPy .npy file, read without parsing text
 
     Run `backprop <command> --help` for a command's options, `backprop --version` for the
     version and the kernels in use.
@@ -38,7 +39,7 @@ func main(_ words: [String]) -> Int32 {
     }
     let commands = [
         TrainCommand.command, PredictCommand.command, EvaluateCommand.command, GradcheckCommand.command,
-        BenchCommand.command, PlotCommand.command,
+        BenchCommand.command, PlotCommand.command, ConvertCommand.command,
     ]
     guard let command = commands.first(where: { $0.name == name }) else {
         printError("error: unknown command '\(name)'\n\n\(usage)")

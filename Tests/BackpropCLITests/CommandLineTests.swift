@@ -60,6 +60,32 @@ import Testing
         #expect(unknown.errors == "warning: BACKPROP_KERNEL=avx9 is not a kernel variant (baseline, v3 or v4); ignored\n")
     }
 
+    /// `convert` writes a CSV file as `.npy`; training on either gives the same model bytes,
+    /// and `predict` takes an `.npy` of x0, x1.
+    @Test func convertedDataTrainsTheSameModel() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var csv = "x0,x1,label\n"
+        for i in 0..<400 { csv += "\(Double(i % 20) / 7 - 1.3),\(Double(i % 13) / 5 - 1),\(i % 3 == 0 ? 1 : 0)\n" }
+        try csv.write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["convert", "d.csv", "d.npy"], in: folder).status == 0)
+        #expect(try Self.run(["convert", "d.csv", "x.npy", "--no-labels"], in: folder).status == 0)
+        let common = ["--epochs", "3", "--quiet"]
+        #expect(try Self.run(["train", "--data", "d.csv", "--save", "a.json"] + common, in: folder).status == 0)
+        #expect(try Self.run(["train", "--data", "d.npy", "--save", "b.json"] + common, in: folder).status == 0)
+        let a = try Data(contentsOf: folder.appendingPathComponent("a.json"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("b.json")) == a)
+        let fromCSV = try Self.run(["predict", "--model", "a.json", "--data", "d.csv"], in: folder)
+        let fromNPY = try Self.run(["predict", "--model", "a.json", "--data", "x.npy"], in: folder)
+        #expect(fromNPY.status == 0 && fromNPY.output == fromCSV.output)
+        // Unlabelled rows cannot train; the error names the file and the fix.
+        let unlabelled = try Self.run(["train", "--data", "x.npy", "--save", "c.json"] + common, in: folder)
+        #expect(unlabelled.status == 1)
+        #expect(unlabelled.errors == "error: x.npy: shape (400, 2) has no label column: training and evaluation need (N, 3)\n")
+        let overInput = try Self.run(["convert", "d.npy", "d.npy"], in: folder)
+        #expect(overInput.status == 64)
+    }
+
     @Test func badDataFailsWithFileAndLineAndLeavesTheModelAlone() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -51,7 +51,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         warnIfDebugBuild()
         let clock = ContinuousClock()
         let loadStarted = clock.now
-        let data = try dataPath.map { path throws(InputError) in try CSV.read(path: path) }
+        let data = try dataPath.map { path throws(InputError) in try Dataset.read(path: path) }
             ?? StandardWorkload.dataset(samples: samples)
         let loadSeconds = (clock.now - loadStarted) / .seconds(1)
         let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }

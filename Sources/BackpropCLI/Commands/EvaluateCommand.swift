@@ -26,7 +26,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let json = options.flag("--json")
 
         let model = try Model.read(path: modelPath)
-        let result = model.evaluate(on: try CSV.read(path: dataPath))
+        let result = model.evaluate(on: try Dataset.read(path: dataPath))
         if json {
             print(
                 jsonObject([

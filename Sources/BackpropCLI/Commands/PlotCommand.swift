@@ -37,7 +37,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         case (let model?, let data?, nil):
             try AtomicFile.checkWritable(outPath)
             let loaded = try Model.read(path: model)
-            svg = Plot.decisionBoundary(model: loaded, data: try CSV.read(path: data), title: "Decision boundary of \(model)")
+            svg = Plot.decisionBoundary(model: loaded, data: try Dataset.read(path: data), title: "Decision boundary of \(model)")
         case (nil, nil, let history?):
             try AtomicFile.checkWritable(outPath)
             svg = Plot.history(try Plot.readHistory(path: history), title: "Training history (\(history))")

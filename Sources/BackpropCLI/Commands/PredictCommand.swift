@@ -31,7 +31,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         }
 
         let model = try Model.read(path: modelPath)
-        let probabilities = model.probabilities(for: try CSV.read(path: dataPath, labels: .optional))
+        let probabilities = model.probabilities(for: try Dataset.read(path: dataPath, labels: .optional))
         var text = "probability,class\n"
         text.reserveCapacity(probabilities.count * 26)
         for p in probabilities {

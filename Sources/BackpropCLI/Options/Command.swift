@@ -11,6 +11,8 @@ struct Command: Sendable {
     let sections: [(title: String, options: [Option])]
     /// Text after the options, if any.
     var epilogue = ""
+    /// Names of the arguments that are not options, all required, in order ("INPUT").
+    var arguments: [String] = []
     /// Runs the command on its parsed options; returns the exit status.
     let run: @Sendable (ParsedOptions) throws -> Int32
 
@@ -51,12 +53,17 @@ struct Command: Sendable {
     ///   need or exclude each other.
     func parse(_ words: [String]) throws(UsageError) -> ParsedOptions {
         var values: [String: ParsedValue] = [:]
+        var arguments: [String] = []
         var index = 0
         while index < words.count {
             let word = words[index]
             index += 1
-            guard word.hasPrefix("-") else {
-                throw UsageError(description: "unexpected argument '\(word)' for '\(name)'")
+            guard word.hasPrefix("-") && word != "-" else {
+                guard arguments.count < self.arguments.count else {
+                    throw UsageError(description: "unexpected argument '\(word)' for '\(name)'")
+                }
+                arguments.append(word)
+                continue
             }
             let (optionName, inline) = Self.split(word)
             guard let option = option(optionName) else {
@@ -78,7 +85,10 @@ struct Command: Sendable {
             if inline == nil { index += 1 }
             values[optionName] = try option.parse(text)
         }
-        let parsed = ParsedOptions(values: values)
+        guard arguments.count == self.arguments.count else {
+            throw UsageError(description: "'\(name)' needs \(self.arguments.joined(separator: " and "))")
+        }
+        let parsed = ParsedOptions(values: values, arguments: arguments)
         try check(parsed)
         return parsed
     }
@@ -108,6 +118,8 @@ struct Command: Sendable {
 /// The options given on a command line, checked against the command's table.
 struct ParsedOptions {
     let values: [String: ParsedValue]
+    /// The arguments that are not options, as `Command.arguments` names them.
+    var arguments: [String] = []
 
     func has(_ name: String) -> Bool { values[name] != nil }
 
