@@ -23,6 +23,11 @@ struct SampleRows: Sendable {
     /// Number of samples.
     var count: Int { values.count / 3 }
 
+    /// Calls `body` with the rows, 3 doubles each.
+    func withValues<Result>(_ body: (UnsafeBufferPointer<Double>) -> Result) -> Result {
+        values.withUnsafeBufferPointer(body)
+    }
+
     /// Replaces `chunk`'s samples with the samples at `indices`, in that order, reusing its storage.
     func gather(into chunk: inout Dataset, at indices: UnsafeBufferPointer<Int>) {
         chunk.resize(to: indices.count)

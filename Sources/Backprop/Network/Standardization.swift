@@ -27,33 +27,71 @@ public struct Standardization: Codable, Equatable, Sendable {
     /// - Precondition: `dataset` is not empty.
     public init(fitting dataset: Dataset) {
         precondition(!dataset.isEmpty, "cannot standardise an empty dataset")
-        let first = Self.moments(dataset.x0)
-        let second = Self.moments(dataset.x1)
-        mean = [first.mean, second.mean]
-        std = [first.std, second.std]
+        self = Self.fit { body in dataset.withMiniBatch(0..<dataset.count, body) }
     }
 
-    /// Mean and population standard deviation, in two passes (the centred sum of squares
-    /// does not cancel catastrophically).
-    private static func moments(_ column: [Double]) -> (mean: Double, std: Double) {
-        func moments(scaledBy scale: Double) -> (mean: Double, variance: Double) {
-            let n = Double(column.count)
-            let mean = column.reduce(0) { $0 + $1 / scale } / n
-            let variance = column.reduce(0) { $0 + ($1 / scale - mean) * ($1 / scale - mean) } / n
-            return (mean, variance)
-        }
-        var (mean, variance) = moments(scaledBy: 1)
-        var scale = 1.0
-        if !(mean.isFinite && variance.isNormal) {
-            // A power of two, so that dividing by it is exact.
-            let largest = column.reduce(0) { max($0, abs($1)) }
-            if largest > 0 && largest.isFinite {
-                scale = Double(sign: .plus, exponent: largest.exponent, significand: 1)
-                (mean, variance) = moments(scaledBy: scale)
+    /// Fits to the rows of `source`, read in order in passes: the same bits as
+    /// `init(fitting:)` on the same samples in memory.
+    init(fitting source: some RowSource) throws(InputError) {
+        precondition(source.count > 0, "cannot standardise an empty dataset")
+        var (part, scratch) = (Dataset(validatedX0: [], x1: [], label: []), [Double]())
+        var failure: InputError?
+        let fitted = Self.fit { body in
+            for start in stride(from: 0, to: source.count, by: 1 << 16) where failure == nil {
+                do throws(InputError) {
+                    try source.read(start..<min(start + (1 << 16), source.count), into: &part, scratch: &scratch)
+                } catch {
+                    failure = error
+                    return
+                }
+                part.withMiniBatch(0..<part.count, body)
             }
         }
-        let std = variance.squareRoot() * scale
-        return (mean * scale, std > 0 && std.isFinite ? std : 1)
+        if let failure { throw failure }
+        self = fitted
+    }
+
+    /// Means and standard deviations from passes over the samples: `forEachPart` calls its
+    /// argument with consecutive parts of the samples, in order, once per pass. Sums are
+    /// taken sample by sample in that order, so parts of any size give the same bits.
+    private static func fit(_ forEachPart: (_ body: (MiniBatch) -> Void) -> Void) -> Standardization {
+        typealias Pair = (Double, Double)
+        func moments(scaledBy scale: Pair) -> (count: Int, mean: Pair, variance: Pair, largest: Pair) {
+            var (count, sum, largest) = (0, (0.0, 0.0), (0.0, 0.0))
+            forEachPart { part in
+                count += part.count
+                for i in 0..<part.count {
+                    sum = (sum.0 + part.x0[i] / scale.0, sum.1 + part.x1[i] / scale.1)
+                    largest = (max(largest.0, abs(part.x0[i])), max(largest.1, abs(part.x1[i])))
+                }
+            }
+            let n = Double(count)
+            let mean = (sum.0 / n, sum.1 / n)
+            var squares = (0.0, 0.0)
+            forEachPart { part in
+                for i in 0..<part.count {
+                    let d = (part.x0[i] / scale.0 - mean.0, part.x1[i] / scale.1 - mean.1)
+                    squares = (squares.0 + d.0 * d.0, squares.1 + d.1 * d.1)
+                }
+            }
+            return (count, mean, (squares.0 / n, squares.1 / n), largest)
+        }
+        let plain = moments(scaledBy: (1, 1))
+        // A power of two near the largest magnitude, so that dividing by it is exact, where
+        // the plain sums overflowed or underflowed.
+        func scale(_ mean: Double, _ variance: Double, _ largest: Double) -> Double {
+            guard !(mean.isFinite && variance.isNormal), largest > 0 && largest.isFinite else { return 1 }
+            return Double(sign: .plus, exponent: largest.exponent, significand: 1)
+        }
+        let scales = (scale(plain.mean.0, plain.variance.0, plain.largest.0), scale(plain.mean.1, plain.variance.1, plain.largest.1))
+        let scaled = scales == (1, 1) ? plain : moments(scaledBy: scales)
+        func result(_ mean: Double, _ variance: Double, _ scale: Double) -> (mean: Double, std: Double) {
+            let std = variance.squareRoot() * scale
+            return (mean * scale, std > 0 && std.isFinite ? std : 1)
+        }
+        let first = scales.0 == 1 ? result(plain.mean.0, plain.variance.0, 1) : result(scaled.mean.0, scaled.variance.0, scales.0)
+        let second = scales.1 == 1 ? result(plain.mean.1, plain.variance.1, 1) : result(scaled.mean.1, scaled.variance.1, scales.1)
+        return Standardization(mean: [first.mean, second.mean], std: [first.std, second.std])
     }
 
     /// `dataset` with both features standardised (in place when the caller hands it over):
@@ -61,6 +99,12 @@ public struct Standardization: Codable, Equatable, Sendable {
     public func apply(to dataset: consuming Dataset) -> Dataset {
         let (m0, m1, s0, s1) = (mean[0], mean[1], std[0], std[1])
         return dataset.mapFeatures { x0, x1 in (Self.standardise(x0, m0, s0), Self.standardise(x1, m1, s1)) }
+    }
+
+    /// One sample's features, standardised as `apply(to:)` does it.
+    @inline(__always)
+    func apply(_ x0: Double, _ x1: Double) -> (Double, Double) {
+        (Self.standardise(x0, mean[0], std[0]), Self.standardise(x1, mean[1], std[1]))
     }
 
     @inline(__always)

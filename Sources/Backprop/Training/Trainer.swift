@@ -64,34 +64,100 @@ public struct Trainer<Engine: TrainingEngine> {
     ) -> TrainingResult<Engine> {
         let configuration = settings(resuming: checkpoint)
         precondition(!data.isEmpty, "no training data")
-        precondition(configuration.batchSize >= 1, "the batch size must be at least 1")
-        precondition(configuration.epochs >= 0, "epochs must not be negative")
-        precondition(configuration.evaluateEvery.map { $0 >= 1 } ?? true, "evaluations come every epoch at most")
-
         // The same draws as the original run, so that the validation split comes out the same.
         var generator = SplitMix64(seed: configuration.seed)
         let randomStart = checkpoint?.randomStart ?? (start == nil)
         let drawn = randomStart ? Parameters.glorotUniform(using: &generator) : nil
         var (training, validation) = Self.split(consume data, configuration, using: &generator)
+        let progress = Self.progress(
+            configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
+            fitting: { Standardization(fitting: training) })
+        training = progress.model.prepare(consume training)
+        validation = validation.map { progress.model.prepare($0) }
+        let samples: any EpochSamples =
+            switch (configuration.shuffle, configuration.blockShuffle) {
+            case (false, _): OrderedColumns(training)
+            case (true, nil): ShuffledChunks(SampleRows(training))
+            case (true, let blocks?): BlockShuffledChunks(SampleRows(training), shuffle: blocks)
+            }
+        var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: validation, engine: engine)
+        do {
+            return try run.run(callbacks)
+        } catch {
+            fatalError("samples in memory cannot fail to be read: \(error)")  // only files can
+        }
+    }
 
-        var progress: TrainingProgress
+    /// Trains on the `.npy` file `reader` reads, streamed from disk: memory holds a few
+    /// chunks of the file, whatever its size, and the same bits come out as from the file
+    /// read whole into memory (`NPY.read`) with `run(on:from:resuming:callbacks:)`.
+    ///
+    /// The standardisation is fitted in passes over the file before the first epoch.
+    /// Every epoch reads the file again: in order without `shuffle`, and in blocks with
+    /// `blockShuffle`.
+    ///
+    /// - Throws: `InputError` when the file cannot be read, or holds a row that is not a
+    ///   sample (found by the first pass: a non-finite feature, a label not 0 or 1).
+    /// - Precondition: as `run(on:from:resuming:callbacks:)`; besides, with `shuffle` the
+    ///   configuration has a `blockShuffle` (a streamed file is not shuffled sample by
+    ///   sample), and there is no validation split.
+    public func run(
+        streaming reader: NPY.Reader, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
+        callbacks: TrainingCallbacks = TrainingCallbacks()
+    ) throws(InputError) -> TrainingResult<Engine> {
+        let configuration = settings(resuming: checkpoint)
+        precondition(!configuration.shuffle || configuration.blockShuffle != nil, "a streamed file is shuffled in blocks")
+        precondition(configuration.validationFraction == 0, "a streamed file has no validation split")
+        precondition(reader.rows > 0, "no training data")
+        var generator = SplitMix64(seed: configuration.seed)
+        let randomStart = checkpoint?.randomStart ?? (start == nil)
+        let drawn = randomStart ? Parameters.glorotUniform(using: &generator) : nil
+        var failure: InputError?
+        let progress = Self.progress(
+            configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
+            fitting: {
+                do throws(InputError) {
+                    return try Standardization(fitting: FileRows(reader: reader, standardization: nil))
+                } catch {
+                    failure = error
+                    return nil
+                }
+            })
+        if let failure { throw failure }
+        let rows = FileRows(reader: reader, standardization: progress.model.standardization)
+        let samples: any EpochSamples =
+            if let blocks = configuration.blockShuffle, configuration.shuffle {
+                BlockShuffledChunks(rows, shuffle: blocks)
+            } else {
+                StreamedChunks(rows)
+            }
+        var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: nil, engine: nil)
+        return try run.run(callbacks)
+    }
+
+    /// Where a run starts: its checkpoint, or its first epoch from `start` or the drawn
+    /// weights, with a standardisation fitted by `fitting` when the run standardises.
+    private static func progress(
+        _ configuration: TrainingConfiguration, start: Model?, drawn: Parameters?, resuming checkpoint: TrainingProgress?,
+        generator: SplitMix64, fitting: () -> Standardization?
+    ) -> TrainingProgress {
+        precondition(configuration.batchSize >= 1, "the batch size must be at least 1")
+        precondition(configuration.epochs >= 0, "epochs must not be negative")
+        precondition(configuration.evaluateEvery.map { $0 >= 1 } ?? true, "evaluations come every epoch at most")
+        precondition(configuration.blockShuffle?.problem() == nil, configuration.blockShuffle?.problem() ?? "")
         if var checkpoint {
             checkpoint.configuration = configuration
             // A run that stopped early is over: it returns its best model and trains no more.
             // Any other outcome means "ended so far"; this run goes on.
             if checkpoint.outcome != .stoppedEarly { checkpoint.outcome = .running }
-            progress = checkpoint
-        } else {
-            let standardization = configuration.standardize ? start?.standardization ?? Standardization(fitting: training) : nil
-            progress = TrainingProgress(
-                configuration: configuration,
-                model: Model(parameters: start?.parameters ?? drawn!, standardization: standardization),
-                epochsCompleted: 0, batchesCompleted: 0, epochGenerator: generator, randomStart: randomStart)
+            return checkpoint
         }
-        training = progress.model.prepare(consume training)
-        validation = validation.map { progress.model.prepare($0) }
-        var run = EpochLoop<Engine>(progress: progress, training: consume training, validation: validation, engine: engine)
-        return run.run(callbacks)
+        let standardization: Standardization? =
+            if !configuration.standardize { nil } else if let kept = start?.standardization { kept } else { fitting() }
+        return TrainingProgress(
+            configuration: configuration,
+            model: Model(parameters: start?.parameters ?? drawn!, standardization: standardization),
+            epochsCompleted: 0, batchesCompleted: 0, epochGenerator: generator, randomStart: start == nil)
     }
 
     /// The configuration of a run: a resumed run's settings come from its checkpoint, and
@@ -137,26 +203,16 @@ public struct Trainer<Engine: TrainingEngine> {
 /// The epochs of one run, on prepared (standardised) data, from a progress to the end.
 private struct EpochLoop<Engine: TrainingEngine> {
     var progress: TrainingProgress
-    /// The training samples: columns read in place when the run keeps file order, rows to
-    /// gather each shuffled chunk from otherwise (a third of the cache misses). Chunks, not
-    /// the whole epoch: memory holds one or two chunks, not a second copy of the data.
-    let training: Dataset?
-    let chunks: ShuffledChunks?
-    let trainingCount: Int
+    /// The training samples, handed to the engine in chunks of the epoch's order: memory
+    /// holds one or two chunks besides the samples, not a second copy of them.
+    let samples: any EpochSamples
     let validation: Dataset?
     var engine: Engine
     var generator: SplitMix64
-    /// Parts of the training set in order, for its evaluation from rows.
-    var evaluationPart = Dataset(validatedX0: [], x1: [], label: [])
 
-    init(progress: TrainingProgress, training: consuming Dataset, validation: Dataset?, engine: Engine?) {
+    init(progress: TrainingProgress, samples: any EpochSamples, validation: Dataset?, engine: Engine?) {
         self.progress = progress
-        trainingCount = training.count
-        if progress.configuration.shuffle {
-            (self.training, chunks) = (nil, ShuffledChunks(SampleRows(training)))
-        } else {
-            (self.training, chunks) = (training, nil)
-        }
+        self.samples = samples
         self.validation = validation
         self.engine = engine ?? Engine(parameters: progress.model.parameters, options: progress.configuration.engineOptions)
         generator = progress.epochGenerator
@@ -164,12 +220,12 @@ private struct EpochLoop<Engine: TrainingEngine> {
 
     var configuration: TrainingConfiguration { progress.configuration }
 
-    mutating func run(_ callbacks: TrainingCallbacks) -> TrainingResult<Engine> {
+    mutating func run(_ callbacks: TrainingCallbacks) throws(InputError) -> TrainingResult<Engine> {
         let clock = ContinuousClock()
         while progress.epochsCompleted < configuration.epochs && progress.outcome == .running {
             let started = clock.now
             let engineSeconds: Double
-            switch trainEpoch(callbacks) {
+            switch try trainEpoch(callbacks) {
             case .trained(let time):
                 engineSeconds = time
             case .stopped:
@@ -180,7 +236,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
                 progress.outcome = .diverged
                 continue
             }
-            var report = finishEpoch(engineSeconds: engineSeconds)
+            var report = try finishEpoch(engineSeconds: engineSeconds)
             report.seconds = (clock.now - started) / .seconds(1)
             if !report.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
                 progress.outcome = .diverged
@@ -209,9 +265,10 @@ private struct EpochLoop<Engine: TrainingEngine> {
     }
 
     /// The SGD steps of the epoch under way, from its next mini-batch.
-    mutating func trainEpoch(_ callbacks: TrainingCallbacks) -> EpochSteps {
+    mutating func trainEpoch(_ callbacks: TrainingCallbacks) throws(InputError) -> EpochSteps {
         progress.epochGenerator = generator
-        chunks?.shuffle(using: &generator)
+        samples.beginEpoch(using: &generator)
+        let trainingCount = samples.count
         let batchSize = configuration.batchSize
         let learningRate = configuration.learningRate
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
@@ -228,14 +285,9 @@ private struct EpochLoop<Engine: TrainingEngine> {
             let last = min(first + chunk, batchesPerEpoch)
             let range = (first * batchSize)..<min(last * batchSize, trainingCount)
             let started = clock.now
-            let loss: Double
-            if let chunks {
-                let following = last < batchesPerEpoch ? (last * batchSize)..<min((last + chunk) * batchSize, trainingCount) : nil
-                loss = chunks.withChunk(range, prefetching: following) { chunk in
-                    chunk.withMiniBatch(0..<range.count) { engine.trainEpoch($0, batchSize: batchSize, learningRate: learningRate) }
-                }
-            } else {
-                loss = training!.withMiniBatch(range) { engine.trainEpoch($0, batchSize: batchSize, learningRate: learningRate) }
+            let following = last < batchesPerEpoch ? (last * batchSize)..<min((last + chunk) * batchSize, trainingCount) : nil
+            let loss = try samples.withChunk(range, prefetching: following) {
+                engine.trainEpoch($0, batchSize: batchSize, learningRate: learningRate)
             }
             seconds += (clock.now - started) / .seconds(1)
             progress.epochLossSum = (progress.epochLossSum ?? 0) + loss
@@ -248,13 +300,13 @@ private struct EpochLoop<Engine: TrainingEngine> {
 
     /// Counts the epoch as done, evaluates it, and applies early stopping and the end of the
     /// run; the report's `seconds` are the caller's to fill in.
-    mutating func finishEpoch(engineSeconds: Double) -> EpochReport {
+    mutating func finishEpoch(engineSeconds: Double) throws(InputError) -> EpochReport {
         progress.epochsCompleted += 1
         progress.batchesCompleted = 0
         progress.epochGenerator = generator
         var report = EpochReport(
-            epoch: progress.epochsCompleted, loss: (progress.epochLossSum ?? 0) / Double(trainingCount),
-            validation: validation.map(engine.evaluate), samples: trainingCount, seconds: engineSeconds,
+            epoch: progress.epochsCompleted, loss: (progress.epochLossSum ?? 0) / Double(samples.count),
+            validation: validation.map(engine.evaluate), samples: samples.count, seconds: engineSeconds,
             engineSeconds: engineSeconds)
         progress.epochLossSum = nil
         if let patience = configuration.patience, let loss = report.validation?.loss {
@@ -271,20 +323,8 @@ private struct EpochLoop<Engine: TrainingEngine> {
             progress.outcome = .completed
         }
         let asked = configuration.evaluateEvery.map { progress.epochsCompleted % $0 == 0 } ?? false
-        if asked || progress.outcome != .running { report.training = evaluateTraining() }
+        if asked || progress.outcome != .running { report.training = try samples.evaluate(engine) }
         return report
-    }
-
-    /// The whole training set under the current parameters; from rows, in chunks of the
-    /// parts `evaluate` sums in (2^14 samples), so that the sum has the same bits.
-    mutating func evaluateTraining() -> Evaluation {
-        if let training { return engine.evaluate(training) }
-        var evaluation = Evaluation(logits: [], labels: [])
-        for start in stride(from: 0, to: trainingCount, by: 1 << 14) {
-            chunks!.rows.copy(into: &evaluationPart, range: start..<min(start + (1 << 14), trainingCount))
-            evaluation.merge(engine.evaluate(evaluationPart))
-        }
-        return evaluation
     }
 
     var currentModel: Model { Model(parameters: engine.parameters, standardization: progress.model.standardization) }

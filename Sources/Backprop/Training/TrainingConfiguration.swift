@@ -9,6 +9,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var learningRate = 1.0
     /// Reshuffle the training samples before every epoch; false keeps file order.
     public var shuffle = true
+    /// With `shuffle`, shuffle in blocks instead of sample by sample (nil): needed to stream
+    /// a file from disk (see `BlockShuffle`).
+    public var blockShuffle: BlockShuffle?
     /// Standardise both features to mean 0 and standard deviation 1 (fitted on the training part).
     public var standardize = true
     /// Fraction of the samples held out for validation, in [0, 1).
@@ -30,6 +33,6 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, learningRate, shuffle, standardize, validationFraction, patience, seed
+        case epochs, batchSize, learningRate, shuffle, blockShuffle, standardize, validationFraction, patience, seed
     }
 }

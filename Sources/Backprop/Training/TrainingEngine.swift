@@ -118,16 +118,18 @@ extension TrainingEngine {
     ///
     /// Works through the data in parts of 16,384 samples, so it needs no memory of the data's size.
     public func evaluate(_ dataset: Dataset) -> Evaluation {
+        dataset.withMiniBatch(0..<dataset.count) { evaluate($0) }
+    }
+
+    /// `evaluate` on borrowed samples, in parts of `evaluationPart` (2^14) samples.
+    func evaluate(_ samples: MiniBatch) -> Evaluation {
         var evaluation = Evaluation(logits: [], labels: [])
-        let part = 1 << 14
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: part) { buffer in
-            dataset.withMiniBatch(0..<dataset.count) { all in
-                for start in stride(from: 0, to: all.count, by: part) {
-                    let range = start..<min(start + part, all.count)
-                    let output = UnsafeMutableBufferPointer(rebasing: buffer[..<range.count])
-                    logits(all[range], into: output)
-                    evaluation.add(UnsafeBufferPointer(output), UnsafeBufferPointer(rebasing: all.label[range]))
-                }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: evaluationPart) { buffer in
+            for start in stride(from: 0, to: samples.count, by: evaluationPart) {
+                let range = start..<min(start + evaluationPart, samples.count)
+                let output = UnsafeMutableBufferPointer(rebasing: buffer[..<range.count])
+                logits(samples[range], into: output)
+                evaluation.add(UnsafeBufferPointer(output), UnsafeBufferPointer(rebasing: samples.label[range]))
             }
         }
         return evaluation

@@ -37,6 +37,7 @@ public struct TrainingProgress: Sendable, Codable {
             ((0..<1).contains(c.validationFraction),
              "configuration.validationFraction is \(c.validationFraction): must be from 0 up to (not including) 1"),
             (c.patience.map { $0 >= 1 } ?? true, "configuration.patience is \(c.patience ?? 0): must be at least 1"),
+            (c.blockShuffle?.problem() == nil, "configuration.blockShuffle: \(c.blockShuffle?.problem() ?? "")"),
             (epochsCompleted >= 0, "epochsCompleted is \(epochsCompleted): must be 0 or more"),
             (batchesCompleted >= 0, "batchesCompleted is \(batchesCompleted): must be 0 or more"),
             (epochLossSum.map { $0.isFinite && $0 >= 0 } ?? true,

@@ -59,7 +59,7 @@ public enum NPY {
     }
 
     /// An open `.npy` file, read in chunks of rows on demand: memory holds a chunk, not the file.
-    public final class Reader: @unchecked Sendable {
+    public final class Reader: @unchecked Sendable, RowSource {
         /// Rows per chunk that keep a chunk in the larger caches: 2^16 rows, 1.5 MiB.
         public static let preferredChunk = 1 << 16
 
@@ -67,11 +67,13 @@ public enum NPY {
         public let path: String
         /// Rows in the file.
         public let rows: Int
+        /// Rows in the file (`rows`, as every row source names it).
+        var count: Int { rows }
         /// 3 when the file has labels, 2 when not.
         public let columns: Int
         private let header: NPYHeader
         private let descriptor: Int32
-        private var buffer: [UInt64] = []
+        private var scratch: [Double] = []
 
         /// Opens `path` and checks its header and size.
         public init(path: String, labels: CSV.Labels = .required) throws(InputError) {
@@ -111,39 +113,35 @@ public enum NPY {
         /// Replaces `chunk`'s samples with rows `range` of the file, checked: finite
         /// features, labels 0 or 1 (0 for a file without labels).
         public func read(_ range: Range<Int>, into chunk: inout Dataset) throws(InputError) {
-            precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows out of range")
-            let count = range.count * columns
-            if buffer.count < count { buffer = [UInt64](repeating: 0, count: count) }
-            let wanted = count * 8
+            try read(range, into: &chunk, scratch: &scratch)
+        }
+
+        /// The rows at `range`, 3 doubles each (label 0 for a file without labels), checked.
+        func read(_ range: Range<Int>, into rows: UnsafeMutableBufferPointer<Double>) throws(InputError) {
+            precondition(range.lowerBound >= 0 && range.upperBound <= self.rows && rows.count >= 3 * range.count, "rows out of range")
+            let wanted = range.count * columns * 8
             let offset = header.dataOffset + range.lowerBound * columns * 8
-            let result = buffer.withUnsafeMutableBytes { bytes in
-                Result { () throws(FileReading.Failure) in
-                    try FileReading.read(descriptor, into: bytes.baseAddress!, count: wanted, at: offset, threads: 1)
-                }
+            // Straight into place for rows of 3; rows of 2 are read into the last two thirds
+            // of the buffer and spread out from the front, which never overwrites a value
+            // not yet moved.
+            let start = columns == 3 ? 0 : range.count
+            let result = Result { () throws(FileReading.Failure) in
+                try FileReading.read(descriptor, into: rows.baseAddress! + start, count: wanted, at: offset, threads: 1)
             }
-            let got: Int
             switch result {
-            case .success(let count): got = count
+            case .success(let got) where got == wanted: break
+            case .success: throw InputError(file: path, line: nil, message: "the file was cut short while being read")
             case .failure(let failure): throw InputFile.readError(path, failure.code)
             }
-            guard got == wanted else { throw InputError(file: path, line: nil, message: "the file was cut short while being read") }
-            chunk.resize(to: range.count)
-            let columns = self.columns
-            let firstRow = range.lowerBound
-            let bad: (row: Int, problem: String)? = buffer.withUnsafeBufferPointer { values in
-                chunk.withUnsafeMutableColumns { x0, x1, label in
-                    var bad: (Int, String)?
-                    for i in 0..<range.count {
-                        let a = Double(bitPattern: UInt64(littleEndian: values[columns * i]))
-                        let b = Double(bitPattern: UInt64(littleEndian: values[columns * i + 1]))
-                        let y = columns == 3 ? Double(bitPattern: UInt64(littleEndian: values[columns * i + 2])) : 0
-                        (x0[i], x1[i], label[i]) = (a, b, y)
-                        // One test for the common case; the details only for a bad row.
-                        if !(a.isFinite && b.isFinite && (y == 0 || y == 1)) && bad == nil {
-                            bad = (firstRow + i, !a.isFinite ? "x0 is \(a)" : !b.isFinite ? "x1 is \(b)" : "label \(y) is not 0 or 1")
-                        }
-                    }
-                    return bad
+            var bad: (row: Int, problem: String)?
+            for k in 0..<range.count {
+                let a = Double(bitPattern: UInt64(littleEndian: rows[start + columns * k].bitPattern))
+                let b = Double(bitPattern: UInt64(littleEndian: rows[start + columns * k + 1].bitPattern))
+                let y = columns == 3 ? Double(bitPattern: UInt64(littleEndian: rows[start + 3 * k + 2].bitPattern)) : 0
+                (rows[3 * k], rows[3 * k + 1], rows[3 * k + 2]) = (a, b, y)
+                // One test for the common case; the details only for a bad row.
+                if !(a.isFinite && b.isFinite && (y == 0 || y == 1)) && bad == nil {
+                    bad = (range.lowerBound + k, !a.isFinite ? "x0 is \(a)" : !b.isFinite ? "x1 is \(b)" : "label \(y) is not 0 or 1")
                 }
             }
             if let bad { throw InputError(file: path, line: nil, message: "row \(bad.row) (counting from 0): \(bad.problem)") }

@@ -1,0 +1,180 @@
+import Dispatch
+
+/// An epoch shuffled in blocks (see `BlockShuffle`), read from rows in memory or on disk: a
+/// window's blocks are read, its samples shuffled, and the next window is read on another
+/// thread while the engine trains on this one. Memory holds two windows, whatever the data's size.
+///
+/// The order: at the start of an epoch the generator draws a permutation of the blocks and
+/// one number, the windows' seed; window w (blocks w·W to w·W + W − 1 of that permutation)
+/// shuffles its samples with a generator seeded from the windows' seed and w, so that any
+/// window's order can be drawn on its own (a resumed run starts mid-epoch).
+final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
+    let source: any RowSource
+    let shuffle: BlockShuffle
+    private let blockCount: Int
+    /// The epoch's permutation of the blocks, its windows' first positions, and their seed.
+    private var blockOrder: [Int]
+    private var windowStarts: [Int] = []
+    private var windowSeed: UInt64 = 0
+    /// Loaded windows, by index: the one in use and the one after it.
+    private var loaded: [Int: Window] = [:]
+    /// A window being read on the worker thread, and its outcome once read.
+    private var pending: Int?
+    private var prefetched: Result<Window, InputError>?
+    private let reading = DispatchGroup()
+    private let worker = DispatchQueue(label: "backprop.block-shuffle", qos: .userInitiated)
+    /// A part of an evaluation, and the rows it is read through.
+    private var part = Dataset(validatedX0: [], x1: [], label: [])
+    private var scratch: [Double] = []
+
+    /// One window's rows, in block order, and the order its samples are taken in.
+    final class Window: @unchecked Sendable {
+        var rows: [Double]
+        var order: [Int]
+        init(rows: [Double], order: [Int]) { (self.rows, self.order) = (rows, order) }
+    }
+
+    init(_ source: any RowSource, shuffle: BlockShuffle) {
+        precondition(shuffle.problem() == nil, shuffle.problem() ?? "")
+        self.source = source
+        self.shuffle = shuffle
+        blockCount = (source.count + shuffle.blockSize - 1) / shuffle.blockSize
+        blockOrder = Array(0..<blockCount)
+    }
+
+    deinit { reading.wait() }
+
+    var count: Int { source.count }
+
+    func beginEpoch(using generator: inout SplitMix64) {
+        settle()
+        loaded = [:]
+        for i in blockOrder.indices { blockOrder[i] = i }
+        generator.shuffle(&blockOrder)
+        windowSeed = generator.next()
+        windowStarts = [0]
+        for window in 0..<((blockCount + shuffle.windowBlocks - 1) / shuffle.windowBlocks) {
+            windowStarts.append(windowStarts[window] + blocks(of: window).reduce(0) { $0 + rows(of: $1).count })
+        }
+    }
+
+    func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result)
+        throws(InputError) -> Result
+    {
+        let first = window(at: range.lowerBound)
+        let last = range.isEmpty ? first : window(at: range.upperBound - 1)
+        for index in loaded.keys where index < first { loaded[index] = nil }
+        for index in first...last where loaded[index] == nil { loaded[index] = try load(index) }
+        // The window after the last one this chunk or the next one needs, read meanwhile.
+        let ahead = (following.map { window(at: max($0.lowerBound, $0.upperBound - 1)) } ?? last) + 1
+        if ahead < windowStarts.count - 1 && loaded[ahead] == nil && pending != ahead {
+            settle()
+            start(ahead)
+        }
+        gather(range, first: first)
+        return part.withMiniBatch(0..<range.count, body)
+    }
+
+    func forEachPart(_ body: (MiniBatch) -> Void) throws(InputError) {
+        for start in stride(from: 0, to: count, by: evaluationPart) {
+            let range = start..<min(start + evaluationPart, count)
+            try source.read(range, into: &part, scratch: &scratch)
+            part.withMiniBatch(0..<range.count, body)
+        }
+    }
+
+    /// The blocks of window `index`, in the epoch's order.
+    private func blocks(of index: Int) -> ArraySlice<Int> {
+        blockOrder[(index * shuffle.windowBlocks)..<min((index + 1) * shuffle.windowBlocks, blockCount)]
+    }
+
+    /// The positions of block `block`'s samples in the data.
+    private func rows(of block: Int) -> Range<Int> {
+        (block * shuffle.blockSize)..<min((block + 1) * shuffle.blockSize, source.count)
+    }
+
+    /// The window holding position `position` of the epoch's order.
+    private func window(at position: Int) -> Int {
+        var low = 0
+        var high = windowStarts.count - 2
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if windowStarts[middle] <= position { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// Window `index`: from the worker thread when it was read ahead, read here otherwise.
+    private func load(_ index: Int) throws(InputError) -> Window {
+        if pending == index {
+            reading.wait()
+            pending = nil
+            return try prefetched!.get()
+        }
+        return try Self.read(window: index, blocks: Array(blocks(of: index)), shuffle: shuffle, seed: windowSeed, source: source)
+    }
+
+    /// Starts reading window `index` on the worker thread.
+    private func start(_ index: Int) {
+        pending = index
+        reading.enter()
+        let (blocks, shuffle, seed, source) = (Array(blocks(of: index)), shuffle, windowSeed, source)
+        worker.async { [self] in
+            prefetched = Result { () throws(InputError) in
+                try Self.read(window: index, blocks: blocks, shuffle: shuffle, seed: seed, source: source)
+            }
+            reading.leave()
+        }
+    }
+
+    /// Waits for a read under way, and forgets it.
+    private func settle() {
+        reading.wait()
+        pending = nil
+        prefetched = nil
+    }
+
+    /// Reads window `index`'s blocks and draws the order of its samples.
+    private static func read(window index: Int, blocks: [Int], shuffle: BlockShuffle, seed: UInt64, source: any RowSource)
+        throws(InputError) -> Window
+    {
+        let ranges = blocks.map { ($0 * shuffle.blockSize)..<min(($0 + 1) * shuffle.blockSize, source.count) }
+        let size = ranges.reduce(0) { $0 + $1.count }
+        var rows = [Double](repeating: 0, count: 3 * size)
+        try rows.withUnsafeMutableBufferPointer { rows throws(InputError) in
+            var filled = 0
+            for range in ranges {
+                try source.read(range, into: UnsafeMutableBufferPointer(rebasing: rows[(3 * filled)..<(3 * (filled + range.count))]))
+                filled += range.count
+            }
+        }
+        // A generator of its own per window, its seed mixed from the windows' seed and the index.
+        var seeding = SplitMix64(seed: seed &+ UInt64(index))
+        var generator = SplitMix64(seed: seeding.next())
+        var order = Array(0..<size)
+        generator.shuffle(&order)
+        return Window(rows: rows, order: order)
+    }
+
+    /// Gathers the samples at positions `range` into `part`, from the loaded windows.
+    private func gather(_ range: Range<Int>, first: Int) {
+        part.resize(to: range.count)
+        var (index, position) = (first, range.lowerBound)
+        while position < range.upperBound {
+            let window = loaded[index]!
+            let end = min(range.upperBound, windowStarts[index + 1])
+            let (offset, done) = (windowStarts[index], position - range.lowerBound)
+            window.rows.withUnsafeBufferPointer { rows in
+                window.order.withUnsafeBufferPointer { order in
+                    part.withUnsafeMutableColumns { x0, x1, label in
+                        for k in 0..<(end - position) {
+                            let row = order[position - offset + k]
+                            (x0[done + k], x1[done + k], label[done + k]) = (rows[3 * row], rows[3 * row + 1], rows[3 * row + 2])
+                        }
+                    }
+                }
+            }
+            (index, position) = (index + 1, end)
+        }
+    }
+}
