@@ -86,6 +86,38 @@ import Testing
         #expect(overInput.status == 64)
     }
 
+    /// `--stream` trains from an `.npy` file on disk with the bits of the file loaded, and
+    /// says what to change when the settings need the data in memory.
+    @Test func streamingFromDisk() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var csv = ""
+        for i in 0..<3000 { csv += "\(sin(Double(i))),\(cos(Double(i) * 0.7)),\(i % 2)\n" }
+        try csv.write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["convert", "d.csv", "d.npy"], in: folder).status == 0)
+        let common = ["train", "--data", "d.npy", "--epochs", "2", "--shuffle", "blocks", "--block-size", "100", "--quiet"]
+        #expect(try Self.run(common + ["--save", "a.json"], in: folder).status == 0)
+        #expect(try Self.run(common + ["--save", "b.json", "--stream"], in: folder).status == 0)
+        let a = try Data(contentsOf: folder.appendingPathComponent("a.json"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("b.json")) == a)
+
+        let cases: [([String], String)] = [
+            (["--data", "d.npy", "--stream"],
+             "error: d.npy is streamed from disk (--stream), which shuffles in blocks: add --shuffle blocks, or --no-shuffle"),
+            (["--data", "d.npy", "--stream", "--no-shuffle", "--validation-split", "0.2"],
+             "error: d.npy is streamed from disk (--stream): --validation-split needs the data in memory"),
+            (["--data", "d.csv", "--stream", "--no-shuffle"], "error: --stream reads .npy files; write d.csv as one with `backprop convert`"),
+            (["--data", "d.npy", "--shuffle", "samples", "--block-size", "10"], "error: --block-size needs --shuffle blocks"),
+            (["--data", "d.npy", "--shuffle", "blocks", "--no-shuffle"], "error: --shuffle cannot be combined with --no-shuffle"),
+        ]
+        for (arguments, message) in cases {
+            let result = try Self.run(["train"] + arguments + ["--save", "c.json"], in: folder)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.errors.hasPrefix(message + "\n"), "\(result.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("c.json").path))
+    }
+
     @Test func badDataFailsWithFileAndLineAndLeavesTheModelAlone() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

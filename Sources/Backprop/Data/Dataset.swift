@@ -149,18 +149,22 @@ public struct Dataset: Sendable, Equatable {
     /// A 64-bit FNV-1a hash of every sample's bits, in order, as 16 hex digits: the same
     /// data gives the same fingerprint on every run and platform.
     package var fingerprint: String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for column in [x0, x1, label] {
-            for value in column {
-                var bits = value.bitPattern
-                for _ in 0..<8 {
-                    hash = (hash ^ (bits & 0xFF)) &* 0x100_0000_01B3
-                    bits >>= 8
-                }
+        var hash = Fingerprint()
+        for column in [x0, x1, label] { hash.add(column) }
+        return hash.text
+    }
+
+    /// `fingerprint` of the samples of an `.npy` file, read in three passes (one per column).
+    package static func fingerprint(of reader: NPY.Reader) throws(InputError) -> String {
+        var hash = Fingerprint()
+        var (part, scratch) = (Dataset(validatedX0: [], x1: [], label: []), [Double]())
+        for column in [\Dataset.x0, \Dataset.x1, \Dataset.label] {
+            for start in stride(from: 0, to: reader.rows, by: 1 << 16) {
+                try reader.read(start..<min(start + (1 << 16), reader.rows), into: &part, scratch: &scratch)
+                hash.add(part[keyPath: column])
             }
         }
-        let text = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        return hash.text
     }
 
     /// Applies `transform` to both features of every sample.
@@ -243,5 +247,26 @@ extension MiniBatch {
             body(self[start..<stop])
             start = stop
         }
+    }
+}
+
+/// FNV-1a over the bytes of doubles, in the order added.
+private struct Fingerprint {
+    private var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    mutating func add(_ values: [Double]) {
+        for value in values {
+            var bits = value.bitPattern
+            for _ in 0..<8 {
+                hash = (hash ^ (bits & 0xFF)) &* 0x100_0000_01B3
+                bits >>= 8
+            }
+        }
+    }
+
+    /// 16 hexadecimal digits.
+    var text: String {
+        let text = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
     }
 }

@@ -1,8 +1,9 @@
 import Dispatch
 
 /// An epoch shuffled in blocks (see `BlockShuffle`), read from rows in memory or on disk: a
-/// window's blocks are read, its samples shuffled, and the next window is read on another
-/// thread while the engine trains on this one. Memory holds two windows, whatever the data's size.
+/// window's blocks are read and its samples shuffled, and each chunk is gathered from the
+/// windows on another thread while the engine trains on the one before. Memory holds two
+/// windows, whatever the data's size.
 ///
 /// The order: at the start of an epoch the generator draws a permutation of the blocks and
 /// one number, the windows' seed; window w (blocks w·W to w·W + W − 1 of that permutation)
@@ -16,11 +17,15 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     private var blockOrder: [Int]
     private var windowStarts: [Int] = []
     private var windowSeed: UInt64 = 0
-    /// Loaded windows, by index: the one in use and the one after it.
+    /// Loaded windows, by index: the one in use and the one after it, and one no longer used.
     private var loaded: [Int: Window] = [:]
-    /// A window being read on the worker thread, and its outcome once read.
-    private var pending: Int?
-    private var prefetched: Result<Window, InputError>?
+    private var spare: Window?
+    /// The chunk handed out, and the one gathered on the worker thread (its range in
+    /// `pending`, and a failure to read it in `prepared`).
+    private var current = Dataset(validatedX0: [], x1: [], label: [])
+    private var next = Dataset(validatedX0: [], x1: [], label: [])
+    private var pending: Range<Int>?
+    private var prepared: InputError?
     private let reading = DispatchGroup()
     private let worker = DispatchQueue(label: "backprop.block-shuffle", qos: .userInitiated)
     /// A part of an evaluation, and the rows it is read through.
@@ -48,6 +53,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
 
     func beginEpoch(using generator: inout SplitMix64) {
         settle()
+        spare = spare ?? loaded.values.first
         loaded = [:]
         for i in blockOrder.indices { blockOrder[i] = i }
         generator.shuffle(&blockOrder)
@@ -61,21 +67,46 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result)
         throws(InputError) -> Result
     {
+        if pending == range {
+            reading.wait()
+            pending = nil
+            swap(&current, &next)
+            if let failure = prepared { prepared = nil; throw failure }
+        } else {
+            settle()
+            try prepare(range, into: &current)
+        }
+        if let following {
+            pending = following
+            reading.enter()
+            worker.async { [self] in
+                do throws(InputError) { try prepare(following, into: &next) } catch { prepared = error }
+                reading.leave()
+            }
+        }
+        return current.withMiniBatch(0..<range.count, body)
+    }
+
+    /// The samples at positions `range` of the epoch's order, gathered into `chunk`: on the
+    /// worker thread for the chunk after the one in use, so the windows are only ever
+    /// touched by one thread at a time.
+    private func prepare(_ range: Range<Int>, into chunk: inout Dataset) throws(InputError) {
         let first = window(at: range.lowerBound)
         let last = range.isEmpty ? first : window(at: range.upperBound - 1)
-        for index in loaded.keys where index < first { loaded[index] = nil }
-        for index in first...last where loaded[index] == nil { loaded[index] = try load(index) }
-        // The window after the last one this chunk or the next one needs, read meanwhile.
-        let ahead = (following.map { window(at: max($0.lowerBound, $0.upperBound - 1)) } ?? last) + 1
-        if ahead < windowStarts.count - 1 && loaded[ahead] == nil && pending != ahead {
-            settle()
-            start(ahead)
+        for index in loaded.keys where index < first { spare = loaded.removeValue(forKey: index) }
+        for index in first...last where loaded[index] == nil {
+            // The storage of a window no longer needed, so that no window allocates (and
+            // faults in) tens of megabytes anew.
+            let window = spare ?? Window(rows: [], order: [])
+            spare = nil
+            try read(window: index, into: window)
+            loaded[index] = window
         }
-        gather(range, first: first)
-        return part.withMiniBatch(0..<range.count, body)
+        gather(range, first: first, into: &chunk)
     }
 
     func forEachPart(_ body: (MiniBatch) -> Void) throws(InputError) {
+        settle()
         for start in stride(from: 0, to: count, by: evaluationPart) {
             let range = start..<min(start + evaluationPart, count)
             try source.read(range, into: &part, scratch: &scratch)
@@ -104,44 +135,18 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
         return low
     }
 
-    /// Window `index`: from the worker thread when it was read ahead, read here otherwise.
-    private func load(_ index: Int) throws(InputError) -> Window {
-        if pending == index {
-            reading.wait()
-            pending = nil
-            return try prefetched!.get()
-        }
-        return try Self.read(window: index, blocks: Array(blocks(of: index)), shuffle: shuffle, seed: windowSeed, source: source)
-    }
-
-    /// Starts reading window `index` on the worker thread.
-    private func start(_ index: Int) {
-        pending = index
-        reading.enter()
-        let (blocks, shuffle, seed, source) = (Array(blocks(of: index)), shuffle, windowSeed, source)
-        worker.async { [self] in
-            prefetched = Result { () throws(InputError) in
-                try Self.read(window: index, blocks: blocks, shuffle: shuffle, seed: seed, source: source)
-            }
-            reading.leave()
-        }
-    }
-
     /// Waits for a read under way, and forgets it.
     private func settle() {
         reading.wait()
-        pending = nil
-        prefetched = nil
+        (pending, prepared) = (nil, nil)
     }
 
-    /// Reads window `index`'s blocks and draws the order of its samples.
-    private static func read(window index: Int, blocks: [Int], shuffle: BlockShuffle, seed: UInt64, source: any RowSource)
-        throws(InputError) -> Window
-    {
-        let ranges = blocks.map { ($0 * shuffle.blockSize)..<min(($0 + 1) * shuffle.blockSize, source.count) }
+    /// Reads window `index`'s blocks into `window` and draws the order of its samples.
+    private func read(window index: Int, into window: Window) throws(InputError) {
+        let ranges = blocks(of: index).map(rows(of:))
         let size = ranges.reduce(0) { $0 + $1.count }
-        var rows = [Double](repeating: 0, count: 3 * size)
-        try rows.withUnsafeMutableBufferPointer { rows throws(InputError) in
+        if window.rows.count < 3 * size { window.rows = [Double](repeating: 0, count: 3 * size) }
+        try window.rows.withUnsafeMutableBufferPointer { rows throws(InputError) in
             var filled = 0
             for range in ranges {
                 try source.read(range, into: UnsafeMutableBufferPointer(rebasing: rows[(3 * filled)..<(3 * (filled + range.count))]))
@@ -149,16 +154,15 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
             }
         }
         // A generator of its own per window, its seed mixed from the windows' seed and the index.
-        var seeding = SplitMix64(seed: seed &+ UInt64(index))
+        var seeding = SplitMix64(seed: windowSeed &+ UInt64(index))
         var generator = SplitMix64(seed: seeding.next())
-        var order = Array(0..<size)
-        generator.shuffle(&order)
-        return Window(rows: rows, order: order)
+        if window.order.count != size { window.order = Array(0..<size) } else { for i in 0..<size { window.order[i] = i } }
+        generator.shuffle(&window.order)
     }
 
-    /// Gathers the samples at positions `range` into `part`, from the loaded windows.
-    private func gather(_ range: Range<Int>, first: Int) {
-        part.resize(to: range.count)
+    /// Gathers the samples at positions `range` into `chunk`, from the loaded windows.
+    private func gather(_ range: Range<Int>, first: Int, into chunk: inout Dataset) {
+        chunk.resize(to: range.count)
         var (index, position) = (first, range.lowerBound)
         while position < range.upperBound {
             let window = loaded[index]!
@@ -166,7 +170,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
             let (offset, done) = (windowStarts[index], position - range.lowerBound)
             window.rows.withUnsafeBufferPointer { rows in
                 window.order.withUnsafeBufferPointer { order in
-                    part.withUnsafeMutableColumns { x0, x1, label in
+                    chunk.withUnsafeMutableColumns { x0, x1, label in
                         for k in 0..<(end - position) {
                             let row = order[position - offset + k]
                             (x0[done + k], x1[done + k], label[done + k]) = (rows[3 * row], rows[3 * row + 1], rows[3 * row + 2])

@@ -11,13 +11,14 @@ enum TrainCommand {
             "[--data FILE.csv | --dataset NAME [--samples N] [--noise X]]",
             "      [--epochs E] [--batch-size B] [--learning-rate LR]",
             "      [--engine NAME] [--threads T] [--seed S] [--init MODEL.json]",
-            "      [--save MODEL.json] [--no-shuffle] [--no-standardize]",
+            "      [--save MODEL.json] [--no-shuffle | --shuffle blocks [--block-size K]]",
+            "      [--no-standardize] [--stream]",
             "      [--validation-split F] [--patience N]",
             "      [--checkpoint FILE [--checkpoint-every K]] [--log FILE.jsonl]",
             "      [--evaluate-every K] [--json] [--quiet]",
             "--resume FILE [--epochs E] [--engine NAME] [--threads T]",
             "      [--save MODEL.json] [--checkpoint FILE] [--log FILE.jsonl]",
-            "      [--evaluate-every K] [--json] [--quiet]",
+            "      [--evaluate-every K] [--stream] [--json] [--quiet]",
         ],
         summary: """
             Trains the 2-5-5-1 network with mini-batch SGD on binary cross-entropy and saves it.
@@ -53,6 +54,9 @@ enum TrainCommand {
         Option.flag(
             "--no-standardize", "train on raw features (default: standardise to mean 0, std 1)",
             keptByCheckpoint: true),
+        Option.flag(
+            "--stream",
+            "read an .npy file from disk in chunks, every epoch, instead\nof loading it (automatic when it would take more than half\nthe memory); the same bits as loaded"),
     ]
 
     static let trainingOptions = [
@@ -66,6 +70,13 @@ enum TrainCommand {
         Option.flag(
             "--no-shuffle", "keep file order (default: reshuffle every epoch from the seed)",
             keptByCheckpoint: true),
+        Option(
+            "--shuffle", "HOW", .choice(["samples", "blocks"]),
+            "samples: every sample anywhere (default); blocks: blocks of\n--block-size samples in any order, samples shuffled within\nwindows of 32 blocks (streams a file from disk)",
+            excludes: ["--no-shuffle"], keptByCheckpoint: true),
+        Option(
+            "--block-size", "K", .integer(1...1 << 20), "samples per block of --shuffle blocks (default: 4096)",
+            requires: ["--shuffle"], keptByCheckpoint: true),
         Option(
             "--seed", "S", .integer(0...Int.max), "seeds the weights, the split and the shuffles (default: 1)",
             keptByCheckpoint: true),
@@ -115,6 +126,9 @@ enum TrainCommand {
         if let checkpoint = options.string("--resume"), !startsFresh(resuming: checkpoint, options) {
             return try resume(from: checkpoint, options)
         }
+        if options.has("--block-size") && options.string("--shuffle") != "blocks" {
+            throw UsageError(description: "--block-size needs --shuffle blocks")
+        }
         let configuration = configuration(options)
         let source = dataSource(options, seed: configuration.seed)
         let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
@@ -127,11 +141,10 @@ enum TrainCommand {
                 description:
                     "--init \(options.string("--init")!) has a standardisation, which --no-standardize would drop: its weights expect standardised inputs")
         }
-        if case .synthetic(_, let count, _, _) = source { try checkMemory(forSamples: count, option: "--samples") }
-        let data = try source.load()
+        let data = try TrainingData.open(source, configuration: configuration, stream: options.flag("--stream"))
         try checkSplit(configuration.validationFraction, of: data.count)
         // Only a checkpoint keeps it (hashing every byte of a large file takes a while).
-        let fingerprint = outputs.checkpointPath != nil ? data.fingerprint : ""
+        let fingerprint = outputs.checkpointPath != nil ? try data.fingerprint() : ""
         let setup = outputs.setup(data: source, fingerprint: fingerprint)
         return try TrainingSession(configuration: configuration, setup: setup, outputs: outputs)
             .train(consume data, start: start, resuming: nil)
@@ -154,6 +167,9 @@ enum TrainCommand {
         configuration.patience = options.integer("--patience")
         configuration.seed = UInt64(options.integer("--seed") ?? 1)
         configuration.shuffle = !options.flag("--no-shuffle")
+        if options.string("--shuffle") == "blocks" {
+            configuration.blockShuffle = BlockShuffle(blockSize: options.integer("--block-size") ?? BlockShuffle().blockSize)
+        }
         configuration.standardize = !options.flag("--no-standardize")
         return configuration
     }

@@ -11,8 +11,8 @@ extension TrainCommand {
         }
         try checkAgreement(options, with: progress, kept, checkpoint: path)
         let outputs = try resumedOutputs(options, kept, checkpoint: path)
-        let data = try kept.data.load()
-        guard data.fingerprint == kept.dataFingerprint else {
+        let data = try TrainingData.open(kept.data, configuration: progress.configuration, stream: options.flag("--stream"))
+        guard try data.fingerprint() == kept.dataFingerprint else {
             let file = if case .file(let dataPath) = kept.data { dataPath } else { path }
             throw InputError(file: file, line: nil, message: "the data differs from the data of the run that wrote \(path)")
         }
@@ -68,6 +68,8 @@ extension TrainCommand {
             ("--patience", "\(given.patience ?? 0)", "\(run.patience.map(String.init) ?? "none")"),
             ("--seed", "\(given.seed)", "\(run.seed)"),
             ("--no-shuffle", "given", run.shuffle ? "absent" : "given"),
+            ("--shuffle", options.string("--shuffle") ?? "", run.blockShuffle == nil ? "samples" : "blocks"),
+            ("--block-size", "\(given.blockShuffle?.blockSize ?? 0)", run.blockShuffle.map { "\($0.blockSize)" } ?? "none"),
             ("--no-standardize", "given", run.standardize ? "absent" : "given"),
             ("--checkpoint-every", "\(options.integer("--checkpoint-every") ?? 1)", "\(kept.checkpointEvery)"),
             ("--init", "given", progress.randomStart ? "absent (random starting weights)" : "given"),

@@ -16,7 +16,7 @@ struct TrainingSession {
     }
 
     /// Takes the data over, so that the run can standardise it in place; returns the exit status.
-    func train(_ data: consuming Dataset, start: Model?, resuming progress: TrainingProgress?) throws -> Int32 {
+    func train(_ data: consuming TrainingData, start: Model?, resuming progress: TrainingProgress?) throws -> Int32 {
         var reporter = TrainingReporter(outputs, totalEpochs: configuration.epochs)
         let log = try outputs.logPath.map { path throws(InputError) in try TrainingLog(path: path, resuming: progress) }
         var checkpointError: InputError?
@@ -39,7 +39,7 @@ struct TrainingSession {
             },
             shouldStop: { StopSignal.requested })
         let engine = EngineChoice.type(named: outputs.engineName)
-        let result = Self.run(engine, consume data, start, progress, configuration, callbacks)
+        let result = try Self.run(engine, consume data, start, progress, configuration, callbacks)
         reporter.finishEpochs()
         if let checkpointError { throw checkpointError }
 
@@ -59,10 +59,15 @@ struct TrainingSession {
 
     /// Opens the engine existential: the training loop itself is specialised for the engine.
     private static func run<Engine: TrainingEngine>(
-        _: Engine.Type, _ data: consuming Dataset, _ start: Model?, _ progress: TrainingProgress?,
+        _: Engine.Type, _ data: consuming TrainingData, _ start: Model?, _ progress: TrainingProgress?,
         _ configuration: TrainingConfiguration, _ callbacks: TrainingCallbacks
-    ) -> (model: Model, progress: TrainingProgress) {
-        let result = Trainer<Engine>(configuration).run(on: consume data, from: start, resuming: progress, callbacks: callbacks)
+    ) throws(InputError) -> (model: Model, progress: TrainingProgress) {
+        let trainer = Trainer<Engine>(configuration)
+        let result =
+            switch consume data {
+            case .memory(let data): trainer.run(on: data, from: start, resuming: progress, callbacks: callbacks)
+            case .streamed(let reader): try trainer.run(streaming: reader, from: start, resuming: progress, callbacks: callbacks)
+            }
         return (result.model, result.progress)
     }
 }

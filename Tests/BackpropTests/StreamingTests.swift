@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@_spi(Benchmarks) @testable import Backprop
+
+/// Training streamed from an `.npy` file on disk, and shuffling in blocks: the same bits as
+/// the data in memory, every sample once per epoch, and exact resumption.
+@Suite struct StreamingTests {
+    /// 5000 samples: with blocks of 64 in windows of 8, 79 blocks (the last partial) in 10
+    /// windows (the last partial), and chunks of the epoch that span windows.
+    static let data = SyntheticData.moons.generate(count: 5000, seed: 12)
+
+    static let path: String = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-stream-\(UUID())")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("data.npy").path
+        try! NPY.write(data, to: path)
+        return path
+    }()
+
+    static func configuration(blocks: Bool) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.batchSize, configuration.evaluateEvery) = (3, 50, 2)
+        if blocks { configuration.blockShuffle = BlockShuffle(blockSize: 64, windowBlocks: 8) } else { configuration.shuffle = false }
+        return configuration
+    }
+
+    /// The model and every epoch's report, of a run in memory or streamed.
+    static func run<Engine: TrainingEngine>(
+        _: Engine.Type, blocks: Bool, streamed: Bool, stopInterval: Int = 700
+    ) throws -> (model: Model, reports: [String]) {
+        var reports: [String] = []
+        let callbacks = TrainingCallbacks(stopInterval: stopInterval, onEpoch: { reports.append("\($0.loss) \(String(describing: $0.training))") })
+        let trainer = Trainer<Engine>(configuration(blocks: blocks))
+        let result =
+            streamed
+            ? try trainer.run(streaming: NPY.Reader(path: path), callbacks: callbacks)
+            : trainer.run(on: try NPY.read(path: path), callbacks: callbacks)
+        return (result.model, reports)
+    }
+
+    @Test(arguments: [false, true])
+    func streamingGivesTheBitsOfTheDataInMemory(blocks: Bool) throws {
+        let inMemory = try Self.run(SIMDEngine.self, blocks: blocks, streamed: false)
+        let streamed = try Self.run(SIMDEngine.self, blocks: blocks, streamed: true)
+        #expect(streamed.model == inMemory.model)
+        #expect(streamed.reports == inMemory.reports)
+        #expect(streamed.reports.count == 3)
+        // The standardisation fitted in passes over the file is the one fitted in memory.
+        #expect(streamed.model.standardization == Standardization(fitting: Self.data))
+    }
+
+    /// How many chunks an epoch is handed in changes nothing but the loss's last bits.
+    @Test func theChunkSizeDoesNotChangeTheModel() throws {
+        let small = try Self.run(ParallelEngine.self, blocks: true, streamed: true, stopInterval: 200)
+        let large = try Self.run(ParallelEngine.self, blocks: true, streamed: true, stopInterval: 1 << 20)
+        #expect(small.model == large.model)
+    }
+
+    /// A block-shuffled epoch visits every sample once, and differs from file order and
+    /// from the next epoch's order.
+    @Test func blockShuffleVisitsEverySampleOnce() throws {
+        let ids = Dataset(x0: (0..<5000).map(Double.init), x1: [Double](repeating: 0, count: 5000))
+        let samples = BlockShuffledChunks(SampleRows(ids), shuffle: BlockShuffle(blockSize: 64, windowBlocks: 8))
+        var generator = SplitMix64(seed: 3)
+        var epochs: [[Double]] = []
+        for _ in 0..<2 {
+            samples.beginEpoch(using: &generator)
+            var seen: [Double] = []
+            for start in stride(from: 0, to: 5000, by: 700) {
+                let range = start..<min(start + 700, 5000)
+                let following = range.upperBound < 5000 ? range.upperBound..<min(range.upperBound + 700, 5000) : nil
+                try samples.withChunk(range, prefetching: following) { seen += Array($0.x0) }
+            }
+            #expect(seen.sorted() == ids.x0)
+            epochs.append(seen)
+        }
+        #expect(epochs[0] != ids.x0 && epochs[0] != epochs[1])
+        // Blocks stay within their window: the first window's samples come from 8 blocks.
+        #expect(Set(epochs[0].prefix(512).map { Int($0) / 64 }).count == 8)
+    }
+
+    @Test(arguments: [false, true])
+    func aStreamedRunResumesExactly(blocks: Bool) throws {
+        let uninterrupted = try Self.run(SIMDEngine.self, blocks: blocks, streamed: true)
+        var checks = 0
+        var saved: TrainingProgress?
+        let stopping = TrainingCallbacks(
+            stopInterval: 700, onCheckpoint: { saved = $0 },
+            shouldStop: {
+                checks += 1
+                return checks == 12  // in the second epoch, mid-window
+            })
+        let trainer = Trainer<SIMDEngine>(Self.configuration(blocks: blocks))
+        let first = try trainer.run(streaming: NPY.Reader(path: Self.path), callbacks: stopping)
+        #expect(first.progress.outcome == .interrupted)
+        // Resumed in memory: the order does not depend on where the rows are.
+        let second = trainer.run(on: try NPY.read(path: Self.path), resuming: try #require(saved))
+        #expect(second.model == uninterrupted.model)
+    }
+
+    @Test func aBadRowIsFoundBeforeTheFirstEpoch() throws {
+        let folder = URL(fileURLWithPath: Self.path).deletingLastPathComponent()
+        let path = folder.appendingPathComponent("bad.npy").path
+        var labels = Self.data.label
+        labels[4321] = 0.5
+        try NPY.write(Dataset(x0: Self.data.x0, x1: Self.data.x1, label: labels.map { $0 == 0.5 ? 1 : $0 }), to: path)
+        // Writes a label of 0.5 by hand: a Dataset cannot hold one.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seek(toOffset: UInt64(NPYHeader(rows: 5000, columns: 3).dataOffset + (3 * 4321 + 2) * 8))
+        try handle.write(contentsOf: withUnsafeBytes(of: (0.5).bitPattern.littleEndian) { Data($0) })
+        try handle.close()
+        var reports = 0
+        #expect(throws: InputError(file: path, line: nil, message: "row 4321 (counting from 0): label 0.5 is not 0 or 1")) {
+            try Trainer<SIMDEngine>(Self.configuration(blocks: true)).run(
+                streaming: NPY.Reader(path: path), callbacks: TrainingCallbacks(onEpoch: { _ in reports += 1 }))
+        }
+        #expect(reports == 0)
+    }
+}
