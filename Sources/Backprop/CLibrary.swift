@@ -133,6 +133,17 @@ enum System {
 
     /// Gives the core to another thread (sched_yield).
     static func yieldThread() { _ = sched_yield() }
+
+    /// This process's limit on its address space (RLIMIT_AS), or nil when there is none.
+    static var addressSpaceLimit: UInt64? {
+        #if os(Linux)
+            var limit = rlimit()
+            guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+            return UInt64(limit.rlim_cur)
+        #else
+            return nil
+        #endif
+    }
 }
 
 /// What `System.status` found at a path.

@@ -109,7 +109,7 @@ func givenFiles(_ candidates: [(option: String, path: String?)]) -> [(option: St
 /// columns of doubles, a validation copy and a shuffled chunk: about 56 bytes a sample).
 func checkMemory(forSamples count: Int, option: String) throws(UsageError) {
     let needed = Double(count) * 56
-    let available = Double(ProcessInfo.processInfo.physicalMemory)
+    let available = Double(availableMemory())
     guard needed < available else {
         throw UsageError(
             description: String(

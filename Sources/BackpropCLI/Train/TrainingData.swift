@@ -7,8 +7,8 @@ enum TrainingData {
     case streamed(NPY.Reader)
 
     /// The data of `source` for a run with `configuration`: an `.npy` file is streamed when
-    /// `stream` says so or when loading it would take more than half the memory (its
-    /// columns and the rows a shuffle gathers from: twice the file).
+    /// `stream` says so or when loading it would take more than half the memory this
+    /// process may use (its columns and the rows a shuffle gathers from: twice the file).
     static func open(_ source: DataSource, configuration: TrainingConfiguration, stream: Bool) throws -> TrainingData {
         guard case .file(let path) = source, NPY.isNPY(path: path) else {
             if stream, case .file(let path) = source {
@@ -18,7 +18,7 @@ enum TrainingData {
             return .memory(try source.load())
         }
         let reader = try NPY.Reader(path: path)
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let memory = Double(availableMemory())
         guard stream || Double(reader.rows) * 48 > memory / 2 else { return .memory(try NPY.read(path: path)) }
         let why = stream ? "--stream" : String(format: "%.1f GiB of rows, more than half the memory", Double(reader.rows) * 24 / 1_073_741_824)
         if configuration.shuffle && configuration.blockShuffle == nil {
