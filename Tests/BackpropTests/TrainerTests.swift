@@ -75,8 +75,9 @@ import Testing
     }
 
     @Test func shufflingIsConsecutiveBatchesOfEachEpochsPermutation() {
-        // Each epoch's order is a fresh shuffle of the data drawn from the seed; the run
-        // gathers it a few batches at a time, which must not change a single step.
+        // Each epoch's order is a fresh shuffle of the data: a forward Fisher-Yates shuffle
+        // by a generator seeded with one draw of the run's. The run draws and gathers it a
+        // few batches at a time, which must not change a single step.
         let data = SyntheticData.moons.generate(count: 100, seed: 8)
         var configuration = TrainingConfiguration()
         configuration.epochs = 3
@@ -90,8 +91,9 @@ import Testing
         var engine = ReferenceEngine(parameters: start)
         var generator = SplitMix64(seed: 5)
         for _ in 0..<3 {
+            var epochGenerator = SplitMix64(seed: generator.next())
             var order = Array(0..<100)
-            generator.shuffle(&order)
+            for i in 0..<99 { order.swapAt(i, i + epochGenerator.nextIndex(below: 100 - i)) }
             let epoch = data.selecting(order)
             for lower in stride(from: 0, to: 100, by: 16) {
                 epoch.withMiniBatch(lower..<min(lower + 16, 100)) { _ = engine.step($0, learningRate: 1) }

@@ -29,13 +29,14 @@ struct SampleRows: Sendable {
     }
 
     /// Replaces `chunk`'s samples with the samples at `indices`, in that order, reusing its storage.
-    func gather(into chunk: inout Dataset, at indices: UnsafeBufferPointer<Int>) {
+    func gather(into chunk: inout Dataset, at indices: UnsafeBufferPointer<UInt32>) {
         chunk.resize(to: indices.count)
         let sampleCount = count
         values.withUnsafeBufferPointer { rows in
             chunk.withUnsafeMutableColumns { x0, x1, label in
-                for (k, i) in indices.enumerated() {
-                    precondition(i >= 0 && i < sampleCount, "index out of range")
+                for (k, index) in indices.enumerated() {
+                    let i = Int(index)
+                    precondition(i < sampleCount, "index out of range")
                     (x0[k], x1[k], label[k]) = (rows[3 * i], rows[3 * i + 1], rows[3 * i + 2])
                 }
             }
