@@ -105,15 +105,16 @@ func givenFiles(_ candidates: [(option: String, path: String?)]) -> [(option: St
     candidates.compactMap { candidate in candidate.path.map { (candidate.option, $0) } }
 }
 
-/// Refuses, before allocating, a data set that cannot fit in this machine's memory (three
-/// columns of doubles, a validation copy and a shuffled chunk: about 56 bytes a sample).
+/// Refuses, before allocating, a data set that cannot fit in the memory this process may
+/// use (three columns of doubles and two shuffled copies as rows: 72 bytes a sample, and a
+/// validation copy and chunks: about 80).
 func checkMemory(forSamples count: Int, option: String) throws(UsageError) {
-    let needed = Double(count) * 56
+    let needed = Double(count) * 80
     let available = Double(availableMemory())
     guard needed < available else {
         throw UsageError(
             description: String(
-                format: "%@ %d needs about %.1f GiB of memory; this machine has %.1f GiB", option, count, needed / 1_073_741_824,
+                format: "%@ %d needs about %.1f GiB of memory; this process may use %.1f GiB", option, count, needed / 1_073_741_824,
                 available / 1_073_741_824))
     }
 }

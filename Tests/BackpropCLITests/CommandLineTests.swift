@@ -395,13 +395,23 @@ import Testing
     }
 
     /// Killed with SIGKILL at any moment, and rerun with the same command line until it
-    /// finishes, a run ends with the uninterrupted run's bytes, on every engine.
-    @Test(arguments: ["reference", "simd", "parallel"])
+    /// finishes, a run ends with the uninterrupted run's bytes, on every engine, and
+    /// streamed from an `.npy` file in blocks.
+    @Test(arguments: ["reference", "simd", "parallel", "streamed"])
     func killedRunsResumeToTheSameBytes(engine: String) throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let samples = engine == "reference" ? "3000" : "40000"
-        let common = ["train", "--engine", engine, "--samples", samples, "--batch-size", "512", "--epochs", "6", "--quiet"]
+        var data = ["--samples", samples]
+        if engine == "streamed" {
+            var csv = ""
+            for i in 0..<40_000 { csv += "\(sin(Double(i) * 0.37)),\(cos(Double(i) * 0.11)),\(i % 3 == 0 ? 1 : 0)\n" }
+            try csv.write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+            #expect(try Self.run(["convert", "d.csv", "d.npy"], in: folder).status == 0)
+            data = ["--data", "d.npy", "--stream", "--shuffle", "blocks", "--block-size", "1000"]
+        }
+        let common =
+            ["train", "--engine", engine == "streamed" ? "simd" : engine, "--batch-size", "512", "--epochs", "6", "--quiet"] + data
         #expect(try Self.run(common + ["--save", "full.json"], in: folder).status == 0)
         let job = common + ["--checkpoint", "c.json", "--resume", "c.json", "--save", "m.json"]
         var kills = 0

@@ -118,3 +118,46 @@ import Testing
         #expect(reports == 0)
     }
 }
+
+/// The full shuffle's order, written out here from its definition, against the one the
+/// worker thread writes in steps between chunks.
+@Suite struct ShuffledChunksTests {
+    static func order(count: Int, seed: UInt64) -> [Int] {
+        let buckets = (count + (1 << 14) - 1) >> 14
+        var generator = SplitMix64(seed: seed)
+        for _ in 0..<count { _ = generator.nextIndex(below: buckets) }  // the counting pass draws them too
+        generator = SplitMix64(seed: seed)
+        var contents = [[Int]](repeating: [], count: buckets)
+        for sample in 0..<count { contents[generator.nextIndex(below: buckets)].append(sample) }
+        var order: [Int] = []
+        for var bucket in contents {
+            for i in 0..<max(0, bucket.count - 1) { bucket.swapAt(i, i + generator.nextIndex(below: bucket.count - i)) }
+            order += bucket
+        }
+        return order
+    }
+
+    @Test func epochsFollowTheDefinitionChunkByChunk() throws {
+        let count = 40_000  // 3 buckets
+        let ids = Dataset(x0: (0..<count).map(Double.init), x1: [Double](repeating: 0, count: count))
+        let samples = ShuffledChunks(ids)
+        var generator = SplitMix64(seed: 11)
+        var orders: [[Int]] = []
+        for _ in 0..<3 {
+            var expectedGenerator = generator
+            let expected = Self.order(count: count, seed: expectedGenerator.next())
+            samples.beginEpoch(using: &generator)
+            #expect(generator == expectedGenerator)  // one draw an epoch
+            var seen: [Int] = []
+            for start in stride(from: 0, to: count, by: 7000) {
+                let range = start..<min(start + 7000, count)
+                let following = range.upperBound < count ? range.upperBound..<min(range.upperBound + 7000, count) : nil
+                samples.withChunk(range, prefetching: following) { seen += $0.x0.map { Int($0) } }
+            }
+            #expect(seen == expected)
+            orders.append(seen)
+        }
+        #expect(orders[0] != orders[1] && orders[1] != orders[2])
+        #expect(orders[0].sorted() == Array(0..<count))
+    }
+}

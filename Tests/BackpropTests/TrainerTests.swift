@@ -75,9 +75,11 @@ import Testing
     }
 
     @Test func shufflingIsConsecutiveBatchesOfEachEpochsPermutation() {
-        // Each epoch's order is a fresh shuffle of the data: a forward Fisher-Yates shuffle
-        // by a generator seeded with one draw of the run's. The run draws and gathers it a
-        // few batches at a time, which must not change a single step.
+        // Each epoch's order is a fresh shuffle of the data by a generator seeded with one
+        // draw of the run's: Rao-Sandelius, each sample to one of ⌈n / 2^14⌉ buckets (here
+        // one), then each bucket shuffled by a forward Fisher-Yates shuffle. The run writes
+        // it on another thread and hands it out a few batches at a time, which must not
+        // change a single step.
         let data = SyntheticData.moons.generate(count: 100, seed: 8)
         var configuration = TrainingConfiguration()
         configuration.epochs = 3
@@ -91,7 +93,11 @@ import Testing
         var engine = ReferenceEngine(parameters: start)
         var generator = SplitMix64(seed: 5)
         for _ in 0..<3 {
-            var epochGenerator = SplitMix64(seed: generator.next())
+            let seed = generator.next()
+            var epochGenerator = SplitMix64(seed: seed)
+            for _ in 0..<100 { _ = epochGenerator.nextIndex(below: 1) }  // counting the buckets
+            epochGenerator = SplitMix64(seed: seed)
+            for _ in 0..<100 { _ = epochGenerator.nextIndex(below: 1) }  // placing the samples
             var order = Array(0..<100)
             for i in 0..<99 { order.swapAt(i, i + epochGenerator.nextIndex(below: 100 - i)) }
             let epoch = data.selecting(order)

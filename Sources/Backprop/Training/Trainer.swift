@@ -77,7 +77,7 @@ public struct Trainer<Engine: TrainingEngine> {
         let samples: any EpochSamples =
             switch (configuration.shuffle, configuration.blockShuffle) {
             case (false, _): OrderedColumns(training)
-            case (true, nil): ShuffledChunks(SampleRows(training))
+            case (true, nil): ShuffledChunks(training)
             case (true, let blocks?): BlockShuffledChunks(SampleRows(training), shuffle: blocks)
             }
         var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: validation, engine: engine)
@@ -284,12 +284,13 @@ private struct EpochLoop<Engine: TrainingEngine> {
             let first = progress.batchesCompleted
             let last = min(first + chunk, batchesPerEpoch)
             let range = (first * batchSize)..<min(last * batchSize, trainingCount)
-            let started = clock.now
             let following = last < batchesPerEpoch ? (last * batchSize)..<min((last + chunk) * batchSize, trainingCount) : nil
-            let loss = try samples.withChunk(range, prefetching: following) {
-                engine.trainEpoch($0, batchSize: batchSize, learningRate: learningRate)
+            // The SGD steps alone: not the wait for a chunk that is still being gathered.
+            let loss = try samples.withChunk(range, prefetching: following) { batch in
+                let started = clock.now
+                defer { seconds += (clock.now - started) / .seconds(1) }
+                return engine.trainEpoch(batch, batchSize: batchSize, learningRate: learningRate)
             }
-            seconds += (clock.now - started) / .seconds(1)
             progress.epochLossSum = (progress.epochLossSum ?? 0) + loss
             progress.batchesCompleted = last
             // Checked once a chunk: a diverged run stops there, and never reaches a file.

@@ -8,7 +8,7 @@ enum TrainingData {
 
     /// The data of `source` for a run with `configuration`: an `.npy` file is streamed when
     /// `stream` says so or when loading it would take more than half the memory this
-    /// process may use (its columns and the rows a shuffle gathers from: twice the file).
+    /// process may use.
     static func open(_ source: DataSource, configuration: TrainingConfiguration, stream: Bool) throws -> TrainingData {
         guard case .file(let path) = source, NPY.isNPY(path: path) else {
             if stream, case .file(let path) = source {
@@ -19,7 +19,10 @@ enum TrainingData {
         }
         let reader = try NPY.Reader(path: path)
         let memory = Double(availableMemory())
-        guard stream || Double(reader.rows) * 48 > memory / 2 else { return .memory(try NPY.read(path: path)) }
+        // Bytes a sample takes loaded: its columns, and two shuffled copies as rows for a
+        // full shuffle (`ShuffledChunks`), or one copy as rows for a block shuffle.
+        let bytes: Double = !configuration.shuffle ? 24 : configuration.blockShuffle == nil ? 72 : 48
+        guard stream || Double(reader.rows) * bytes > memory / 2 else { return .memory(try NPY.read(path: path)) }
         let why = stream ? "--stream" : String(format: "%.1f GiB of rows, more than half the memory", Double(reader.rows) * 24 / 1_073_741_824)
         if configuration.shuffle && configuration.blockShuffle == nil {
             throw UsageError(
