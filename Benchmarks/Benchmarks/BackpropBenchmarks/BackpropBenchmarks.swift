@@ -54,6 +54,25 @@ func register<Engine: TrainingEngine>(_: Engine.Type, name: String, batchSize: I
 let benchmarks: @Sendable () -> Void = {
     trainingBenchmarks()
 
+    // A whole run, as `train` makes it: 3 epochs of 2^20 samples at batch 256, each shuffle,
+    // reports and the final evaluation included; set beside epoch-simd-threads1-B256 (one
+    // epoch of SGD steps alone) for the run's end-to-end rate.
+    for (name, shuffle, blocks) in [("samples", true, false), ("blocks", true, true), ("none", false, false)] {
+        Benchmark(
+            "run-simd-B256-shuffle-\(name)-3-epochs",
+            configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 3)
+        ) { benchmark in
+            var configuration = TrainingConfiguration()
+            (configuration.epochs, configuration.batchSize, configuration.learningRate) = (3, 256, StandardWorkload.learningRate)
+            (configuration.shuffle, configuration.standardize) = (shuffle, false)
+            configuration.blockShuffle = blocks ? BlockShuffle() : nil
+            let trainer = Trainer<SIMDEngine>(configuration)
+            for _ in benchmark.scaledIterations {
+                blackHole(trainer.run(on: workload, from: Model(parameters: StandardWorkload.initialParameters)).model)
+            }
+        }
+    }
+
     Benchmark(
         "sigmoid-vector8",
         configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .mega, maxDuration: .seconds(2))
