@@ -24,8 +24,10 @@ extension Dataset {
     /// Reads a data file: NumPy `.npy` (see `NPY`) when it starts like one, CSV otherwise
     /// (see `CSV`), whatever its name.
     ///
-    /// - Parameter labels: `.required` needs a label per row; `.optional` also takes rows of
-    ///   x0, x1 only (labels 0), for prediction.
+    /// - Parameters:
+    ///   - path: the file, as the user named it (errors name it so).
+    ///   - labels: `.required` needs a label per row; `.optional` also takes rows of x0, x1
+    ///     only (labels 0), for prediction.
     public static func read(path: String, labels: CSV.Labels = .required) throws(InputError) -> Dataset {
         NPY.isNPY(path: path) ? try NPY.read(path: path, labels: labels) : try CSV.read(path: path, labels: labels)
     }

@@ -12,7 +12,9 @@ import Foundation
 public enum NPY {
     /// Reads the `.npy` file at `path` whole.
     ///
-    /// - Parameter labels: `.required` needs 3 columns; `.optional` also takes 2 (labels 0).
+    /// - Parameters:
+    ///   - path: the file, as the user named it (errors name it so).
+    ///   - labels: `.required` needs 3 columns; `.optional` also takes 2 (labels 0).
     public static func read(path: String, labels: CSV.Labels = .required) throws(InputError) -> Dataset {
         let reader = try Reader(path: path, labels: labels)
         var columns = (x0: [Double](), x1: [Double](), label: [Double]())
