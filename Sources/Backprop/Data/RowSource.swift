@@ -8,6 +8,18 @@ protocol RowSource: Sendable {
 }
 
 extension RowSource {
+    /// Calls `body` with consecutive parts of `evaluationPart` samples, in order, read
+    /// through `part` and `scratch`.
+    func forEachPart(
+        through part: inout Dataset, scratch: inout [Double], _ body: (MiniBatch) -> Void
+    ) throws(InputError) {
+        for start in stride(from: 0, to: count, by: evaluationPart) {
+            let range = start..<min(start + evaluationPart, count)
+            try read(range, into: &part, scratch: &scratch)
+            part.withMiniBatch(0..<range.count, body)
+        }
+    }
+
     /// Replaces `chunk`'s samples with those at positions `range`, in order.
     func read(_ range: Range<Int>, into chunk: inout Dataset, scratch: inout [Double]) throws(InputError) {
         if scratch.count < 3 * range.count { scratch = [Double](repeating: 0, count: 3 * range.count) }

@@ -37,15 +37,8 @@ public struct Standardization: Codable, Equatable, Sendable {
         var (part, scratch) = (Dataset(validatedX0: [], x1: [], label: []), [Double]())
         var failure: InputError?
         let fitted = Self.fit { body in
-            for start in stride(from: 0, to: source.count, by: 1 << 16) where failure == nil {
-                do throws(InputError) {
-                    try source.read(start..<min(start + (1 << 16), source.count), into: &part, scratch: &scratch)
-                } catch {
-                    failure = error
-                    return
-                }
-                part.withMiniBatch(0..<part.count, body)
-            }
+            guard failure == nil else { return }
+            do throws(InputError) { try source.forEachPart(through: &part, scratch: &scratch, body) } catch { failure = error }
         }
         if let failure { throw failure }
         self = fitted

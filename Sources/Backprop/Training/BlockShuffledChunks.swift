@@ -107,11 +107,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
 
     func forEachPart(_ body: (MiniBatch) -> Void) throws(InputError) {
         settle()
-        for start in stride(from: 0, to: count, by: evaluationPart) {
-            let range = start..<min(start + evaluationPart, count)
-            try source.read(range, into: &part, scratch: &scratch)
-            part.withMiniBatch(0..<range.count, body)
-        }
+        try source.forEachPart(through: &part, scratch: &scratch, body)
     }
 
     /// The blocks of window `index`, in the epoch's order.

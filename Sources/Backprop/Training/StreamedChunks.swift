@@ -51,11 +51,7 @@ final class StreamedChunks: EpochSamples, @unchecked Sendable {
 
     func forEachPart(_ body: (MiniBatch) -> Void) throws(InputError) {
         settle()
-        for start in stride(from: 0, to: count, by: evaluationPart) {
-            let range = start..<min(start + evaluationPart, count)
-            try source.read(range, into: &current, scratch: &currentScratch)
-            current.withMiniBatch(0..<range.count, body)
-        }
+        try source.forEachPart(through: &current, scratch: &currentScratch, body)
     }
 
     /// Waits for a read under way, and forgets it.
