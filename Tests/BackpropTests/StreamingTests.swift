@@ -129,10 +129,17 @@ import Testing
         generator = SplitMix64(seed: seed)
         var contents = [[Int]](repeating: [], count: buckets)
         for sample in 0..<count { contents[generator.nextIndex(below: buckets)].append(sample) }
+        var seeding = SplitMix64(seed: ~seed)
+        let bucketSeed = seeding.next()
         var order: [Int] = []
-        for var bucket in contents {
-            for i in 0..<max(0, bucket.count - 1) { bucket.swapAt(i, i + generator.nextIndex(below: bucket.count - i)) }
-            order += bucket
+        for (index, bucket) in contents.enumerated() {
+            var bucketSeeding = SplitMix64(seed: bucketSeed &+ UInt64(index))
+            var bucketGenerator = SplitMix64(seed: bucketSeeding.next())
+            var permutation = Array(bucket.indices)
+            for i in 0..<max(0, bucket.count - 1) {
+                permutation.swapAt(i, i + bucketGenerator.nextIndex(below: bucket.count - i))
+            }
+            order += permutation.map { bucket[$0] }
         }
         return order
     }

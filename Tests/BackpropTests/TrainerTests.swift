@@ -75,11 +75,10 @@ import Testing
     }
 
     @Test func shufflingIsConsecutiveBatchesOfEachEpochsPermutation() {
-        // Each epoch's order is a fresh shuffle of the data by a generator seeded with one
-        // draw of the run's: Rao-Sandelius, each sample to one of ⌈n / 2^14⌉ buckets (here
-        // one), then each bucket shuffled by a forward Fisher-Yates shuffle. The run writes
-        // it on another thread and hands it out a few batches at a time, which must not
-        // change a single step.
+        // Each epoch's order is a fresh shuffle of the data from one draw of the run's
+        // generator (ShuffledChunksTests.order, here with one bucket). The run writes it on
+        // another thread and hands it out a few batches at a time, which must not change a
+        // single step.
         let data = SyntheticData.moons.generate(count: 100, seed: 8)
         var configuration = TrainingConfiguration()
         configuration.epochs = 3
@@ -93,13 +92,7 @@ import Testing
         var engine = ReferenceEngine(parameters: start)
         var generator = SplitMix64(seed: 5)
         for _ in 0..<3 {
-            let seed = generator.next()
-            var epochGenerator = SplitMix64(seed: seed)
-            for _ in 0..<100 { _ = epochGenerator.nextIndex(below: 1) }  // counting the buckets
-            epochGenerator = SplitMix64(seed: seed)
-            for _ in 0..<100 { _ = epochGenerator.nextIndex(below: 1) }  // placing the samples
-            var order = Array(0..<100)
-            for i in 0..<99 { order.swapAt(i, i + epochGenerator.nextIndex(below: 100 - i)) }
+            let order = ShuffledChunksTests.order(count: 100, seed: generator.next())
             let epoch = data.selecting(order)
             for lower in stride(from: 0, to: 100, by: 16) {
                 epoch.withMiniBatch(lower..<min(lower + 16, 100)) { _ = engine.step($0, learningRate: 1) }

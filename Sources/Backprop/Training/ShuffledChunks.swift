@@ -1,29 +1,36 @@
 import Dispatch
 
-/// An epoch of every sample shuffled, read in order from a shuffled copy of the samples that
-/// a worker thread wrote during the epoch before.
+/// An epoch of every sample shuffled, from a copy of the samples that a worker thread wrote,
+/// bucket by bucket, during the epoch before.
 ///
 /// The shuffle is Rao and Sandelius's: every sample goes to one of B buckets of about 2^14
 /// samples, drawn uniformly and independently, and each bucket is then shuffled by
 /// Fisher-Yates; the buckets in order are a uniformly random permutation. Unlike one
-/// Fisher-Yates shuffle of the whole data, it touches memory almost in order: the samples are
-/// read in order and written to B places at once, and a bucket is shuffled in the caches. So
-/// the worker writes the next epoch's rows, shuffled, in a third of the time the engine
-/// takes for this epoch (measured), and the engine reads its chunks in order. Gathering
-/// samples in a random order instead cost 12-20 ns a sample on a 2-core Zen 4 VM, as long as
-/// the SGD steps, and a Fisher-Yates shuffle of 2^24 indices 24 ns a sample.
+/// Fisher-Yates shuffle of the whole data, it touches memory almost in order. The worker
+/// writes the next epoch's samples to their buckets as rows while this epoch trains (read
+/// in order, written to B places at once); a bucket is shuffled when its first chunk is
+/// copied out: a permutation of 2^14 indices drawn in the L1 cache, the bucket's rows read
+/// in order into the L2 cache, then copied in that permutation's order. Gathering samples in
+/// a random order from all the data instead cost 12-20 ns a sample on a 2-core Zen 4 VM, as
+/// long as the SGD steps, and a Fisher-Yates shuffle of 2^24 indices 24 ns a sample.
 ///
-/// Each epoch's buckets and shuffles come from a generator seeded with one draw of the run's,
-/// so the worker can draw the next epoch's while this one trains, and a resumed run draws
-/// its epoch alone. Memory: the samples, and two shuffled copies as rows.
+/// Each epoch's buckets come from a generator seeded with one draw of the run's, and each
+/// bucket's shuffle from a generator of its own, so the worker can write the next epoch's
+/// buckets while this one trains, and a resumed run starts at any bucket. Memory: the
+/// samples, and two copies as rows.
 final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// The samples in the order the run was given them.
     let data: Dataset
     /// Buckets per epoch.
     private let bucketCount: Int
-    /// This epoch's samples in its order (3 doubles a row), and the next epoch's, being written.
+    /// This epoch's samples in their buckets (3 doubles a row), each bucket's first row
+    /// (and the end), and the seed of its buckets' shuffles; the next epoch's, being written.
     private var rows: [Double] = []
+    private var starts: [Int] = []
+    private var bucketSeed: UInt64 = 0
     private var upcoming: Shuffle?
+    /// The permutation of the bucket last copied from, which the next chunk may continue.
+    private var shuffled: (bucket: Int, order: [UInt32]) = (-1, [])
     /// The chunk handed out, and the one prepared on the worker (its range in `pending`).
     private var current = Dataset(validatedX0: [], x1: [], label: [])
     private var next = Dataset(validatedX0: [], x1: [], label: [])
@@ -50,6 +57,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         if upcoming?.seed != seed { upcoming = Shuffle(seed: seed, rows: takeRows(), count: count, buckets: bucketCount) }
         upcoming!.advance(by: .max, data: data)
         swap(&rows, &upcoming!.rows)
+        (starts, bucketSeed, shuffled.bucket) = (upcoming!.starts, upcoming!.bucketSeed, -1)
         // The next epoch's, written by the worker as this one trains (wasted after the last).
         upcoming = Shuffle(seed: peek.next(), rows: takeRows(), count: count, buckets: bucketCount)
     }
@@ -60,14 +68,14 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
             swap(&current, &next)
         } else {
             settle()
-            Self.copy(rows, range, into: &current)
+            copy(range, into: &current)
         }
         pending = following
-        // Three units of the next epoch's shuffle per sample trained: done by the epoch's end.
-        let work = 3 * range.count
+        // Two units of the next epoch's buckets per sample trained: done by the epoch's end.
+        let work = 2 * range.count
         working.enter()
         worker.async { [self] in
-            if let following { Self.copy(rows, following, into: &next) }
+            if let following { copy(following, into: &next) }
             upcoming?.advance(by: work, data: data)
             working.leave()
         }
@@ -92,14 +100,43 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         return storage
     }
 
-    /// The rows at positions `range` into `chunk`'s columns.
-    private static func copy(_ rows: [Double], _ range: Range<Int>, into chunk: inout Dataset) {
+    /// The samples at positions `range` of the epoch's order into `chunk`'s columns.
+    private func copy(_ range: Range<Int>, into chunk: inout Dataset) {
         chunk.resize(to: range.count)
-        rows.withUnsafeBufferPointer { rows in
-            chunk.withUnsafeMutableColumns { x0, x1, label in
-                for (k, i) in range.enumerated() { (x0[k], x1[k], label[k]) = (rows[3 * i], rows[3 * i + 1], rows[3 * i + 2]) }
+        var bucket = Shuffle.bucket(holding: range.lowerBound, starts: starts)
+        var position = range.lowerBound
+        while position < range.upperBound {
+            let end = min(range.upperBound, starts[bucket + 1])
+            shuffle(bucket)
+            let (first, done) = (starts[bucket], position - range.lowerBound)
+            rows.withUnsafeBufferPointer { rows in
+                shuffled.order.withUnsafeBufferPointer { order in
+                    chunk.withUnsafeMutableColumns { x0, x1, label in
+                        for k in 0..<(end - position) {
+                            let row = first + Int(order[position - first + k])
+                            (x0[done + k], x1[done + k], label[done + k]) = (rows[3 * row], rows[3 * row + 1], rows[3 * row + 2])
+                        }
+                    }
+                }
             }
+            (bucket, position) = (bucket + 1, end)
         }
+    }
+
+    /// Draws bucket `bucket`'s permutation, unless it is the one drawn last, and reads its
+    /// rows in order, a value a cache line, so that the copy's random reads hit the cache.
+    private func shuffle(_ bucket: Int) {
+        guard shuffled.bucket != bucket else { return }
+        let (low, high) = (starts[bucket], starts[bucket + 1])
+        var storage: [UInt32] = []
+        swap(&storage, &shuffled.order)  // unshared, so that it is reused, not copied
+        shuffled.order = Shuffle.permutation(of: high - low, bucket: bucket, seed: bucketSeed, reusing: storage)
+        shuffled.bucket = bucket
+        var touched = 0.0
+        rows.withUnsafeBufferPointer { rows in
+            for i in stride(from: 3 * low, to: 3 * high, by: 8) { touched += rows[i] }
+        }
+        withExtendedLifetime(touched) {}
     }
 
     /// Waits for the work under way, and forgets the chunk it prepared.
@@ -109,21 +146,18 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     }
 }
 
-/// One epoch's shuffled rows, written in steps: the buckets' sizes counted (one unit a
-/// sample), the samples written to their buckets (one unit a sample), the buckets shuffled
-/// (one unit a sample).
+/// One epoch's samples written to their buckets, in steps: the buckets' sizes counted (one
+/// unit a sample), then the samples written to their buckets (one unit a sample).
 private struct Shuffle {
     let seed: UInt64
     var rows: [Double]
-    /// Each bucket's first row, then where its next sample goes while placing.
-    private var starts: [Int]
+    /// Each bucket's first row, and the end; while placing, where each bucket's next sample goes.
+    private(set) var starts: [Int]
     private var cursors: [Int] = []
-    private var phase = Phase.counting
+    private var placing = false
     private var position = 0
     private var generator: SplitMix64
     private let count: Int
-
-    private enum Phase { case counting, placing, shuffling, done }
 
     init(seed: UInt64, rows: [Double], count: Int, buckets: Int) {
         (self.seed, self.rows, self.count) = (seed, rows, count)
@@ -132,20 +166,25 @@ private struct Shuffle {
         generator = SplitMix64(seed: seed)
     }
 
-    /// Does `units` of the work left, or a little more (buckets are shuffled whole).
+    /// The seed of the buckets' own shuffles: from the epoch's seed, but not one of the
+    /// numbers that drew the buckets.
+    var bucketSeed: UInt64 {
+        var generator = SplitMix64(seed: ~seed)
+        return generator.next()
+    }
+
+    /// Does `units` of the work left.
     mutating func advance(by units: Int, data: Dataset) {
         var left = units
         let buckets = starts.count - 1
-        while left > 0 && phase != .done {
+        while left > 0 && !(placing && position == count) {
             let start = position
             let end = start + min(left, count - start)
-            switch phase {
-            case .counting:
+            if !placing {
                 starts.withUnsafeMutableBufferPointer { starts in
                     for _ in start..<end { starts[generator.nextIndex(below: buckets) + 1] += 1 }
                 }
-                position = end
-            case .placing:
+            } else {
                 data.withMiniBatch(start..<end) { samples in
                     rows.withUnsafeMutableBufferPointer { rows in
                         cursors.withUnsafeMutableBufferPointer { cursors in
@@ -158,33 +197,20 @@ private struct Shuffle {
                         }
                     }
                 }
-                position = end
-            case .shuffling:
-                // Whole buckets, from the one at `start`, until `end` is reached.
-                var bucket = bucketHolding(start)
-                rows.withUnsafeMutableBufferPointer { rows in
-                    while bucket < buckets && starts[bucket] < end {
-                        let (low, high) = (starts[bucket], starts[bucket + 1])
-                        for i in low..<max(low, high - 1) {
-                            let j = i + generator.nextIndex(below: high - i)
-                            (rows[3 * i], rows[3 * j]) = (rows[3 * j], rows[3 * i])
-                            (rows[3 * i + 1], rows[3 * j + 1]) = (rows[3 * j + 1], rows[3 * i + 1])
-                            (rows[3 * i + 2], rows[3 * j + 2]) = (rows[3 * j + 2], rows[3 * i + 2])
-                        }
-                        bucket += 1
-                    }
-                }
-                position = bucket < buckets ? starts[bucket] : count
-            case .done:
-                break
             }
-            left -= max(1, position - start)
-            if position >= count { nextPhase() }
+            position = end
+            left -= max(1, end - start)
+            if position == count && !placing {
+                // Counted: the buckets' first rows, and placing draws the same buckets again.
+                for bucket in 1..<starts.count { starts[bucket] += starts[bucket - 1] }
+                cursors = Array(starts.dropLast())
+                (generator, position, placing) = (SplitMix64(seed: seed), 0, true)
+            }
         }
     }
 
-    /// The bucket whose rows include `row` (buckets are consecutive ranges, in order).
-    private func bucketHolding(_ row: Int) -> Int {
+    /// The bucket whose rows include `row`: the last one starting at or before it.
+    static func bucket(holding row: Int, starts: [Int]) -> Int {
         var (low, high) = (0, starts.count - 2)
         while low < high {
             let middle = (low + high + 1) / 2
@@ -193,19 +219,17 @@ private struct Shuffle {
         return low
     }
 
-    private mutating func nextPhase() {
-        position = 0
-        switch phase {
-        case .counting:
-            for bucket in 1..<starts.count { starts[bucket] += starts[bucket - 1] }
-            cursors = Array(starts.dropLast())
-            // Placing draws the same buckets again, from the same start.
-            generator = SplitMix64(seed: seed)
-            phase = .placing
-        case .placing:
-            phase = .shuffling
-        case .shuffling, .done:
-            phase = .done
+    /// Bucket `bucket`'s permutation of its `size` samples: a forward Fisher-Yates shuffle
+    /// by a generator seeded from `seed` and the bucket's index.
+    static func permutation(of size: Int, bucket: Int, seed: UInt64, reusing storage: consuming [UInt32]) -> [UInt32] {
+        var order = storage
+        order.removeAll(keepingCapacity: true)
+        order.append(contentsOf: (0..<size).lazy.map { UInt32(truncatingIfNeeded: $0) })
+        var seeding = SplitMix64(seed: seed &+ UInt64(bucket))
+        var generator = SplitMix64(seed: seeding.next())
+        order.withUnsafeMutableBufferPointer { order in
+            for i in 0..<max(0, size - 1) { order.swapAt(i, i + generator.nextIndex(below: size - i)) }
         }
+        return order
     }
 }
