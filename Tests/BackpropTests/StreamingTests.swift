@@ -159,7 +159,7 @@ import Testing
             for start in stride(from: 0, to: count, by: 7000) {
                 let range = start..<min(start + 7000, count)
                 let following = range.upperBound < count ? range.upperBound..<min(range.upperBound + 7000, count) : nil
-                samples.withChunk(range, prefetching: following) { seen += $0.x0.map { Int($0) } }
+                try samples.withChunk(range, prefetching: following) { seen += $0.x0.map { Int($0) } }
             }
             #expect(seen == expected)
             orders.append(seen)

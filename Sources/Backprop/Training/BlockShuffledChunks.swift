@@ -1,5 +1,3 @@
-import Dispatch
-
 /// An epoch shuffled in blocks (see `BlockShuffle`), read from rows in memory or on disk: a
 /// window's blocks are read and its samples shuffled, and each chunk is gathered from the
 /// windows on another thread while the engine trains on the one before. Memory holds two
@@ -20,14 +18,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     /// Loaded windows, by index: the one in use and the one after it, and one no longer used.
     private var loaded: [Int: Window] = [:]
     private var spare: Window?
-    /// The chunk handed out, and the one gathered on the worker thread (its range in
-    /// `pending`, and a failure to read it in `prepared`).
-    private var current = Dataset(validatedX0: [], x1: [], label: [])
-    private var next = Dataset(validatedX0: [], x1: [], label: [])
-    private var pending: Range<Int>?
-    private var prepared: InputError?
-    private let reading = DispatchGroup()
-    private let worker = DispatchQueue(label: "backprop.block-shuffle", qos: .userInitiated)
+    private let pipeline = ChunkPipeline(label: "backprop.block-shuffle")
     /// A part of an evaluation, and the rows it is read through.
     private var part = Dataset(validatedX0: [], x1: [], label: [])
     private var scratch: [Double] = []
@@ -47,12 +38,10 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
         blockOrder = Array(0..<blockCount)
     }
 
-    deinit { reading.wait() }
-
     var count: Int { source.count }
 
     func beginEpoch(using generator: inout SplitMix64) {
-        settle()
+        pipeline.settle()
         spare = spare ?? loaded.values.first
         loaded = [:]
         for i in blockOrder.indices { blockOrder[i] = i }
@@ -67,24 +56,9 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result)
         throws(InputError) -> Result
     {
-        if pending == range {
-            reading.wait()
-            pending = nil
-            swap(&current, &next)
-            if let failure = prepared { prepared = nil; throw failure }
-        } else {
-            settle()
-            try prepare(range, into: &current)
-        }
-        if let following {
-            pending = following
-            reading.enter()
-            worker.async { [self] in
-                do throws(InputError) { try prepare(following, into: &next) } catch { prepared = error }
-                reading.leave()
-            }
-        }
-        return current.withMiniBatch(0..<range.count, body)
+        try pipeline.withChunk(
+            range, prefetching: following, prepare: { [self] (range, chunk) throws(InputError) in try prepare(range, into: &chunk) },
+            body)
     }
 
     /// The samples at positions `range` of the epoch's order, gathered into `chunk`: on the
@@ -106,7 +80,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     }
 
     func forEachPart(_ body: (MiniBatch) -> Void) throws(InputError) {
-        settle()
+        pipeline.settle()
         try source.forEachPart(through: &part, scratch: &scratch, body)
     }
 
@@ -131,11 +105,6 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
         return low
     }
 
-    /// Waits for a read under way, and forgets it.
-    private func settle() {
-        reading.wait()
-        (pending, prepared) = (nil, nil)
-    }
 
     /// Reads window `index`'s blocks into `window` and draws the order of its samples.
     private func read(window index: Int, into window: Window) throws(InputError) {

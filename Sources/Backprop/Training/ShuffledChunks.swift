@@ -1,5 +1,3 @@
-import Dispatch
-
 /// An epoch of every sample shuffled, from a copy of the samples that a worker thread wrote,
 /// bucket by bucket, during the epoch before.
 ///
@@ -31,12 +29,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     private var upcoming: Shuffle?
     /// The permutation of the bucket last copied from, which the next chunk may continue.
     private var shuffled: (bucket: Int, order: [UInt32]) = (-1, [])
-    /// The chunk handed out, and the one prepared on the worker (its range in `pending`).
-    private var current = Dataset(validatedX0: [], x1: [], label: [])
-    private var next = Dataset(validatedX0: [], x1: [], label: [])
-    private var pending: Range<Int>?
-    private let working = DispatchGroup()
-    private let worker = DispatchQueue(label: "backprop.shuffled-chunks", qos: .userInitiated)
+    private let pipeline = ChunkPipeline(label: "backprop.shuffled-chunks")
 
     /// Bucket size aimed at: a bucket of rows (384 KiB) is shuffled within the L2 cache.
     static let bucketSize = 1 << 14
@@ -46,12 +39,10 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         bucketCount = max(1, (self.data.count + Self.bucketSize - 1) / Self.bucketSize)
     }
 
-    deinit { working.wait() }
-
     var count: Int { data.count }
 
     func beginEpoch(using generator: inout SplitMix64) {
-        settle()
+        pipeline.settle()
         let seed = generator.next()
         var peek = generator
         if upcoming?.seed != seed { upcoming = Shuffle(seed: seed, rows: takeRows(), count: count, buckets: bucketCount) }
@@ -62,28 +53,18 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         upcoming = Shuffle(seed: peek.next(), rows: takeRows(), count: count, buckets: bucketCount)
     }
 
-    func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result) -> Result {
-        if pending == range {
-            working.wait()
-            swap(&current, &next)
-        } else {
-            settle()
-            copy(range, into: &current)
-        }
-        pending = following
+    func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result)
+        throws(InputError) -> Result
+    {
         // Two units of the next epoch's buckets per sample trained: done by the epoch's end.
         let work = 2 * range.count
-        working.enter()
-        worker.async { [self] in
-            if let following { copy(following, into: &next) }
-            upcoming?.advance(by: work, data: data)
-            working.leave()
-        }
-        return current.withMiniBatch(0..<range.count, body)
+        return try pipeline.withChunk(
+            range, prefetching: following, prepare: { [self] in copy($0, into: &$1) },
+            alongside: { [self] in upcoming?.advance(by: work, data: data) }, body)
     }
 
     func forEachPart(_ body: (MiniBatch) -> Void) {
-        settle()
+        pipeline.settle()
         data.withMiniBatch(0..<count) { all in
             for start in stride(from: 0, to: all.count, by: evaluationPart) {
                 body(all[start..<min(start + evaluationPart, all.count)])
@@ -139,11 +120,6 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         withExtendedLifetime(touched) {}
     }
 
-    /// Waits for the work under way, and forgets the chunk it prepared.
-    private func settle() {
-        working.wait()
-        pending = nil
-    }
 }
 
 /// One epoch's samples written to their buckets, in steps: the buckets' sizes counted (one
