@@ -203,8 +203,8 @@ public struct Trainer<Engine: TrainingEngine> {
 /// The epochs of one run, on prepared (standardised) data, from a progress to the end.
 private struct EpochLoop<Engine: TrainingEngine> {
     var progress: TrainingProgress
-    /// The training samples, handed to the engine in chunks of the epoch's order: memory
-    /// holds one or two chunks besides the samples, not a second copy of them.
+    /// The training samples, handed to the engine in chunks of the epoch's order (what each
+    /// kind of order keeps in memory besides: `EpochSamples`).
     let samples: any EpochSamples
     let validation: Dataset?
     var engine: Engine
