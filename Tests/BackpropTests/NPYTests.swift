@@ -94,6 +94,7 @@ import Testing
         (Self.dict(shape: "(6,)"), [Double](repeating: 0, count: 6),
          "shape (6,): needs (N, 3) for rows of x0, x1, label, or (N, 2) for rows of x0, x1"),
         (Self.dict(shape: "(0, 3)"), [], "no rows: shape (0, 3)"),
+        (Self.dict(shape: "(4611686018427387904, 3)"), [], "shape (4611686018427387904, 3): more rows than any file can hold"),
         (Self.dict(shape: "(2, 3)"), [1, 2, 0, 3, 4],
          "the file is 168 bytes, but its header's shape (2, 3) needs 176: the file is cut short"),
         (Self.dict(shape: "(2, 3)"), [1, 2, 0, 3, 4, 1, 7],

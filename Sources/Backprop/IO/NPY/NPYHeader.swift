@@ -61,6 +61,9 @@ struct NPYHeader: Equatable {
         else {
             throw NPYError("shape \(shape): needs (N, 3) for rows of x0, x1, label, or (N, 2) for rows of x0, x1")
         }
+        guard rows <= (Int.max - dataOffset) / (columns * 8) else {
+            throw NPYError("shape \(shape): more rows than any file can hold")
+        }
         (self.rows, self.columns) = (rows, columns)
     }
 
