@@ -6,7 +6,7 @@ enum BenchCommand {
         name: "bench",
         usage: [
             "[--engine NAME] [--batch-size B] [--threads T] [--samples N]",
-            "      [--epochs K] [--data FILE.csv] [--init MODEL.json] [--json]",
+            "      [--epochs K] [--data FILE] [--init MODEL.json] [--json]",
         ],
         summary: """
             Measures training throughput on the standard workload: two moons (noise 0.2,
@@ -26,7 +26,7 @@ enum BenchCommand {
                         "--samples", "N", .integer(1...1 << 30), "data set size (default: 2^20 = 1048576)",
                         excludes: ["--data"]),
                     Option("--epochs", "K", .integer(1...1_000_000), "timed epochs (default: 3)"),
-                    Option("--data", "FILE.csv", .text, "train on this file, as it is (not standardised), instead"),
+                    Option("--data", "FILE", .text, "train on this CSV or .npy file, as it is (not standardised),\ninstead"),
                     Option("--init", "MODEL.json", .text, "start from this model's weights instead"),
                     Option.flag(
 "--json", "one JSON object instead of a line of text"),

@@ -3,7 +3,7 @@ import Foundation
 
 enum EvaluateCommand {
     static let command = Command(
-        name: "evaluate", usage: ["--model MODEL.json --data FILE.csv [--json]"],
+        name: "evaluate", usage: ["--model MODEL.json --data FILE [--json]"],
         summary: """
             Prints the mean binary cross-entropy, accuracy, precision, recall and confusion
             matrix of a model on labelled data (the model's standardisation is applied).
@@ -13,7 +13,7 @@ enum EvaluateCommand {
                 "OPTIONS",
                 [
                     Option("--model", "MODEL.json", .text, "a model saved by `backprop train`", required: true),
-                    Option("--data", "FILE.csv", .text, "rows of x0,x1,label", required: true),
+                    Option("--data", "FILE", .text, "rows of x0,x1,label: CSV, or .npy of shape (N, 3)", required: true),
                     Option.flag(
 "--json", "one JSON object instead of the table"),
                 ]

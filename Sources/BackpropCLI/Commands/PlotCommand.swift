@@ -4,7 +4,7 @@ import Foundation
 enum PlotCommand {
     static let command = Command(
         name: "plot",
-        usage: ["--model MODEL.json --data FILE.csv --out FILE.svg", "--history LOG.jsonl --out FILE.svg"],
+        usage: ["--model MODEL.json --data FILE --out FILE.svg", "--history LOG.jsonl --out FILE.svg"],
         summary: """
             Draws an SVG chart, viewable in any browser.
             With --model and --data: the predicted probability of label 1 as a heat map over the
@@ -18,7 +18,7 @@ enum PlotCommand {
                     Option(
                         "--model", "MODEL.json", .text, "a model saved by `backprop train`", requires: ["--data"],
                         excludes: ["--history"]),
-                    Option("--data", "FILE.csv", .text, "rows of x0,x1,label", requires: ["--model"]),
+                    Option("--data", "FILE", .text, "rows of x0,x1,label: CSV, or .npy of shape (N, 3)", requires: ["--model"]),
                     Option("--history", "LOG.jsonl", .text, "a training log (one JSON object per epoch)"),
                     Option("--out", "FILE.svg", .text, "where to write the chart (atomically)", required: true),
                 ]

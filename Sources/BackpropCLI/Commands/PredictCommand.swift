@@ -3,7 +3,7 @@ import Foundation
 
 enum PredictCommand {
     static let command = Command(
-        name: "predict", usage: ["--model MODEL.json --data FILE.csv [--output FILE.csv]"],
+        name: "predict", usage: ["--model MODEL.json --data FILE [--output FILE.csv]"],
         summary: """
             Writes one row per input row: the predicted probability of label 1 and the predicted
             class (1 when the probability is at least 0.5), as CSV with the header
@@ -15,7 +15,7 @@ enum PredictCommand {
                 "OPTIONS",
                 [
                     Option("--model", "MODEL.json", .text, "a model saved by `backprop train`", required: true),
-                    Option("--data", "FILE.csv", .text, "rows of x0,x1 (or x0,x1,label)", required: true),
+                    Option("--data", "FILE", .text, "rows of x0,x1 (or x0,x1,label): CSV, or .npy of shape\n(N, 2) or (N, 3)", required: true),
                     Option("--output", "FILE.csv", .text, "write here instead of stdout (atomically; - is stdout)"),
                 ]
             )

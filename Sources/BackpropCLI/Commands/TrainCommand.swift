@@ -8,7 +8,7 @@ enum TrainCommand {
     static let command = Command(
         name: "train",
         usage: [
-            "[--data FILE.csv | --dataset NAME [--samples N] [--noise X]]",
+            "[--data FILE | --dataset NAME [--samples N] [--noise X]]",
             "      [--epochs E] [--batch-size B] [--learning-rate LR]",
             "      [--engine NAME] [--threads T] [--seed S] [--init MODEL.json]",
             "      [--save MODEL.json] [--no-shuffle | --shuffle blocks [--block-size K]]",
@@ -35,7 +35,7 @@ enum TrainCommand {
 
     static let dataOptions = [
         Option(
-            "--data", "FILE.csv", .text, "rows of x0,x1,label (label 0 or 1); an optional header",
+            "--data", "FILE", .text, "rows of x0,x1,label (label 0 or 1): CSV with an optional\nheader, or NumPy .npy of shape (N, 3)",
             excludes: ["--dataset", "--samples", "--noise"], keptByCheckpoint: true),
         Option(
             "--dataset", "NAME", .choice(SyntheticData.allCases.map(\.rawValue)),
