@@ -13,7 +13,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     private let blockCount: Int
     /// The epoch's permutation of the blocks, its windows' first positions, and their seed.
     private var blockOrder: [Int]
-    private var windowStarts: [Int] = []
+    private var windows = OrderSegments(starts: [])
     private var windowSeed: UInt64 = 0
     /// Loaded windows, by index: the one in use and the one after it, and one no longer used.
     private var loaded: [Int: Window] = [:]
@@ -47,9 +47,9 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
         for i in blockOrder.indices { blockOrder[i] = i }
         generator.shuffle(&blockOrder)
         windowSeed = generator.next()
-        windowStarts = [0]
+        windows.starts = [0]
         for window in 0..<((blockCount + shuffle.windowBlocks - 1) / shuffle.windowBlocks) {
-            windowStarts.append(windowStarts[window] + blocks(of: window).reduce(0) { $0 + rows(of: $1).count })
+            windows.starts.append(windows.starts[window] + blocks(of: window).reduce(0) { $0 + rows(of: $1).count })
         }
     }
 
@@ -65,8 +65,8 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
     /// worker thread for the chunk after the one in use, so the windows are only ever
     /// touched by one thread at a time.
     private func prepare(_ range: Range<Int>, into chunk: inout Dataset) throws(InputError) {
-        let first = window(at: range.lowerBound)
-        let last = range.isEmpty ? first : window(at: range.upperBound - 1)
+        let first = windows.segment(holding: range.lowerBound)
+        let last = range.isEmpty ? first : windows.segment(holding: range.upperBound - 1)
         for index in loaded.keys where index < first { spare = loaded.removeValue(forKey: index) }
         for index in first...last where loaded[index] == nil {
             // The storage of a window no longer needed, so that no window allocates (and
@@ -76,7 +76,10 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
             try read(window: index, into: window)
             loaded[index] = window
         }
-        gather(range, first: first, into: &chunk)
+        windows.copy(range, into: &chunk) { index, read in
+            let window = loaded[index]!
+            window.rows.withUnsafeBufferPointer { rows in window.order.withUnsafeBufferPointer { read(rows, $0) } }
+        }
     }
 
     func forEachPart(_ body: (MiniBatch) -> Void) throws(InputError) {
@@ -94,18 +97,6 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
         (block * shuffle.blockSize)..<min((block + 1) * shuffle.blockSize, source.count)
     }
 
-    /// The window holding position `position` of the epoch's order.
-    private func window(at position: Int) -> Int {
-        var low = 0
-        var high = windowStarts.count - 2
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if windowStarts[middle] <= position { low = middle } else { high = middle - 1 }
-        }
-        return low
-    }
-
-
     /// Reads window `index`'s blocks into `window` and draws the order of its samples.
     private func read(window index: Int, into window: Window) throws(InputError) {
         let ranges = blocks(of: index).map(rows(of:))
@@ -118,32 +109,8 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
                 filled += range.count
             }
         }
-        // A generator of its own per window, its seed mixed from the windows' seed and the index.
-        var seeding = SplitMix64(seed: windowSeed &+ UInt64(index))
-        var generator = SplitMix64(seed: seeding.next())
+        var generator = SplitMix64(seed: windowSeed, stream: index)
         if window.order.count != size { window.order = Array(0..<size) } else { for i in 0..<size { window.order[i] = i } }
         generator.shuffle(&window.order)
-    }
-
-    /// Gathers the samples at positions `range` into `chunk`, from the loaded windows.
-    private func gather(_ range: Range<Int>, first: Int, into chunk: inout Dataset) {
-        chunk.resize(to: range.count)
-        var (index, position) = (first, range.lowerBound)
-        while position < range.upperBound {
-            let window = loaded[index]!
-            let end = min(range.upperBound, windowStarts[index + 1])
-            let (offset, done) = (windowStarts[index], position - range.lowerBound)
-            window.rows.withUnsafeBufferPointer { rows in
-                window.order.withUnsafeBufferPointer { order in
-                    chunk.withUnsafeMutableColumns { x0, x1, label in
-                        for k in 0..<(end - position) {
-                            let row = order[position - offset + k]
-                            (x0[done + k], x1[done + k], label[done + k]) = (rows[3 * row], rows[3 * row + 1], rows[3 * row + 2])
-                        }
-                    }
-                }
-            }
-            (index, position) = (index + 1, end)
-        }
     }
 }

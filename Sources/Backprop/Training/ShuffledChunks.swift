@@ -24,7 +24,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// This epoch's samples in their buckets (3 doubles a row), each bucket's first row
     /// (and the end), and the seed of its buckets' shuffles; the next epoch's, being written.
     private var rows: [Double] = []
-    private var starts: [Int] = []
+    private var buckets = OrderSegments(starts: [])
     private var bucketSeed: UInt64 = 0
     private var upcoming: Shuffle?
     /// The permutation of the bucket last copied from, which the next chunk may continue.
@@ -48,7 +48,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         if upcoming?.seed != seed { upcoming = Shuffle(seed: seed, rows: takeRows(), count: count, buckets: bucketCount) }
         upcoming!.advance(by: .max, data: data)
         swap(&rows, &upcoming!.rows)
-        (starts, bucketSeed, shuffled.bucket) = (upcoming!.starts, upcoming!.bucketSeed, -1)
+        (buckets.starts, bucketSeed, shuffled.bucket) = (upcoming!.starts, upcoming!.bucketSeed, -1)
         // The next epoch's, written by the worker as this one trains (wasted after the last).
         upcoming = Shuffle(seed: peek.next(), rows: takeRows(), count: count, buckets: bucketCount)
     }
@@ -83,24 +83,14 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
 
     /// The samples at positions `range` of the epoch's order into `chunk`'s columns.
     private func copy(_ range: Range<Int>, into chunk: inout Dataset) {
-        chunk.resize(to: range.count)
-        var bucket = Shuffle.bucket(holding: range.lowerBound, starts: starts)
-        var position = range.lowerBound
-        while position < range.upperBound {
-            let end = min(range.upperBound, starts[bucket + 1])
+        buckets.copy(range, into: &chunk) { bucket, read in
             shuffle(bucket)
-            let (first, done) = (starts[bucket], position - range.lowerBound)
+            let first = buckets.starts[bucket]
             rows.withUnsafeBufferPointer { rows in
-                shuffled.order.withUnsafeBufferPointer { order in
-                    chunk.withUnsafeMutableColumns { x0, x1, label in
-                        for k in 0..<(end - position) {
-                            let row = first + Int(order[position - first + k])
-                            (x0[done + k], x1[done + k], label[done + k]) = (rows[3 * row], rows[3 * row + 1], rows[3 * row + 2])
-                        }
-                    }
-                }
+                // The bucket's rows from its first: its order counts from 0.
+                let bucketRows = UnsafeBufferPointer(rebasing: rows[(3 * first)...])
+                shuffled.order.withUnsafeBufferPointer { read(bucketRows, $0) }
             }
-            (bucket, position) = (bucket + 1, end)
         }
     }
 
@@ -108,7 +98,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// rows in order, a value a cache line, so that the copy's random reads hit the cache.
     private func shuffle(_ bucket: Int) {
         guard shuffled.bucket != bucket else { return }
-        let (low, high) = (starts[bucket], starts[bucket + 1])
+        let (low, high) = (buckets.starts[bucket], buckets.starts[bucket + 1])
         var storage: [UInt32] = []
         swap(&storage, &shuffled.order)  // unshared, so that it is reused, not copied
         shuffled.order = Shuffle.permutation(of: high - low, bucket: bucket, seed: bucketSeed, reusing: storage)
@@ -185,24 +175,13 @@ private struct Shuffle {
         }
     }
 
-    /// The bucket whose rows include `row`: the last one starting at or before it.
-    static func bucket(holding row: Int, starts: [Int]) -> Int {
-        var (low, high) = (0, starts.count - 2)
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if starts[middle] <= row { low = middle } else { high = middle - 1 }
-        }
-        return low
-    }
-
     /// Bucket `bucket`'s permutation of its `size` samples: a forward Fisher-Yates shuffle
     /// by a generator seeded from `seed` and the bucket's index.
     static func permutation(of size: Int, bucket: Int, seed: UInt64, reusing storage: consuming [UInt32]) -> [UInt32] {
         var order = storage
         order.removeAll(keepingCapacity: true)
         order.append(contentsOf: (0..<size).lazy.map { UInt32(truncatingIfNeeded: $0) })
-        var seeding = SplitMix64(seed: seed &+ UInt64(bucket))
-        var generator = SplitMix64(seed: seeding.next())
+        var generator = SplitMix64(seed: seed, stream: bucket)
         order.withUnsafeMutableBufferPointer { order in
             for i in 0..<max(0, size - 1) { order.swapAt(i, i + generator.nextIndex(below: size - i)) }
         }
