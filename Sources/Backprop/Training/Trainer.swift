@@ -65,9 +65,7 @@ public struct Trainer<Engine: TrainingEngine> {
         let configuration = settings(resuming: checkpoint)
         precondition(!data.isEmpty, "no training data")
         // The same draws as the original run, so that the validation split comes out the same.
-        var generator = SplitMix64(seed: configuration.seed)
-        let randomStart = checkpoint?.randomStart ?? (start == nil)
-        let drawn = randomStart ? Parameters.glorotUniform(using: &generator) : nil
+        var (generator, drawn) = Self.startingDraws(configuration, start: start, resuming: checkpoint)
         var (training, validation) = Self.split(consume data, configuration, using: &generator)
         let progress = Self.progress(
             configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
@@ -109,9 +107,7 @@ public struct Trainer<Engine: TrainingEngine> {
         precondition(!configuration.shuffle || configuration.blockShuffle != nil, "a streamed file is shuffled in blocks")
         precondition(configuration.validationFraction == 0, "a streamed file has no validation split")
         precondition(reader.rows > 0, "no training data")
-        var generator = SplitMix64(seed: configuration.seed)
-        let randomStart = checkpoint?.randomStart ?? (start == nil)
-        let drawn = randomStart ? Parameters.glorotUniform(using: &generator) : nil
+        let (generator, drawn) = Self.startingDraws(configuration, start: start, resuming: checkpoint)
         var failure: InputError?
         let progress = Self.progress(
             configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
@@ -133,6 +129,17 @@ public struct Trainer<Engine: TrainingEngine> {
             }
         var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: nil, engine: nil)
         return try run.run(callbacks)
+    }
+
+    /// The seed's generator after the starting weights are drawn from it, when the run
+    /// starts (or started) from random weights, and those weights.
+    private static func startingDraws(
+        _ configuration: TrainingConfiguration, start: Model?, resuming checkpoint: TrainingProgress?
+    ) -> (generator: SplitMix64, drawn: Parameters?) {
+        var generator = SplitMix64(seed: configuration.seed)
+        let randomStart = checkpoint?.randomStart ?? (start == nil)
+        let drawn = randomStart ? Parameters.glorotUniform(using: &generator) : nil
+        return (generator, drawn)
     }
 
     /// Where a run starts: its checkpoint, or its first epoch from `start` or the drawn
