@@ -61,6 +61,17 @@ package struct SIMDWeights: Sendable {
     }
 }
 
+/// An optimizer's state in the kernels' blocks: SGD's momentum buffer or Adam's first moment
+/// (`first`), Adam's second moment (`second`), and the steps taken; padding lanes stay 0.0.
+@frozen
+package struct OptimizerBlocks: Sendable {
+    package var first = PaddedBlocks()
+    package var second = PaddedBlocks()
+    package var steps = 0
+
+    package init() {}
+}
+
 /// Gradient and loss sums over some samples, before the division by the batch size.
 @frozen
 package struct BatchSums: Sendable {
@@ -78,15 +89,17 @@ package protocol KernelSet: SendableMetatype {
     /// mini-batch's update.
     static func trainEpoch(
         _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
-        count: Int, batchSize: Int, learningRate: Double
+        count: Int, batchSize: Int, settings: UpdateSettings, state: inout OptimizerBlocks
     ) -> Double
-    /// Loss and gradient sums over the `count` samples at `x0`, `x1` and `label`, into `sums`.
+    /// Loss and gradient sums over the `count` samples at `x0`, `x1` and `label`, into `sums`,
+    /// each positive sample's terms weighted by `positiveWeight`.
     static func accumulate(
         _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
-        label: UnsafePointer<Double>, count: Int, into sums: UnsafeMutablePointer<BatchSums>)
-    /// One SGD update from the sums of a mini-batch of `count` samples.
+        label: UnsafePointer<Double>, count: Int, positiveWeight: Double, into sums: UnsafeMutablePointer<BatchSums>)
+    /// One optimizer step from the sums of a mini-batch of `count` samples.
     static func descend(
-        _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int, learningRate: Double)
+        _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int,
+        settings: UpdateSettings, state: UnsafeMutablePointer<OptimizerBlocks>)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.

@@ -3,10 +3,15 @@ import BackpropKernelStorage
 /// The arithmetic on the kernels' storage that runs once per mini-batch or shard: the SGD
 /// update and the addition of shard sums.
 extension SIMDWeights {
-    /// One SGD update from the sums of a mini-batch of `count` samples (their mean gradient).
+    /// One optimizer step from the sums of a mini-batch of `count` samples (their mean gradient).
     @inline(__always)
-    mutating func descend(along sums: BatchSums, count: Int, learningRate: Double) {
-        blocks.descend(along: sums.gradient, scale: learningRate / Double(count))
+    mutating func descend(along sums: BatchSums, count: Int, settings: UpdateSettings, state: inout OptimizerBlocks) {
+        if settings.isPlainSGD {
+            blocks.descend(along: sums.gradient, scale: settings.learningRate / Double(count))
+        } else {
+            state.steps += 1
+            blocks.update(along: sums.gradient, scale: 1 / Double(count), settings, settings.constants(step: state.steps), &state)
+        }
         refreshRows()
     }
 }
@@ -76,6 +81,33 @@ extension PaddedBlocks {
         hidden2Bias -= step * gradient.hidden2Bias
         outputWeights -= step * gradient.outputWeights
         outputBias -= scale * gradient.outputBias
+    }
+}
+
+extension PaddedBlocks {
+    /// `applyUpdate` on every block, from the gradient sums times `scale` (1/m: the mean
+    /// gradient) with their padding lanes masked off, so that padding stays exactly 0.0
+    /// in the weights and in the state. Once per mini-batch: not a hot loop.
+    @inline(never)
+    mutating func update(
+        along gradient: PaddedBlocks, scale: Double, _ settings: UpdateSettings, _ constants: UpdateConstants,
+        _ state: inout OptimizerBlocks
+    ) {
+        let masked = Vector8(repeating: scale) * Self.neuronMask
+        func apply(_ p: inout Vector8, _ g: Vector8, _ first: inout Vector8, _ second: inout Vector8) {
+            applyUpdate(&p, gradient: masked * g, first: &first, second: &second, settings, constants)
+        }
+        apply(&hidden1Input0, gradient.hidden1Input0, &state.first.hidden1Input0, &state.second.hidden1Input0)
+        apply(&hidden1Input1, gradient.hidden1Input1, &state.first.hidden1Input1, &state.second.hidden1Input1)
+        apply(&hidden1Bias, gradient.hidden1Bias, &state.first.hidden1Bias, &state.second.hidden1Bias)
+        for j in 0..<5 {
+            apply(&hidden2Columns[j], gradient.hidden2Columns[j], &state.first.hidden2Columns[j], &state.second.hidden2Columns[j])
+        }
+        apply(&hidden2Bias, gradient.hidden2Bias, &state.first.hidden2Bias, &state.second.hidden2Bias)
+        apply(&outputWeights, gradient.outputWeights, &state.first.outputWeights, &state.second.outputWeights)
+        var (p, first, second) = (outputBias, state.first.outputBias, state.second.outputBias)
+        applyUpdate(&p, gradient: scale * gradient.outputBias, first: &first, second: &second, settings, constants)
+        (outputBias, state.first.outputBias, state.second.outputBias) = (p, first, second)
     }
 }
 

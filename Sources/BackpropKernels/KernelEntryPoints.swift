@@ -14,20 +14,22 @@ package enum Kernels: KernelSet {
     @inline(never)
     package static func trainEpoch(
         _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
-        count: Int, batchSize: Int, learningRate: Double
+        count: Int, batchSize: Int, settings: UpdateSettings, state: inout OptimizerBlocks
     ) -> Double {
         // Local copies of the weights and sums: through `inout`, every step copied the weights.
         var local = weights
+        var localState = state
         var sums = BatchSums()
         var (start, loss) = (0, 0.0)
         while start < count {
             let size = min(batchSize, count - start)
-            local.accumulate(x0 + start, x1 + start, label + start, count: size, into: &sums)
-            local.descend(along: sums, count: size, learningRate: learningRate)
+            local.accumulate(x0 + start, x1 + start, label + start, count: size, positiveWeight: settings.positiveWeight, into: &sums)
+            local.descend(along: sums, count: size, settings: settings, state: &localState)
             loss += sums.loss
             start += size
         }
         weights = local
+        state = localState
         return loss
     }
 
@@ -35,17 +37,18 @@ package enum Kernels: KernelSet {
     @inline(never)
     package static func accumulate(
         _ weights: UnsafePointer<SIMDWeights>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
-        label: UnsafePointer<Double>, count: Int, into sums: UnsafeMutablePointer<BatchSums>
+        label: UnsafePointer<Double>, count: Int, positiveWeight: Double, into sums: UnsafeMutablePointer<BatchSums>
     ) {
-        weights.pointee.accumulate(x0, x1, label, count: count, into: &sums.pointee)
+        weights.pointee.accumulate(x0, x1, label, count: count, positiveWeight: positiveWeight, into: &sums.pointee)
     }
 
-    /// One SGD update from the sums of a mini-batch of `count` samples.
+    /// One optimizer step from the sums of a mini-batch of `count` samples.
     @inline(never)
     package static func descend(
-        _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int, learningRate: Double
+        _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int,
+        settings: UpdateSettings, state: UnsafeMutablePointer<OptimizerBlocks>
     ) {
-        weights.pointee.descend(along: sums.pointee, count: count, learningRate: learningRate)
+        weights.pointee.descend(along: sums.pointee, count: count, settings: settings, state: &state.pointee)
     }
 
     /// sums += other.

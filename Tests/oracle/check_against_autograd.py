@@ -1,9 +1,11 @@
 """Checks `backprop train` against an independent float64 autodiff implementation.
 
 The oracle is the `autograd` package (reverse-mode autodiff over numpy): it trains the
-same 2-5-5-1 network by the same rules (mean binary cross-entropy from the logit, plain
-SGD, consecutive mini-batches in file order, a last partial batch averaged over its own
-size) from the same start, on raw features, and the weights must agree to 1e-9.
+same 2-5-5-1 network by the same rules (mean binary cross-entropy from the logit,
+consecutive mini-batches in file order, a last partial batch averaged over its own size)
+from the same start, on raw features, and the weights must agree to 1e-9. Every optimizer
+setting is checked: the update rules below are written from PyTorch's documentation of
+torch.optim.SGD, Adam and AdamW, and the positive weight from BCEWithLogitsLoss's.
 
 The data set is kept small (126 steps at batch 16): on raw features of this spread,
 longer runs become chaotic, and any two float64 implementations (this oracle included)
@@ -22,7 +24,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd import grad
 
-EPOCHS, LR, SAMPLES = 2, 0.5, 1000
+EPOCHS, SAMPLES = 2, 1000
 BATCHES = [16, 1024]  # the whole set in one batch: four shards, split across threads
 TOLERANCE = 1e-9
 
@@ -41,21 +43,69 @@ def glorot(rng, fan_out, fan_in):
     return rng.uniform(-limit, limit, (fan_out, fan_in))
 
 
-def loss(params, x, y):
+# (name, command-line options, learning rate, optimizer settings, positive weight)
+CONFIGS = [
+    ("sgd", [], 0.5, dict(kind="sgd"), 1.0),
+    ("sgd momentum", ["--momentum", "0.9"], 0.05, dict(kind="sgd", momentum=0.9), 1.0),
+    ("sgd nesterov decay", ["--momentum", "0.8", "--nesterov", "--weight-decay", "0.01"], 0.05,
+     dict(kind="sgd", momentum=0.8, nesterov=True, weight_decay=0.01), 1.0),
+    ("sgd positive-weight", ["--positive-weight", "3"], 0.2, dict(kind="sgd"), 3.0),
+    ("adam", ["--optimizer", "adam"], 0.01, dict(kind="adam"), 1.0),
+    ("adam betas decay", ["--optimizer", "adam", "--beta1", "0.8", "--beta2", "0.99", "--epsilon", "1e-6",
+                          "--weight-decay", "0.02"], 0.01,
+     dict(kind="adam", beta1=0.8, beta2=0.99, epsilon=1e-6, weight_decay=0.02), 1.0),
+    ("adamw", ["--optimizer", "adamw", "--positive-weight", "0.5"], 0.01, dict(kind="adamw", weight_decay=0.01), 0.5),
+]
+
+
+def softplus(x):
+    return anp.maximum(x, 0) + anp.log1p(anp.exp(-anp.abs(x)))
+
+
+def loss(params, x, y, pos_weight):
+    """BCEWithLogitsLoss(pos_weight): mean of -[w·y·log σ(z) + (1 − y)·log(1 − σ(z))]."""
     w1, b1, w2, b2, w3, b3 = params
     a1 = 1 / (1 + anp.exp(-(anp.dot(x, w1.T) + b1)))
     a2 = 1 / (1 + anp.exp(-(anp.dot(a1, w2.T) + b2)))
     z = anp.dot(a2, w3.T)[:, 0] + b3[0]
-    return anp.mean(anp.maximum(z, 0) - z * y + anp.log1p(anp.exp(-anp.abs(z))))
+    return anp.mean(pos_weight * y * softplus(-z) + (1 - y) * softplus(z))
 
 
-def train_oracle(params, data, batch_size):
+def train_oracle(params, data, batch_size, lr, opt, pos_weight):
+    """Mini-batch steps with the update rules of PyTorch's documentation (dampening 0)."""
     gradient = grad(loss)
+    kind, decay = opt["kind"], opt.get("weight_decay", 0.0)
+    momentum, nesterov = opt.get("momentum", 0.0), opt.get("nesterov", False)
+    beta1, beta2, eps = opt.get("beta1", 0.9), opt.get("beta2", 0.999), opt.get("epsilon", 1e-8)
+    first = [np.zeros_like(p) for p in params]
+    second = [np.zeros_like(p) for p in params]
+    t = 0
     for _ in range(EPOCHS):
         for start in range(0, len(data), batch_size):
             batch = data[start:start + batch_size]
-            g = gradient(params, batch[:, :2], batch[:, 2])
-            params = [p - LR * gp for p, gp in zip(params, g)]
+            grads = gradient(params, batch[:, :2], batch[:, 2], pos_weight)
+            t += 1
+            updated = []
+            for i, (theta, g) in enumerate(zip(params, grads)):
+                if kind == "sgd":
+                    if decay:
+                        g = g + decay * theta
+                    if momentum:
+                        first[i] = g if t == 1 else momentum * first[i] + g
+                        g = g + momentum * first[i] if nesterov else first[i]
+                    theta = theta - lr * g
+                else:
+                    if kind == "adamw":
+                        theta = theta - lr * decay * theta
+                    elif decay:
+                        g = g + decay * theta
+                    first[i] = beta1 * first[i] + (1 - beta1) * g
+                    second[i] = beta2 * second[i] + (1 - beta2) * g * g
+                    m_hat = first[i] / (1 - beta1 ** t)
+                    v_hat = second[i] / (1 - beta2 ** t)
+                    theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+                updated.append(theta)
+            params = updated
     return params
 
 
@@ -78,30 +128,31 @@ def main():
         layers = [{"weights": w.tolist(), "bias": b.tolist()} for w, b in zip(start[0::2], start[1::2])]
         with open(init_path, "w") as f:
             json.dump({"topology": [2, 5, 5, 1], "layers": layers}, f)
-        for batch_size in BATCHES:
-            trained = train_oracle(start, data, batch_size)
-            expected = flatten([{"weights": w, "bias": b} for w, b in zip(trained[0::2], trained[1::2])])
-            for engine in engines:
-                saved = {}
-                for threads in ([1, 2] if engine == "parallel" else [1]):
-                    out = os.path.join(folder, f"{engine}-{threads}-{batch_size}.json")
-                    subprocess.run([binary, "train", "--data", data_path, "--init", init_path, "--no-shuffle",
-                                    "--no-standardize", "--epochs", str(EPOCHS), "--batch-size", str(batch_size),
-                                    "--learning-rate", str(LR), "--engine", engine, "--threads", str(threads),
-                                    "--save", out, "--quiet"], check=True)
-                    with open(out, "rb") as f:
-                        saved[threads] = f.read()
-                    got = flatten(json.loads(saved[threads])["layers"])
-                    worst = float(np.max(np.abs(got - expected)))
-                    verdict = "ok" if worst <= TOLERANCE else "FAILED"
-                    failures += worst > TOLERANCE
-                    print(f"{engine:9s} threads={threads} batch={batch_size:5d}: max |w - w_autograd| = {worst:.3e} "
-                          f"after {EPOCHS} epochs ({verdict}, tolerance {TOLERANCE})")
-                if len(saved) > 1:
-                    same = saved[1] == saved[2]
-                    failures += not same
-                    print(f"{engine:9s} batch={batch_size:5d}: --threads 1 and 2 saved "
-                          f"{'byte-identical' if same else 'DIFFERENT'} models")
+        for (name, options, lr, opt, pos_weight) in CONFIGS:
+            for batch_size in BATCHES:
+                trained = train_oracle(start, data, batch_size, lr, opt, pos_weight)
+                expected = flatten([{"weights": w, "bias": b} for w, b in zip(trained[0::2], trained[1::2])])
+                for engine in engines:
+                    saved = {}
+                    for threads in ([1, 2] if engine == "parallel" else [1]):
+                        out = os.path.join(folder, f"{engine}-{threads}-{batch_size}.json")
+                        subprocess.run([binary, "train", "--data", data_path, "--init", init_path, "--no-shuffle",
+                                        "--no-standardize", "--epochs", str(EPOCHS), "--batch-size", str(batch_size),
+                                        "--learning-rate", str(lr), *options, "--engine", engine,
+                                        "--threads", str(threads), "--save", out, "--quiet"], check=True)
+                        with open(out, "rb") as f:
+                            saved[threads] = f.read()
+                        got = flatten(json.loads(saved[threads])["layers"])
+                        worst = float(np.max(np.abs(got - expected)))
+                        verdict = "ok" if worst <= TOLERANCE else "FAILED"
+                        failures += worst > TOLERANCE
+                        print(f"{name:19s} {engine:9s} threads={threads} batch={batch_size:5d}: "
+                              f"max |w - w_autograd| = {worst:.3e} after {EPOCHS} epochs ({verdict}, tolerance {TOLERANCE})")
+                    if len(saved) > 1:
+                        same = saved[1] == saved[2]
+                        failures += not same
+                        print(f"{name:19s} {engine:9s} batch={batch_size:5d}: --threads 1 and 2 saved "
+                              f"{'byte-identical' if same else 'DIFFERENT'} models")
     sys.exit(1 if failures else 0)
 
 

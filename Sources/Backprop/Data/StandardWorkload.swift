@@ -30,20 +30,24 @@
     }
 
     /// Trains `engine` for one untimed warm-up epoch, then times `epochs` epochs of SGD
-    /// steps alone (data in memory, nothing else in the loop).
+    /// steps alone (data in memory, nothing else in the loop), with `optimizer` at the
+    /// workload's learning rate.
     public static func measure<Engine: TrainingEngine>(
         _ engine: Engine.Type, on data: Dataset, batchSize: Int, epochs: Int = 1,
-        options: EngineOptions = EngineOptions(threads: 1), from start: Parameters = initialParameters
+        options: EngineOptions = EngineOptions(threads: 1), from start: Parameters = initialParameters,
+        optimizer: Optimizer = .sgd()
     ) -> Measurement {
         var configuration = TrainingConfiguration()
         configuration.batchSize = batchSize
         configuration.learningRate = learningRate
+        configuration.optimizer = optimizer
         let trainer = Trainer<Engine>(configuration)
         var model = Engine(parameters: start, options: options)
-        trainer.runEpoch(&model, on: data)
+        var state = OptimizerState()
+        trainer.runEpoch(&model, on: data, state: &state)
         let clock = ContinuousClock()
         let started = clock.now
-        for _ in 0..<epochs { trainer.runEpoch(&model, on: data) }
+        for _ in 0..<epochs { trainer.runEpoch(&model, on: data, state: &state) }
         let seconds = (clock.now - started) / .seconds(1)
         let evaluation = model.evaluate(data)
         return Measurement(

@@ -33,22 +33,24 @@ public struct ParallelEngine: TrainingEngine {
     /// The copy of the kernels this engine runs (`EngineOptions.kernel`).
     public var kernel: KernelVariant { workers.kernel }
 
-    public var parameters: Parameters { workers.weights.pointee.blocks.parameters() }
-
-    public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
-        precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        return uniqueWorkers().run(batch, batchSize: batch.count, learningRate: learningRate) / Double(batch.count)
+    public var parameters: Parameters {
+        get { workers.weights.pointee.blocks.parameters() }
+        set { uniqueWorkers().weights.pointee = SIMDWeights(PaddedBlocks(newValue)) }
     }
 
     @discardableResult
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
-        return uniqueWorkers().run(data, batchSize: batchSize, learningRate: learningRate)
+        let settings = rule.settings
+        let workers = uniqueWorkers()
+        workers.state.pointee = state.blocks
+        defer { if !settings.isPlainSGD { state = OptimizerState(workers.state.pointee) } }
+        return workers.run(data, batchSize: batchSize, settings: settings)
     }
 
-    public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
-        workers.lossAndGradients(batch)
+    public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
+        workers.lossAndGradients(batch, positiveWeight: positiveWeight)
     }
 
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
@@ -127,6 +129,8 @@ final class ParallelWorkers: @unchecked Sendable {
     /// Behind a pointer, not a stored property: a class's stored properties pay a dynamic
     /// exclusivity check on every access, which cost 20% at batch size 1.
     let weights: UnsafeMutablePointer<SIMDWeights>
+    /// The optimizer's state during `run`, behind a pointer for the same reason.
+    let state: UnsafeMutablePointer<OptimizerBlocks>
     private var slots: UnsafeMutablePointer<BatchSums>
     private var slotCapacity: Int
     /// The shard bounds of a full mini-batch and of the last one (`slotCapacity` + 1 each).
@@ -148,6 +152,8 @@ final class ParallelWorkers: @unchecked Sendable {
         self.kernel = kernel
         self.weights = .allocate(capacity: 1)
         self.weights.initialize(to: weights)
+        state = .allocate(capacity: 1)
+        state.initialize(to: OptimizerBlocks())
         slotCapacity = 32  // enough for batches up to about 2^20 samples
         slots = .allocate(capacity: slotCapacity)
         slots.initialize(repeating: BatchSums(), count: slotCapacity)
@@ -158,16 +164,18 @@ final class ParallelWorkers: @unchecked Sendable {
     deinit {
         weights.deinitialize(count: 1)
         weights.deallocate()
+        state.deinitialize(count: 1)
+        state.deallocate()
         slots.deinitialize(count: slotCapacity)
         slots.deallocate()
         fullBounds.deallocate()
         lastBounds.deallocate()
     }
 
-    func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
+    func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         var (total, spare) = (BatchSums(), BatchSums())
-        shardSums(weights, batch, into: &total, spare: &spare)
+        shardSums(weights, batch, positiveWeight: positiveWeight, into: &total, spare: &spare)
         let m = Double(batch.count)
         return (total.loss / m, total.gradient.parameters(scaledBy: 1 / m))
     }
@@ -175,13 +183,14 @@ final class ParallelWorkers: @unchecked Sendable {
     /// The sums of a whole batch into `total`, shard by shard in order (what `run` computes
     /// for one batch on several threads).
     private func shardSums(
-        _ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, into total: inout BatchSums, spare: inout BatchSums
+        _ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, positiveWeight: Double, into total: inout BatchSums,
+        spare: inout BatchSums
     ) {
         Self.forEachShard(ofBatch: batch.count) { index, samples in
             if index == 0 {
-                kernel.accumulate(weights, batch[samples], into: &total)
+                kernel.accumulate(weights, batch[samples], positiveWeight: positiveWeight, into: &total)
             } else {
-                kernel.accumulate(weights, batch[samples], into: &spare)
+                kernel.accumulate(weights, batch[samples], positiveWeight: positiveWeight, into: &spare)
                 kernel.kernels.add(&total, &spare)
             }
         }
@@ -212,20 +221,21 @@ final class ParallelWorkers: @unchecked Sendable {
         return shards
     }
 
-    /// Trains on consecutive mini-batches of `data`; returns the sum of the samples' losses,
-    /// each before its batch's update (added batch by batch, in order).
-    func run(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+    /// Trains on consecutive mini-batches of `data`, from and into `state`; returns the sum
+    /// of the samples' losses, each before its batch's update (added batch by batch, in order).
+    func run(_ data: MiniBatch, batchSize: Int, settings: UpdateSettings) -> Double {
+        let positiveWeight = settings.positiveWeight
         if min(batchSize, data.count) < Self.parallelThreshold {
             // Every batch is one shard: the SIMD engine's epoch, on the calling thread.
-            return kernel.trainEpoch(&weights.pointee, on: data, batchSize: batchSize, learningRate: learningRate)
+            return kernel.trainEpoch(&weights.pointee, on: data, batchSize: batchSize, settings: settings, state: &state.pointee)
         }
         guard threads > 1 else {
             // On the calling thread: the same shards added in the same order, so the same bits.
             var (total, spare) = (BatchSums(), BatchSums())
             var loss = 0.0
             data.forEachBatch(of: batchSize) { batch in
-                shardSums(weights, batch, into: &total, spare: &spare)
-                kernel.kernels.descend(weights, along: &total, count: batch.count, learningRate: learningRate)
+                shardSums(weights, batch, positiveWeight: positiveWeight, into: &total, spare: &spare)
+                kernel.kernels.descend(weights, along: &total, count: batch.count, settings: settings, state: state)
                 loss += total.loss
             }
             return loss
@@ -245,6 +255,7 @@ final class ParallelWorkers: @unchecked Sendable {
         // A borrowed view, valid for this call: the workers only read it.
         nonisolated(unsafe) let data = data
         let kernels = kernel.kernels
+        nonisolated(unsafe) let optimizerState = state  // written only by the thread applying a batch
 
         // One finished task in `progress`; claims, which can run past the last task by one a
         // thread, count below it.
@@ -267,12 +278,13 @@ final class ParallelWorkers: @unchecked Sendable {
                 let isLast = batch == batchCount - 1
                 let bounds = isLast ? lastBounds : fullBounds
                 kernel.accumulate(
-                    weights, data[(batchStart + bounds[shard])..<(batchStart + bounds[shard + 1])], into: slots + shard)
+                    weights, data[(batchStart + bounds[shard])..<(batchStart + bounds[shard + 1])],
+                    positiveWeight: positiveWeight, into: slots + shard)
                 let before = progress.value.wrappingAdd(finishedOne + 1, ordering: .acquiringAndReleasing).oldValue
                 let shards = isLast ? lastBatchShards : shardsPerBatch
                 if before / finishedOne + 1 == batch * shardsPerBatch + shards {
                     for index in 1..<shards { kernels.add(slots, slots + index) }
-                    kernels.descend(weights, along: slots, count: count, learningRate: learningRate)
+                    kernels.descend(weights, along: slots, count: count, settings: settings, state: optimizerState)
                     lossSum += slots[0].loss
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }

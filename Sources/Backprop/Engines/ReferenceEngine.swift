@@ -7,32 +7,28 @@
 ///     a1 = σ(W1·x + b1)        hidden layer 1, 5 neurons
 ///     a2 = σ(W2·a1 + b2)       hidden layer 2, 5 neurons
 ///     z3 = W3·a2 + b3          output logit;  prediction σ(z3)
-///     loss = max(z3, 0) − z3·y + log1p(e^−|z3|)      binary cross-entropy, averaged over m
+///     loss = c·(max(z3, 0) − z3·y + log1p(e^−|z3|))   binary cross-entropy, averaged over m
 ///
-/// and backward, for the mean loss over the mini-batch:
+/// where c = 1 + (w − 1)·y weights a positive sample's term by the positive weight w (1 by
+/// default), and backward, for the mean loss over the mini-batch:
 ///
-///     δ3 = (σ(z3) − y) / m                  ∂loss/∂z3, never a division by the prediction
+///     δ3 = c·(σ(z3) − y) / m                ∂loss/∂z3, never a division by the prediction
 ///     δ2 = (W3ᵀ·δ3) ⊙ a2 ⊙ (1 − a2)         σ'(z) = σ(z)(1 − σ(z))
 ///     δ1 = (W2ᵀ·δ2) ⊙ a1 ⊙ (1 − a1)
 ///     ∂W3 += δ3·a2ᵀ, ∂b3 += δ3,  ∂W2 += δ2·a1ᵀ, ∂b2 += δ2,  ∂W1 += δ1·xᵀ, ∂b1 += δ1
 ///
-/// summed over every sample of the mini-batch (the bias gradients too).
+/// summed over every sample of the mini-batch (the bias gradients too). The optimizer's step
+/// is `UpdateRule.apply(to:gradients:state:)`, the protocol's default.
 public struct ReferenceEngine: TrainingEngine {
     public static let name = "reference"
 
-    public private(set) var parameters: Parameters
+    public var parameters: Parameters
 
     public init(parameters: Parameters, options: EngineOptions) {
         self.parameters = parameters
     }
 
-    public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
-        let (loss, gradients) = lossAndGradients(batch)
-        parameters.descend(along: gradients, learningRate: learningRate)
-        return loss
-    }
-
-    public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
+    public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         let m = Double(batch.count)
         let w2 = parameters.hidden2.weights
@@ -43,9 +39,10 @@ public struct ReferenceEngine: TrainingEngine {
             let x = [batch.x0[sample], batch.x1[sample]]
             let y = batch.label[sample]
             let (a1, a2, z3) = forward(x)
-            lossSum += binaryCrossEntropy(logit: z3, label: y)
+            let weight = 1 + (positiveWeight - 1) * y
+            lossSum += weight * binaryCrossEntropy(logit: z3, label: y)
 
-            let outputDelta = (sigmoid(z3) - y) / m
+            let outputDelta = (sigmoid(z3) - y) * weight / m
             var delta2 = [Double](repeating: 0, count: 5)
             for j in 0..<5 {
                 gradients.output.weights[0][j] += outputDelta * a2[j]
@@ -90,22 +87,5 @@ public struct ReferenceEngine: TrainingEngine {
         let a2 = affine(parameters.hidden2, a1).map(sigmoid)
         let z3 = affine(parameters.output, a2)[0]
         return (a1, a2, z3)
-    }
-}
-
-extension Parameters {
-    /// Plain SGD: every parameter θ ← θ − learningRate · gradient.
-    public mutating func descend(along gradients: Parameters, learningRate: Double) {
-        func update(_ layer: inout Layer, _ gradient: Layer) {
-            for neuron in layer.weights.indices {
-                for input in layer.weights[neuron].indices {
-                    layer.weights[neuron][input] -= learningRate * gradient.weights[neuron][input]
-                }
-                layer.bias[neuron] -= learningRate * gradient.bias[neuron]
-            }
-        }
-        update(&hidden1, gradients.hidden1)
-        update(&hidden2, gradients.hidden2)
-        update(&output, gradients.output)
     }
 }

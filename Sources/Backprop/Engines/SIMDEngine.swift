@@ -19,30 +19,28 @@ public struct SIMDEngine: TrainingEngine {
         kernel = options.kernel
     }
 
-    public var parameters: Parameters { weights.blocks.parameters() }
+    public var parameters: Parameters {
+        get { weights.blocks.parameters() }
+        set { weights = SIMDWeights(PaddedBlocks(newValue)) }
+    }
 
     /// True when every padding lane of every weight block is exactly 0.0.
     var paddingIsZero: Bool { weights.blocks.paddingIsZero }
 
-    public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
-        precondition(batch.count > 0, "a mini-batch needs at least one sample")
-        return kernel.trainEpoch(&weights, on: batch, batchSize: batch.count, learningRate: learningRate) / Double(batch.count)
-    }
-
-    /// `step` on each mini-batch in turn, in one call to the kernels.
-    ///
-    /// - Precondition: `batchSize` ≥ 1.
+    /// The optimizer's steps on each mini-batch in turn, in one call to the kernels.
     @discardableResult
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
-        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, learningRate: learningRate)
+        var blocks = state.blocks
+        defer { if !rule.settings.isPlainSGD { state = OptimizerState(blocks) } }
+        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, settings: rule.settings, state: &blocks)
     }
 
-    public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
+    public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
         precondition(batch.count > 0, "a mini-batch needs at least one sample")
         var sums = BatchSums()
-        withUnsafePointer(to: weights) { kernel.accumulate($0, batch, into: &sums) }
+        withUnsafePointer(to: weights) { kernel.accumulate($0, batch, positiveWeight: positiveWeight, into: &sums) }
         let m = Double(batch.count)
         return (sums.loss / m, sums.gradient.parameters(scaledBy: 1 / m))
     }

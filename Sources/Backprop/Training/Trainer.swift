@@ -1,4 +1,4 @@
-/// Trains a 2-5-5-1 network with mini-batch SGD on any engine.
+/// Trains a 2-5-5-1 network with mini-batch gradient descent (any `Optimizer`) on any engine.
 ///
 /// Generic over the engine so that every engine's kernels are specialised into the loop:
 /// switching engines means changing `Engine` and nothing else.
@@ -152,6 +152,7 @@ public struct Trainer<Engine: TrainingEngine> {
         precondition(configuration.epochs >= 0, "epochs must not be negative")
         precondition(configuration.evaluateEvery.map { $0 >= 1 } ?? true, "evaluations come every epoch at most")
         precondition(configuration.blockShuffle?.problem() == nil, configuration.blockShuffle?.problem() ?? "")
+        _ = configuration.rule  // checks the optimizer's settings
         if var checkpoint {
             checkpoint.configuration = configuration
             // A run that stopped early is over: it returns its best model and trains no more.
@@ -196,13 +197,13 @@ public struct Trainer<Engine: TrainingEngine> {
         return (training, validation)
     }
 
-    /// One pass of SGD steps over consecutive mini-batches of `data`.
+    /// One pass of optimizer steps over consecutive mini-batches of `data`, from `state`.
     @_spi(Benchmarks) @inlinable
-    public func runEpoch(_ engine: inout Engine, on data: Dataset) {
+    public func runEpoch(_ engine: inout Engine, on data: Dataset, state: inout OptimizerState) {
         let batchSize = configuration.batchSize
-        let learningRate = configuration.learningRate
+        let rule = configuration.rule
         data.withMiniBatch(0..<data.count) { all in
-            engine.trainEpoch(all, batchSize: batchSize, learningRate: learningRate)
+            engine.trainEpoch(all, batchSize: batchSize, rule: rule, state: &state)
         }
     }
 }
@@ -216,6 +217,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
     let validation: Dataset?
     var engine: Engine
     var generator: SplitMix64
+    var optimizerState: OptimizerState
 
     init(progress: TrainingProgress, samples: any EpochSamples, validation: Dataset?, engine: Engine?) {
         self.progress = progress
@@ -223,6 +225,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
         self.validation = validation
         self.engine = engine ?? Engine(parameters: progress.model.parameters, options: progress.configuration.engineOptions)
         generator = progress.epochGenerator
+        optimizerState = progress.optimizerState ?? OptimizerState()
     }
 
     var configuration: TrainingConfiguration { progress.configuration }
@@ -277,7 +280,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
         samples.beginEpoch(using: &generator)
         let trainingCount = samples.count
         let batchSize = configuration.batchSize
-        let learningRate = configuration.learningRate
+        let rule = configuration.rule
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
         // Whole mini-batches per call to the engine: a stop request waits at most this long.
         let chunk = max(1, callbacks.stopInterval / batchSize)
@@ -296,7 +299,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
             let loss = try samples.withChunk(range, prefetching: following) { batch in
                 let started = clock.now
                 defer { seconds += (clock.now - started) / .seconds(1) }
-                return engine.trainEpoch(batch, batchSize: batchSize, learningRate: learningRate)
+                return engine.trainEpoch(batch, batchSize: batchSize, rule: rule, state: &optimizerState)
             }
             progress.epochLossSum = (progress.epochLossSum ?? 0) + loss
             progress.batchesCompleted = last
@@ -341,6 +344,7 @@ private struct EpochLoop<Engine: TrainingEngine> {
     func snapshot() -> TrainingProgress {
         var current = progress
         current.model = currentModel
+        current.optimizerState = optimizerState.steps > 0 ? optimizerState : nil
         return current
     }
 }

@@ -1,12 +1,17 @@
-/// How to train: the mini-batch SGD loop's settings.
+/// How to train: the mini-batch loop's settings.
 public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Passes over the training data. The default, with learning rate 1, gets past the
     /// plateau this network sits on for a while (about 86% accuracy on moons).
     public var epochs = 200
     /// Samples per SGD step; the last mini-batch of an epoch may be smaller.
     public var batchSize = 32
-    /// Constant SGD step size. The seed's 1/epoch schedule shrank it too fast to learn.
+    /// Constant step size. The seed's 1/epoch schedule shrank it too fast to learn.
     public var learningRate = 1.0
+    /// How each mini-batch's gradient changes the parameters: plain SGD by default.
+    public var optimizer = Optimizer.sgd()
+    /// The weight of a positive sample's loss term (`UpdateRule.positiveWeight`): above 1
+    /// for data with few positives. 1 is plain binary cross-entropy.
+    public var positiveWeight = 1.0
     /// Reshuffle the training samples before every epoch; false keeps file order.
     public var shuffle = true
     /// With `shuffle`, shuffle in blocks instead of sample by sample (nil): needed to stream
@@ -28,11 +33,37 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Threads and the like: they never change the result, so a checkpoint does not keep them.
     public var engineOptions = EngineOptions()
 
-    /// The defaults: 200 epochs of batch 32 at learning rate 1, shuffled and standardised,
-    /// no validation split, seed 1.
+    /// The defaults: 200 epochs of plain SGD, batch 32 at learning rate 1, shuffled and
+    /// standardised, no validation split, seed 1.
     public init() {}
 
+    /// The update rule of every step.
+    public var rule: UpdateRule {
+        UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, learningRate, shuffle, blockShuffle, standardize, validationFraction, patience, seed
+        case epochs, batchSize, learningRate, optimizer, positiveWeight, shuffle, blockShuffle, standardize,
+            validationFraction, patience, seed
+    }
+}
+
+extension TrainingConfiguration {
+    /// Reads a checkpoint's settings; those of earlier versions, which had no optimizer and
+    /// no positive weight, trained with plain SGD and weight 1.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? .sgd()
+        positiveWeight = try c.decodeIfPresent(Double.self, forKey: .positiveWeight) ?? 1
+        shuffle = try c.decode(Bool.self, forKey: .shuffle)
+        blockShuffle = try c.decodeIfPresent(BlockShuffle.self, forKey: .blockShuffle)
+        standardize = try c.decode(Bool.self, forKey: .standardize)
+        validationFraction = try c.decode(Double.self, forKey: .validationFraction)
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience)
+        seed = try c.decode(UInt64.self, forKey: .seed)
     }
 }

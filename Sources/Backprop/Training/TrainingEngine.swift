@@ -1,19 +1,20 @@
-/// What every engine provides: SGD steps, gradients and predictions for the 2-5-5-1 network.
+/// What every engine provides: optimizer steps, gradients and predictions for the 2-5-5-1 network.
 ///
 /// Engines are drop-in: client code picks one by its type name and changes nothing else,
 /// and generic code over this protocol (`Trainer<Engine>`) is specialised for each engine.
-/// Every engine computes the same function as `ReferenceEngine`, the specification:
-/// mean binary cross-entropy over the mini-batch from the output logit, and plain SGD.
+/// Every engine computes the same function as `ReferenceEngine`, the specification: mean
+/// binary cross-entropy over the mini-batch from the output logit (positive samples
+/// weighted by `UpdateRule.positiveWeight`), and the update of any `Optimizer`.
 ///
 /// **Values.** An engine is a value: a copy is independent of the original, so training one
 /// never changes the other, and an engine can be sent to another task. Like any value, one
 /// engine is changed by one thread at a time; an engine that uses threads itself (as
 /// `ParallelEngine` does) runs them inside a single call.
 ///
-/// **Your own engine** needs `init(parameters:options:)`, `parameters`, `step(_:learningRate:)`,
-/// `lossAndGradients(_:)`, and one of `logit(x0:x1:)` (one sample, no pointers) or
-/// `logits(_:into:)` (many samples into a buffer, for speed). Read a mini-batch through
-/// `MiniBatch.samples`. Everything else has a default.
+/// **Your own engine** needs `init(parameters:options:)`, `parameters` (get and set),
+/// `lossAndGradients(_:positiveWeight:)`, and one of `logit(x0:x1:)` (one sample, no
+/// pointers) or `logits(_:into:)` (many samples into a buffer, for speed). Read a mini-batch
+/// through `MiniBatch.samples`. Everything else has a default, every optimizer included.
 public protocol TrainingEngine: Sendable, SendableMetatype {
     /// The engine's name in the CLI (`--engine NAME`); by default the type's name.
     static var name: String { get }
@@ -22,29 +23,27 @@ public protocol TrainingEngine: Sendable, SendableMetatype {
     init(parameters: Parameters, options: EngineOptions)
 
     /// The current parameters, in the seed's layout.
-    var parameters: Parameters { get }
+    var parameters: Parameters { get set }
 
-    /// One SGD step on `batch`: θ ← θ − learningRate · ∇θ (mean loss over the batch).
-    ///
-    /// - Returns: the mean loss over `batch` before the update.
-    /// - Precondition: `batch` is not empty.
-    mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double
-
-    /// The mean loss over `batch` and its gradient with respect to every parameter, without updating.
+    /// The mean loss over `batch` and its gradient with respect to every parameter, without
+    /// updating; each positive sample's loss counts `positiveWeight` times (1: plain
+    /// cross-entropy), and the mean divides by the sample count.
     ///
     /// - Precondition: `batch` is not empty.
-    func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters)
+    func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters)
 
-    /// SGD steps over consecutive mini-batches of `data` (the last one may be smaller).
+    /// Optimizer steps over consecutive mini-batches of `data` (the last one may be smaller),
+    /// by `rule`, continuing from `state` and leaving it where the last step left it.
     ///
-    /// Equivalent to calling `step` on each mini-batch in turn (the default); an engine may
-    /// override it to keep its worker threads busy across batches.
+    /// The default takes each mini-batch's `lossAndGradients` and applies
+    /// `UpdateRule.apply(to:gradients:state:)`; an engine overrides it for speed.
     ///
-    /// - Returns: the sum of the samples' losses, each under the parameters its mini-batch's
-    ///   step started from: divided by `data.count`, the mean loss of the epoch's
-    ///   mini-batches, which `Trainer` reports without another pass over the data.
+    /// - Returns: the sum of the samples' (weighted) losses, each under the parameters its
+    ///   mini-batch's step started from: divided by `data.count`, the mean loss of the
+    ///   epoch's mini-batches, which `Trainer` reports without another pass over the data.
+    /// - Precondition: `batchSize` ≥ 1.
     @discardableResult
-    mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double
+    mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double
 
     /// The output logit z of one sample (its inputs on the model's scale).
     ///
@@ -73,10 +72,44 @@ extension TrainingEngine {
     }
 
     @discardableResult
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
+        precondition(batchSize >= 1, "the batch size must be at least 1")
         var loss = 0.0
-        data.forEachBatch(of: batchSize) { loss += step($0, learningRate: learningRate) * Double($0.count) }
+        data.forEachBatch(of: batchSize) { batch in
+            let (batchLoss, gradients) = lossAndGradients(batch, positiveWeight: rule.positiveWeight)
+            rule.apply(to: &parameters, gradients: gradients, state: &state)
+            loss += batchLoss * Double(batch.count)
+        }
         return loss
+    }
+
+    /// Plain SGD steps over consecutive mini-batches of `data`: θ ← θ − learningRate · ∇θ.
+    @discardableResult
+    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+        var state = OptimizerState()
+        return trainEpoch(data, batchSize: batchSize, rule: UpdateRule(learningRate: learningRate), state: &state)
+    }
+
+    /// One step of `rule` on `batch`; the mean loss over `batch` before the update.
+    ///
+    /// - Precondition: `batch` is not empty.
+    public mutating func step(_ batch: MiniBatch, rule: UpdateRule, state: inout OptimizerState) -> Double {
+        precondition(batch.count > 0, "a mini-batch needs at least one sample")
+        return trainEpoch(batch, batchSize: batch.count, rule: rule, state: &state) / Double(batch.count)
+    }
+
+    /// One plain SGD step on `batch`: θ ← θ − learningRate · ∇θ (mean loss over the batch).
+    ///
+    /// - Returns: the mean loss over `batch` before the update.
+    /// - Precondition: `batch` is not empty.
+    public mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
+        var state = OptimizerState()
+        return step(batch, rule: UpdateRule(learningRate: learningRate), state: &state)
+    }
+
+    /// The mean loss over `batch` and its gradient, unweighted (`positiveWeight` 1).
+    public func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
+        lossAndGradients(batch, positiveWeight: 1)
     }
 
     public func logit(x0: Double, x1: Double) -> Double {

@@ -47,7 +47,7 @@ public struct TrainingProgress: Sendable, Codable {
              "bestValidationLoss is \(bestValidationLoss ?? 0): must be a finite number, 0 or more"),
         ]
         if let failed = checks.first(where: { !$0.0 }) { return failed.1 }
-        return setup?.problem()
+        return optimizerState?.problem() ?? setup?.problem()
     }
 
     /// Writes the checkpoint atomically (a crash never leaves a partial file); numbers are
@@ -85,6 +85,9 @@ public struct TrainingProgress: Sendable, Codable {
     /// The sum of the losses of those mini-batches' samples, for the epoch's report (absent
     /// from the checkpoints of earlier versions, which reported no such loss).
     var epochLossSum: Double?
+    /// The optimizer's state after the last step: momentum buffers, Adam's moments and step
+    /// count; nil before a stateful optimizer's first step, always for plain SGD.
+    public var optimizerState: OptimizerState?
     /// The generator as it was before the epoch under way drew its shuffle.
     public var epochGenerator: SplitMix64
     /// True when the run began from random weights (drawn from the seed before the split).

@@ -10,6 +10,9 @@ enum TrainCommand {
         usage: [
             "[--data FILE | --dataset NAME [--samples N] [--noise X]]",
             "      [--epochs E] [--batch-size B] [--learning-rate LR]",
+            "      [--optimizer sgd [--momentum M] [--nesterov] | --optimizer adam|adamw",
+            "       [--beta1 B1] [--beta2 B2] [--epsilon E]] [--weight-decay L]",
+            "      [--positive-weight W]",
             "      [--engine NAME] [--threads T] [--seed S] [--init MODEL.json]",
             "      [--save MODEL.json] [--no-shuffle | --shuffle blocks [--block-size K]]",
             "      [--no-standardize] [--stream]",
@@ -21,11 +24,12 @@ enum TrainCommand {
             "      [--evaluate-every K] [--stream] [--json] [--quiet]",
         ],
         summary: """
-            Trains the 2-5-5-1 network with mini-batch SGD on binary cross-entropy and saves it.
+            Trains the 2-5-5-1 network on binary cross-entropy with mini-batch SGD (or momentum,
+            Nesterov, Adam, AdamW) and saves it.
             With no options: \(defaultSamples) samples of the built-in moons set, good defaults,
             saved to \(defaultSave).
             """,
-        sections: [("DATA", dataOptions), ("TRAINING", trainingOptions), ("CHECKPOINTS", checkpointOptions + [resumeOption]), ("OUTPUT", outputOptions)],
+        sections: [("DATA", dataOptions), ("TRAINING", trainingOptions), ("OPTIMIZER", OptimizerOptions.options), ("CHECKPOINTS", checkpointOptions + [resumeOption]), ("OUTPUT", outputOptions)],
         epilogue: """
             Progress goes to stderr: a line redrawn in place on a terminal, one line per epoch
             otherwise. Ctrl-C stops at the end of the current mini-batches (a second one ends
@@ -63,10 +67,10 @@ enum TrainCommand {
         Option("--epochs", "E", .integer(0...10_000_000), "passes over the data (default: 200)"),
         Option(
             "--batch-size", "B", .integer(1...1 << 30),
-            "samples per SGD step; the last batch may be smaller (default: 32)", keptByCheckpoint: true),
+            "samples per step; the last batch may be smaller (default: 32)", keptByCheckpoint: true),
         Option(
             "--learning-rate", "LR", .number(requirement: "a number > 0", isValid: { $0 > 0 }),
-            "constant SGD step size (default: 1)", keptByCheckpoint: true),
+            "constant step size (default: 1)", keptByCheckpoint: true),
         Option.flag(
             "--no-shuffle", "keep file order (default: reshuffle every epoch from the seed)",
             keptByCheckpoint: true),
@@ -129,6 +133,7 @@ enum TrainCommand {
         if options.has("--block-size") && options.string("--shuffle") != "blocks" {
             throw UsageError(description: "--block-size needs --shuffle blocks")
         }
+        try OptimizerOptions.check(options)
         let configuration = configuration(options)
         let source = dataSource(options, seed: configuration.seed)
         let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
@@ -163,6 +168,8 @@ enum TrainCommand {
         configuration.epochs = options.integer("--epochs") ?? configuration.epochs
         configuration.batchSize = options.integer("--batch-size") ?? configuration.batchSize
         configuration.learningRate = options.number("--learning-rate") ?? configuration.learningRate
+        configuration.optimizer = OptimizerOptions.optimizer(options)
+        configuration.positiveWeight = options.number("--positive-weight") ?? 1
         configuration.validationFraction = options.number("--validation-split") ?? 0
         configuration.patience = options.integer("--patience")
         configuration.seed = UInt64(options.integer("--seed") ?? 1)

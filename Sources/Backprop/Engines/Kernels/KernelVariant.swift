@@ -100,18 +100,24 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
 
 /// The kernels' entry points on mini-batches: the one place that takes their columns apart.
 extension KernelVariant {
-    /// SGD steps over consecutive mini-batches of `data`; the sum of the samples' losses.
-    func trainEpoch(_ weights: inout SIMDWeights, on data: MiniBatch, batchSize: Int, learningRate: Double) -> Double {
+    /// Optimizer steps over consecutive mini-batches of `data`; the sum of the samples' losses.
+    func trainEpoch(
+        _ weights: inout SIMDWeights, on data: MiniBatch, batchSize: Int, settings: UpdateSettings,
+        state: inout OptimizerBlocks
+    ) -> Double {
         kernels.trainEpoch(
             &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
-            count: data.count, batchSize: batchSize, learningRate: learningRate)
+            count: data.count, batchSize: batchSize, settings: settings, state: &state)
     }
 
     /// Loss and gradient sums over `batch`, into `sums`.
-    func accumulate(_ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, into sums: UnsafeMutablePointer<BatchSums>) {
+    func accumulate(
+        _ weights: UnsafePointer<SIMDWeights>, _ batch: MiniBatch, positiveWeight: Double,
+        into sums: UnsafeMutablePointer<BatchSums>
+    ) {
         kernels.accumulate(
             weights, x0: batch.x0.baseAddress!, x1: batch.x1.baseAddress!, label: batch.label.baseAddress!,
-            count: batch.count, into: sums)
+            count: batch.count, positiveWeight: positiveWeight, into: sums)
     }
 
     /// The logits of `inputs`, or with `probabilities` their sigmoids, into `output`.
