@@ -16,13 +16,13 @@ import Testing
         struct Skewed: TrainingEngine {
             static let name = "skewed"
             var inner: ReferenceEngine
-            var parameters: Parameters { inner.parameters }
-            init(parameters: Parameters, options: EngineOptions) { inner = ReferenceEngine(parameters: parameters) }
-            mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double {
-                inner.step(batch, learningRate: learningRate)
+            var parameters: Parameters {
+                get { inner.parameters }
+                set { inner.parameters = newValue }
             }
-            func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) {
-                var (loss, gradients) = inner.lossAndGradients(batch)
+            init(parameters: Parameters, options: EngineOptions) { inner = ReferenceEngine(parameters: parameters) }
+            func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
+                var (loss, gradients) = inner.lossAndGradients(batch, positiveWeight: positiveWeight)
                 gradients.output.bias[0] *= 1.001
                 return (loss, gradients)
             }

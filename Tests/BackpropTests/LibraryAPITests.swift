@@ -69,9 +69,13 @@ import Testing
     struct DelegatingEngine: TrainingEngine {
         var inner: ReferenceEngine
         init(parameters: Parameters, options: EngineOptions) { inner = ReferenceEngine(parameters: parameters, options: options) }
-        var parameters: Parameters { inner.parameters }
-        mutating func step(_ batch: MiniBatch, learningRate: Double) -> Double { inner.step(batch, learningRate: learningRate) }
-        func lossAndGradients(_ batch: MiniBatch) -> (loss: Double, gradients: Parameters) { inner.lossAndGradients(batch) }
+        var parameters: Parameters {
+            get { inner.parameters }
+            set { inner.parameters = newValue }
+        }
+        func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
+            inner.lossAndGradients(batch, positiveWeight: positiveWeight)
+        }
         func logit(x0: Double, x1: Double) -> Double {
             let (a, b) = (inner.parameters.hidden1, inner.parameters.hidden2)
             let h1 = (0..<5).map { sigmoid(a.weights[$0][0] * x0 + a.weights[$0][1] * x1 + a.bias[$0]) }
