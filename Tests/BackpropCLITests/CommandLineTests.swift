@@ -397,10 +397,18 @@ import Testing
     }
 
     /// Killed with SIGKILL at any moment, and rerun with the same command line until it
-    /// finishes, a run ends with the uninterrupted run's bytes, on every engine, and
-    /// streamed from an `.npy` file in blocks.
-    @Test(arguments: ["reference", "simd", "parallel", "streamed"])
-    func killedRunsResumeToTheSameBytes(engine: String) throws {
+    /// finishes, a run ends with the uninterrupted run's bytes, on every engine, streamed
+    /// from an `.npy` file in blocks, and with the optimizers that keep state (their
+    /// moments and step count go through the checkpoint).
+    @Test(arguments: ["reference", "simd", "parallel", "streamed", "simd adam", "parallel adam", "reference nesterov"])
+    func killedRunsResumeToTheSameBytes(setting: String) throws {
+        let engine = String(setting.split(separator: " ")[0])
+        let optimizer: [String] =
+            switch setting.split(separator: " ").dropFirst().first {
+            case "adam": ["--optimizer", "adam", "--learning-rate", "0.01"]
+            case "nesterov": ["--momentum", "0.9", "--nesterov", "--learning-rate", "0.1"]
+            default: []
+            }
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let samples = engine == "reference" ? "3000" : "40000"
@@ -411,6 +419,7 @@ import Testing
         }
         let common =
             ["train", "--engine", engine == "streamed" ? "simd" : engine, "--batch-size", "512", "--epochs", "6", "--quiet"] + data
+            + optimizer
         #expect(try Self.run(common + ["--save", "full.json"], in: folder).status == 0)
         let job = common + ["--checkpoint", "c.json", "--resume", "c.json", "--save", "m.json"]
         var kills = 0
@@ -433,7 +442,7 @@ import Testing
         }
         #expect(kills > 0)
         let full = try Data(contentsOf: folder.appendingPathComponent("full.json"))
-        #expect(try Data(contentsOf: folder.appendingPathComponent("m.json")) == full, "\(engine) after \(kills) kills")
+        #expect(try Data(contentsOf: folder.appendingPathComponent("m.json")) == full, "\(setting) after \(kills) kills")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.count <= 1)  // at most the temporary file of a write that a kill cut short
     }
@@ -458,6 +467,15 @@ import Testing
             (["train", "--init", "m.json", "--no-standardize"], 64, "error: --init m.json has a standardisation, which --no-standardize would drop", ""),
             (["bench", "--data", "d.csv", "--samples", "5"], 64, "error: --samples cannot be combined with --data", ""),
             (["train", "--resume", "c.json", "--epochs", "1"], 64, "error: --epochs 1 is fewer than the 2 epochs c.json has done", ""),
+            (["train", "--resume", "c.json", "--epochs", "3", "--optimizer", "adam"], 64,
+             "error: --optimizer adam differs from the run in c.json (sgd)", ""),
+            (["train", "--resume", "c.json", "--epochs", "3", "--momentum", "0.5"], 64,
+             "error: --momentum 0.5 differs from the run in c.json (0.0)", ""),
+            (["train", "--optimizer", "adam", "--momentum", "0.9"], 64, "error: --momentum is not a setting of --optimizer adam", ""),
+            (["train", "--beta1", "0.8"], 64, "error: --beta1 is not a setting of --optimizer sgd", ""),
+            (["train", "--nesterov"], 64, "error: --optimizer sgd: Nesterov momentum needs a momentum greater than 0", ""),
+            (["train", "--momentum", "1"], 64, "error: --momentum must be a number from 0 up to (not including) 1, not '1'", ""),
+            (["train", "--positive-weight", "0"], 64, "error: --positive-weight must be a number > 0, not '0'", ""),
             (["predict", "--model", "tiny.json", "--data", "d.csv"], 0, "", "probability,class\n"),
             (["predict", "--model", "future.json", "--data", "d.csv"], 1,
              "error: future.json: model format version 2 is newer than this tool reads (1)", ""),

@@ -6,8 +6,10 @@ import Testing
 @Suite struct CheckpointTests {
     static let data = SyntheticData.moons.generate(count: 3000, seed: 21)
 
-    static func configuration(epochs: Int = 4) -> TrainingConfiguration {
+    static func configuration(epochs: Int = 4, optimizer: Optimizer = .sgd()) -> TrainingConfiguration {
         var configuration = TrainingConfiguration()
+        configuration.optimizer = optimizer
+        if case .sgd = optimizer {} else { configuration.learningRate = 0.01 }
         configuration.epochs = epochs
         configuration.batchSize = 16
         configuration.validationFraction = 0.2
@@ -16,9 +18,9 @@ import Testing
 
     /// The final model's bytes and every epoch's reported loss, of a run in one go (with
     /// the stop interval of `interruptedAndResumed`: the loss is summed chunk by chunk).
-    func uninterrupted<Engine: TrainingEngine>(_: Engine.Type) -> (model: String, losses: [Double]) {
+    func uninterrupted<Engine: TrainingEngine>(_: Engine.Type, optimizer: Optimizer = .sgd()) -> (model: String, losses: [Double]) {
         var losses: [Double] = []
-        let result = Trainer<Engine>(Self.configuration()).run(
+        let result = Trainer<Engine>(Self.configuration(optimizer: optimizer)).run(
             on: Self.data, callbacks: TrainingCallbacks(stopInterval: 320, onEpoch: { losses.append($0.loss) }))
         return (result.model.jsonText, losses)
     }
@@ -26,7 +28,9 @@ import Testing
     /// Stops the first run after `stopAfter` checks of `shouldStop`, then resumes from the
     /// checkpoint it wrote (through a file); the final model's bytes and every epoch's
     /// reported loss, from both runs.
-    func interruptedAndResumed<Engine: TrainingEngine>(_: Engine.Type, stopAfter: Int) throws -> (model: String, losses: [Double]) {
+    func interruptedAndResumed<Engine: TrainingEngine>(
+        _: Engine.Type, stopAfter: Int, optimizer: Optimizer = .sgd()
+    ) throws -> (model: String, losses: [Double]) {
         var checks = 0
         var saved: TrainingProgress?
         var losses: [Double] = []
@@ -36,7 +40,7 @@ import Testing
                 checks += 1
                 return checks > stopAfter
             })
-        let first = Trainer<Engine>(Self.configuration()).run(on: Self.data, callbacks: callbacks)
+        let first = Trainer<Engine>(Self.configuration(optimizer: optimizer)).run(on: Self.data, callbacks: callbacks)
         #expect(first.progress.outcome == .interrupted)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-ckpt-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -45,6 +49,7 @@ import Testing
         try #require(saved).write(to: path)
         let restored = try TrainingProgress.read(path: path)
         #expect(restored.model == saved!.model)
+        // The trainer's own optimizer is not used: a resumed run keeps its checkpoint's.
         let second = Trainer<Engine>(Self.configuration()).run(
             on: Self.data, resuming: restored,
             callbacks: TrainingCallbacks(stopInterval: 320, onEpoch: { losses.append($0.loss) }))
@@ -64,6 +69,47 @@ import Testing
     @Test func resumingWorksOnEveryEngine() throws {
         #expect(try interruptedAndResumed(ReferenceEngine.self, stopAfter: 11) == uninterrupted(ReferenceEngine.self))
         #expect(try interruptedAndResumed(ParallelEngine.self, stopAfter: 11) == uninterrupted(ParallelEngine.self))
+    }
+
+    /// The optimizers that keep state resume exactly on every engine: their buffers, moments
+    /// and step count go through the checkpoint file (stopped mid-epoch, in epoch 2).
+    @Test(arguments: [Optimizer.sgd(momentum: 0.9, nesterov: true), .adam(), .adamW(weightDecay: 0.1)])
+    func statefulOptimizersResumeExactly(optimizer: Optimizer) throws {
+        #expect(try interruptedAndResumed(SIMDEngine.self, stopAfter: 11, optimizer: optimizer) == uninterrupted(SIMDEngine.self, optimizer: optimizer))
+        #expect(try interruptedAndResumed(ParallelEngine.self, stopAfter: 11, optimizer: optimizer) == uninterrupted(ParallelEngine.self, optimizer: optimizer))
+        #expect(try interruptedAndResumed(ReferenceEngine.self, stopAfter: 11, optimizer: optimizer) == uninterrupted(ReferenceEngine.self, optimizer: optimizer))
+        // And the state matters: a run that restarted Adam's moments would not match.
+        var checks = 0
+        var saved: TrainingProgress?
+        _ = Trainer<SIMDEngine>(Self.configuration(optimizer: optimizer)).run(
+            on: Self.data, callbacks: TrainingCallbacks(stopInterval: 320, onCheckpoint: { saved = $0 }, shouldStop: {
+                checks += 1
+                return checks > 11
+            }))
+        var forgetful = try #require(saved)
+        #expect(forgetful.optimizerState?.steps == 150 + 3 * 20)  // epoch 1, then 3 chunks of 20 batches
+        forgetful.optimizerState = nil
+        let restarted = Trainer<SIMDEngine>(Self.configuration()).run(on: Self.data, resuming: forgetful)
+        #expect(restarted.model.jsonText != uninterrupted(SIMDEngine.self, optimizer: optimizer).model)
+    }
+
+    /// A checkpoint of an earlier version (no optimizer, no positive weight, no state) reads
+    /// as plain SGD with weight 1.
+    @Test func checkpointsWithoutAnOptimizerArePlainSGD() throws {
+        var saved: TrainingProgress?
+        _ = Trainer<SIMDEngine>(Self.configuration(epochs: 1)).run(
+            on: SyntheticData.moons.generate(count: 100, seed: 2), callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("old-\(UUID()).ckpt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try #require(saved).write(to: path)
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var configuration = try #require(object["configuration"] as? [String: Any])
+        #expect(configuration.removeValue(forKey: "optimizer") != nil && configuration.removeValue(forKey: "positiveWeight") != nil)
+        object["configuration"] = configuration
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        let old = try TrainingProgress.read(path: path)
+        #expect(old.configuration.optimizer == .sgd() && old.configuration.positiveWeight == 1 && old.optimizerState == nil)
+        #expect(old.configuration == saved!.configuration)
     }
 
     @Test func periodicCheckpointsResumeToTheSameModel() throws {
@@ -124,6 +170,14 @@ import Testing
         ("\"batchSize\" : 16", "\"batchSize\" : \"x\"", "\"configuration.batchSize\" must be a whole number"),
         ("\"batchSize\" : 16,", "", "missing field \"configuration.batchSize\""),
         ("\"learningRate\" : 1", "\"learningRate\" : null", "\"configuration.learningRate\" is null"),
+        ("\"momentum\" : 0", "\"momentum\" : 1",
+         "configuration.optimizer: the momentum is 1.0: must be from 0 up to (not including) 1"),
+        ("\"positiveWeight\" : 1", "\"positiveWeight\" : 0",
+         "configuration.positiveWeight is 0.0: must be a finite number greater than 0"),
+        ("\"epochsCompleted\" : 2", "\"optimizerState\" : {\"steps\" : 3, \"first\" : [1], \"second\" : []}, \"epochsCompleted\" : 2",
+         "optimizerState.first has 1 values: must have 51 or none"),
+        ("\"epochsCompleted\" : 2", "\"optimizerState\" : {\"steps\" : -1, \"first\" : [], \"second\" : []}, \"epochsCompleted\" : 2",
+         "optimizerState.steps is -1: must be 0 or more"),
     ])
     func tamperedCheckpointsAreRefusedFieldByField(original: String, replacement: String, message: String) throws {
         var saved: TrainingProgress?
