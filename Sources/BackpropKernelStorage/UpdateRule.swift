@@ -9,15 +9,22 @@ public protocol UpdateArithmetic {
     static func - (a: Self, b: Self) -> Self
     static func * (a: Self, b: Self) -> Self
     static func / (a: Self, b: Self) -> Self
-    func squareRoot() -> Self
+    /// √x of an x that is never negative, without libm's errno path.
+    var rootOfNonNegative: Self { get }
 }
 
+// `squareRoot()` calls libm's sqrt for negative inputs (to set errno), lane by lane; of
+// |x| it is one instruction, and LLVM vectorises the lanes (vsqrtpd).
 extension Double: UpdateArithmetic {
     @inlinable @inline(__always) public init(broadcasting value: Double) { self = value }
+    @inlinable @inline(__always) public var rootOfNonNegative: Double { magnitude.squareRoot() }
 }
 
 extension SIMD8: UpdateArithmetic where Scalar == Double {
     @inlinable @inline(__always) public init(broadcasting value: Double) { self.init(repeating: value) }
+    @inlinable @inline(__always) public var rootOfNonNegative: Self {
+        unsafeBitCast(unsafeBitCast(self, to: SIMD8<Int64>.self) & Int64.max, to: Self.self).squareRoot()
+    }
 }
 
 /// An optimizer's settings as the update rules read them (the library's `Optimizer` and
@@ -108,7 +115,7 @@ public func applyUpdate<V: UpdateArithmetic>(
         }
         first = V(broadcasting: s.beta1) * first + V(broadcasting: 1 - s.beta1) * g
         second = V(broadcasting: s.beta2) * second + V(broadcasting: 1 - s.beta2) * g * g
-        let denominator = second.squareRoot() / V(broadcasting: k.correction2Root) + V(broadcasting: s.epsilon)
+        let denominator = second.rootOfNonNegative / V(broadcasting: k.correction2Root) + V(broadcasting: s.epsilon)
         p = p - V(broadcasting: k.stepSize) * first / denominator
     }
 }

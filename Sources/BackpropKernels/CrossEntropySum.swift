@@ -7,7 +7,7 @@ import BackpropKernelStorage
 ///
 /// With a positive-class weight w, a positive sample's loss counts w times: the linear part
 /// is weighted in lanes, and the positives' log terms are also gathered on their own and
-/// added w − 1 more times (0 times, so the same bits, when w = 1).
+/// added w − 1 more times (the kernels use the unweighted `add` when w = 1).
 struct CrossEntropySum<V: SampleVector> {
     var linear = V()
     var product = V(repeating: 1)
@@ -18,27 +18,41 @@ struct CrossEntropySum<V: SampleVector> {
 
     init(positiveWeight: Double = 1) { self.positiveWeight = positiveWeight }
 
-    /// Adds group number `group` (0, 1, 2, ... in order) of logits `z`, labels `y` and loss
-    /// weights `c` (1, or w for a positive), given |z| and 1 + e^−|z|; max(z, 0) is
-    /// (z + |z|)/2 exactly.
+    /// Adds group number `group` (0, 1, 2, ... in order) of logits `z` and labels `y`, given
+    /// |z| and 1 + e^−|z|; max(z, 0) is (z + |z|)/2 exactly.
+    @inline(__always)
+    mutating func add(logits z: V, labels y: V, magnitude: V, onePlusT: V, group: Int) {
+        linear += V.multiplyAdd(-z, y, (z + magnitude) * 0.5)
+        product *= onePlusT
+        flush(after: group)
+    }
+
+    /// `add` with loss weights `c` (1, or w for a positive sample).
     @inline(__always)
     mutating func add(logits z: V, labels y: V, weights c: V, magnitude: V, onePlusT: V, group: Int) {
-        // c·x + linear: the same bits as linear + x when c is 1.
         linear = V.multiplyAdd(c, V.multiplyAdd(-z, y, (z + magnitude) * 0.5), linear)
         product *= onePlusT
         // 1 + y·(onePlusT − 1): onePlusT for a positive, 1 otherwise (both exact).
         positiveProduct *= V.multiplyAdd(y, onePlusT - 1, V(repeating: 1))
-        if group & (512 / V.scalarCount - 1) == 512 / V.scalarCount - 1 {
-            logs += V.logOfProducts(product)
+        flush(after: group)
+    }
+
+    /// Takes the logs of the products every 512 samples.
+    @inline(__always)
+    private mutating func flush(after group: Int) {
+        guard group & (512 / V.scalarCount - 1) == 512 / V.scalarCount - 1 else { return }
+        logs += V.logOfProducts(product)
+        product = V(repeating: 1)
+        if positiveWeight != 1 {
             positiveLogs += V.logOfProducts(positiveProduct)
-            product = V(repeating: 1)
             positiveProduct = V(repeating: 1)
         }
     }
 
     var total: Double {
-        V.laneSum(linear) + logs + V.logOfProducts(product)
-            + (positiveWeight - 1) * (positiveLogs + V.logOfProducts(positiveProduct))
+        let unweighted = V.laneSum(linear) + logs + V.logOfProducts(product)
+        guard positiveWeight != 1 else { return unweighted }
+        return unweighted + (positiveWeight - 1) * (positiveLogs + V.logOfProducts(positiveProduct))
     }
 }
 
@@ -54,7 +68,7 @@ func lossSum(_ logits: UnsafeBufferPointer<Double>, _ labels: UnsafeBufferPointe
         let y = UnsafeRawPointer(labels.baseAddress! + 8 * group).loadUnaligned(as: V.self)
         // |z| with a bit operation (a compare-and-select would scalarise the loop).
         let magnitude = unsafeBitCast(unsafeBitCast(z, to: V.MaskStorage.self) & Int64.max, to: V.self)
-        loss.add(logits: z, labels: y, weights: V(repeating: 1), magnitude: magnitude, onePlusT: 1 + vectorExp(-magnitude), group: group)
+        loss.add(logits: z, labels: y, magnitude: magnitude, onePlusT: 1 + vectorExp(-magnitude), group: group)
     }
     var sum = loss.total
     for i in (8 * groups)..<labels.count {

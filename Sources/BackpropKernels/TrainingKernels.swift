@@ -25,14 +25,18 @@ extension SIMDWeights {
         assert(count >= 0, "a negative sample count")
         // 16 samples at a time (two independent 8-lane chains for the pipeline), then 8, then one by one.
         let wideGroups = count / 16
-        if wideGroups > 0 {
+        // A copy of the wide kernel without the weighting, which cost 5% (measured).
+        if wideGroups > 0 && positiveWeight == 1 {
+            sums = lanes(x0, x1, y, groups: wideGroups, positiveWeight: nil, as: Vector16.self)
+        } else if wideGroups > 0 {
             sums = lanes(x0, x1, y, groups: wideGroups, positiveWeight: positiveWeight, as: Vector16.self)
         } else {
             sums = BatchSums()
         }
         var done = wideGroups * 16
         if count - done >= 8 {
-            sums.add(lanes(x0 + done, x1 + done, y + done, groups: 1, positiveWeight: positiveWeight, as: Vector8.self))
+            let weight = positiveWeight == 1 ? nil : positiveWeight
+            sums.add(lanes(x0 + done, x1 + done, y + done, groups: 1, positiveWeight: weight, as: Vector8.self))
             done += 8
         }
         for s in done..<count {
@@ -42,11 +46,11 @@ extension SIMDWeights {
 
     /// `groups` × `V.scalarCount` samples, one per lane: every weight is
     /// broadcast to all lanes, and each of the 51 gradient sums has one partial sum per
-    /// lane until the end.
+    /// lane until the end. A nil `positiveWeight` is 1, with no weighting code at all.
     @inline(__always)
     func lanes<V: SampleVector>(
         _ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, _ y: UnsafePointer<Double>, groups: Int,
-        positiveWeight: Double, as _: V.Type
+        positiveWeight: Double?, as _: V.Type
     ) -> BatchSums {
         // Weights and partial sums live in stack buffers, not in local values, which would
         // spill registers; both are indexed by `ParameterLayout`. Weights are kept as scalars
@@ -67,8 +71,8 @@ extension SIMDWeights {
             let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
             // Activations and deltas of the current group, also in memory (L1).
             let scratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: V.self))
-            var loss = CrossEntropySum<V>(positiveWeight: positiveWeight)
-            let extraWeight = V(repeating: positiveWeight - 1)
+            var loss = CrossEntropySum<V>(positiveWeight: positiveWeight ?? 1)
+            let extraWeight = V(repeating: (positiveWeight ?? 1) - 1)
 
             // The neuron loops stay loops on purpose: fully unrolled, the group's code is
             // ~25 KB, too big for the decoded-instruction cache, and decoding limits speed.
@@ -79,11 +83,16 @@ extension SIMDWeights {
                 let label = UnsafeRawPointer(y + offset).loadUnaligned(as: V.self)
                 let z3 = Self.forward(in0, in1, w, scratch)
                 let output = OutputLanes(logits: z3)
-                let weight = V.multiplyAdd(extraWeight, label, V(repeating: 1))
-                loss.add(
-                    logits: z3, labels: label, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT,
-                    group: group)
-                Self.backward((output.probability - label) * weight, in0, in1, w, scratch, into: g)
+                if positiveWeight == nil {
+                    loss.add(logits: z3, labels: label, magnitude: output.magnitude, onePlusT: output.onePlusT, group: group)
+                    Self.backward(output.probability - label, in0, in1, w, scratch, into: g)
+                } else {
+                    let weight = V.multiplyAdd(extraWeight, label, V(repeating: 1))
+                    loss.add(
+                        logits: z3, labels: label, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT,
+                        group: group)
+                    Self.backward((output.probability - label) * weight, in0, in1, w, scratch, into: g)
+                }
             }
             return BatchSums(flat: g, loss: loss.total)
         }

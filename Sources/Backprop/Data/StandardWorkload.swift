@@ -30,17 +30,17 @@
     }
 
     /// Trains `engine` for one untimed warm-up epoch, then times `epochs` epochs of SGD
-    /// steps alone (data in memory, nothing else in the loop), with `optimizer` at the
-    /// workload's learning rate.
+    /// steps alone (data in memory, nothing else in the loop), by `rule` (by default the
+    /// workload's: plain SGD at its learning rate).
     public static func measure<Engine: TrainingEngine>(
         _ engine: Engine.Type, on data: Dataset, batchSize: Int, epochs: Int = 1,
         options: EngineOptions = EngineOptions(threads: 1), from start: Parameters = initialParameters,
-        optimizer: Optimizer = .sgd()
+        rule: UpdateRule = UpdateRule(learningRate: learningRate)
     ) -> Measurement {
         var configuration = TrainingConfiguration()
         configuration.batchSize = batchSize
-        configuration.learningRate = learningRate
-        configuration.optimizer = optimizer
+        (configuration.learningRate, configuration.optimizer) = (rule.learningRate, rule.optimizer)
+        configuration.positiveWeight = rule.positiveWeight
         let trainer = Trainer<Engine>(configuration)
         var model = Engine(parameters: start, options: options)
         var state = OptimizerState()

@@ -7,11 +7,12 @@ enum BenchCommand {
         usage: [
             "[--engine NAME] [--batch-size B] [--threads T] [--samples N]",
             "      [--epochs K] [--data FILE] [--init MODEL.json] [--json]",
+            "      [--learning-rate LR] [--optimizer NAME ...]",
         ],
         summary: """
             Measures training throughput on the standard workload: two moons (noise 0.2,
-            standardised), Glorot starting weights (seed 7), learning rate 0.5, file order,
-            consecutive mini-batches. One untimed warm-up epoch, then K timed epochs; prints
+            standardised), Glorot starting weights (seed 7), plain SGD at learning rate 0.5,
+            file order, consecutive mini-batches. One untimed warm-up epoch, then K timed epochs; prints
             samples/s of the SGD steps alone and the loss on the whole set afterwards, and the
             time it took to load (parse, or generate) the data.
             """,
@@ -28,10 +29,14 @@ enum BenchCommand {
                     Option("--epochs", "K", .integer(1...1_000_000), "timed epochs (default: 3)"),
                     Option("--data", "FILE", .text, "train on this CSV or .npy file, as it is (not standardised),\ninstead"),
                     Option("--init", "MODEL.json", .text, "start from this model's weights instead"),
+                    Option(
+                        "--learning-rate", "LR", .number(requirement: "a number > 0", isValid: { $0 > 0 }),
+                        "step size (default: 0.5)"),
                     Option.flag(
 "--json", "one JSON object instead of a line of text"),
                 ]
-            )
+            ),
+            ("OPTIMIZER (as for train)", OptimizerOptions.options),
         ], run: run)
 
 static func run(_ options: ParsedOptions) throws -> Int32 {
@@ -43,6 +48,10 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let dataPath = options.string("--data")
         let initPath = options.string("--init")
         let json = options.flag("--json")
+        try OptimizerOptions.check(options)
+        let optimizer = OptimizerOptions.optimizer(options)
+        let learningRate = options.number("--learning-rate") ?? StandardWorkload.learningRate
+        let positiveWeight = options.number("--positive-weight") ?? 1
         let engine = EngineChoice.type(named: engineName)
         if dataPath == nil { try checkMemory(forSamples: samples, option: "--samples") }
         // Only the parallel engine uses threads; the others always run on one.
@@ -57,17 +66,18 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }
             ?? StandardWorkload.initialParameters
         let result = StandardWorkload.measure(
-            engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start)
+            engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start,
+            rule: UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight))
         if json {
             print(
                 jsonObject([
-                    "engine": engineName, "kernel": KernelVariant.best.rawValue, "batch_size": batchSize, "threads": threads, "samples": data.count,
+                    "engine": engineName, "kernel": KernelVariant.best.rawValue, "batch_size": batchSize, "threads": threads, "optimizer": optimizer.name, "samples": data.count,
                     "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
                     "accuracy": result.accuracy, "seconds": result.seconds, "load_seconds": loadSeconds,
                 ]))
         } else {
             print(
-                "\(engineName) batch \(batchSize) threads \(threads), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"
+                "\(engineName) \(optimizer.name) batch \(batchSize) threads \(threads), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"
                     + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
             )
             let load = dataPath.map { "read \($0)" } ?? "generated the data"

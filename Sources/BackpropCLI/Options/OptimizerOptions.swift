@@ -1,7 +1,7 @@
 import Backprop
 
-/// `train`'s optimizer options: the table, the `Optimizer` they give, and their comparison
-/// with a checkpoint's.
+/// The optimizer options of `train` and `bench`: the table, the `Optimizer` they give, and
+/// their comparison with a checkpoint's.
 enum OptimizerOptions {
     private static let fraction = Option.Value.number(
         requirement: "a number from 0 up to (not including) 1", isValid: { $0 >= 0 && $0 < 1 })
