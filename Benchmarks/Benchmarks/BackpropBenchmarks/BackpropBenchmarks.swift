@@ -25,9 +25,20 @@ func trainingBenchmarks() {
             }
         }
     }
+    // The optimizers beside plain SGD (epoch-simd-threads1-B...): their update once per batch.
+    for (name, optimizer, learningRate) in [("adam", Optimizer.adam(), 0.01), ("nesterov", .sgd(momentum: 0.9, nesterov: true), 0.1)] {
+        for batchSize in [256, 4096] {
+            register(
+                SIMDEngine.self, name: "epoch-simd-\(name)-threads1-B\(batchSize)", batchSize: batchSize, threads: 1,
+                optimizer: optimizer, learningRate: learningRate)
+        }
+    }
 }
 
-func register<Engine: TrainingEngine>(_: Engine.Type, name: String, batchSize: Int, threads: Int) {
+func register<Engine: TrainingEngine>(
+    _: Engine.Type, name: String, batchSize: Int, threads: Int, optimizer: Optimizer = .sgd(),
+    learningRate: Double = StandardWorkload.learningRate
+) {
     Benchmark(
         name,
         configuration: .init(
@@ -39,12 +50,13 @@ func register<Engine: TrainingEngine>(_: Engine.Type, name: String, batchSize: I
     ) { benchmark in
         var configuration = TrainingConfiguration()
         configuration.batchSize = batchSize
-        configuration.learningRate = StandardWorkload.learningRate
+        (configuration.learningRate, configuration.optimizer) = (learningRate, optimizer)
         let trainer = Trainer<Engine>(configuration)
         var engine = Engine(parameters: StandardWorkload.initialParameters, options: EngineOptions(threads: threads))
+        var state = OptimizerState()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            trainer.runEpoch(&engine, on: workload)
+            trainer.runEpoch(&engine, on: workload, state: &state)
         }
         benchmark.stopMeasurement()
         blackHole(engine.parameters)
