@@ -147,8 +147,12 @@ import BackpropKernelStorage
     static let supported = KernelVariant.allCases.filter(\.isSupported)
 
     /// A few epochs at batch sizes that use every kernel path, on a given variant.
-    static func train<Engine: TrainingEngine>(_: Engine.Type, on variant: KernelVariant) -> Model {
+    static func train<Engine: TrainingEngine>(
+        _: Engine.Type, on variant: KernelVariant, optimizer: Optimizer = .sgd(), positiveWeight: Double = 1
+    ) -> Model {
         var configuration = TrainingConfiguration()
+        (configuration.optimizer, configuration.positiveWeight) = (optimizer, positiveWeight)
+        if case .adam = optimizer { configuration.learningRate = 0.01 }
         configuration.epochs = 3
         configuration.batchSize = 300  // groups of 16 and 8, a tail, and two shards
         configuration.engineOptions = EngineOptions(threads: 2, kernel: variant)
@@ -179,5 +183,11 @@ import BackpropKernelStorage
     @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() {
         #expect(Self.train(SIMDEngine.self, on: .v3).jsonText == Self.train(SIMDEngine.self, on: .v4).jsonText)
         #expect(Self.train(ParallelEngine.self, on: .v3).jsonText == Self.train(ParallelEngine.self, on: .v4).jsonText)
+        // The update rules and the weighted loss too.
+        for (optimizer, weight) in [(Optimizer.adam(weightDecay: 0.01), 2.5), (.sgd(momentum: 0.9, nesterov: true), 0.5)] {
+            let v3 = Self.train(ParallelEngine.self, on: .v3, optimizer: optimizer, positiveWeight: weight)
+            #expect(v3.jsonText == Self.train(ParallelEngine.self, on: .v4, optimizer: optimizer, positiveWeight: weight).jsonText)
+            #expect(v3.jsonText != Self.train(ParallelEngine.self, on: .v3).jsonText)
+        }
     }
 }

@@ -74,6 +74,7 @@ public enum Optimizer: Sendable, Hashable, Codable {
 public struct UpdateRule: Sendable, Hashable {
     /// The step size (PyTorch's `lr`).
     public var learningRate: Double
+    /// How the gradient becomes an update (plain SGD by default).
     public var optimizer: Optimizer
     /// The weight of a positive sample's loss term, as `BCEWithLogitsLoss(pos_weight:)`: the
     /// mean over a mini-batch still divides by its sample count. 1 is plain cross-entropy.
