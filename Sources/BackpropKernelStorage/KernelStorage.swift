@@ -100,6 +100,13 @@ package protocol KernelSet: SendableMetatype {
     static func descend(
         _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int,
         settings: UpdateSettings, state: UnsafeMutablePointer<OptimizerBlocks>)
+    /// SGD for eight models at once, one per lane of each of the 51 vectors at `weights`
+    /// (`ParameterLayout` order), each at its lane's learning rate; each model's loss sum is
+    /// added to its lane of `losses`.
+    static func trainPopulation(
+        _ weights: UnsafeMutablePointer<Vector8>, learningRates: Vector8, x0: UnsafePointer<Double>,
+        x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, batchSize: Int,
+        losses: UnsafeMutablePointer<Vector8>)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.

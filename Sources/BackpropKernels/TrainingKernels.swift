@@ -102,7 +102,8 @@ extension SIMDWeights {
 
     /// The forward pass of one group: the hidden activations into `scratch`, and the output logit.
     @inline(__always)
-    static func forward<V: SampleVector>(_ in0: V, _ in1: V, _ w: Broadcast<V>, _ scratch: LaneScratch<V>) -> V {
+    static func forward<W: LaneOperands>(_ in0: W.V, _ in1: W.V, _ w: W, _ scratch: LaneScratch<W.V>) -> W.V {
+        typealias V = W.V
         typealias L = ParameterLayout
         let (a1, a2) = (scratch.a1, scratch.a2)
         for i in 0..<5 {
@@ -125,9 +126,10 @@ extension SIMDWeights {
     /// The backward pass of one group from its output delta d3 = p − y: every gradient's
     /// partial sums in `g` (indexed by `ParameterLayout`) grow by this group's terms.
     @inline(__always)
-    static func backward<V: SampleVector>(
-        _ d3: V, _ in0: V, _ in1: V, _ w: Broadcast<V>, _ scratch: LaneScratch<V>, into g: UnsafeMutablePointer<Vector8>
+    static func backward<W: LaneOperands>(
+        _ d3: W.V, _ in0: W.V, _ in1: W.V, _ w: W, _ scratch: LaneScratch<W.V>, into g: UnsafeMutablePointer<Vector8>
     ) {
+        typealias V = W.V
         typealias L = ParameterLayout
         let (a1, a2, d2) = (scratch.a1, scratch.a2, scratch.d2)
         V.accumulate(d3, into: &g[L.outputBias])
@@ -276,8 +278,16 @@ struct OutputLanes<V: SampleVector> {
     }
 }
 
+/// The weights as the forward and backward passes read them: parameter `index`
+/// (`ParameterLayout`) as a vector of lanes.
+protocol LaneOperands<V> {
+    associatedtype V: SampleVector
+    subscript(_ index: Int) -> V { get }
+}
+
 /// Scalars in memory read as vectors: one broadcast load per use, then register operands.
-struct Broadcast<V: SampleVector> {
+/// Every lane a sample of one model.
+struct Broadcast<V: SampleVector>: LaneOperands {
     let base: UnsafePointer<Double>
     @inline(__always) init(_ base: UnsafeMutablePointer<Double>) { self.base = UnsafePointer(base) }
     @inline(__always) subscript(_ index: Int) -> V {

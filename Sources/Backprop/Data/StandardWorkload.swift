@@ -54,4 +54,25 @@
             samplesPerSecond: Double(data.count * epochs) / seconds, loss: evaluation.loss,
             accuracy: evaluation.accuracy, seconds: seconds)
     }
+
+    /// `measure` for the population engine: `models` models (Glorot-uniform from seeds 1,
+    /// 2, ...) at `learningRate`; `samplesPerSecond` counts model-samples, and the loss and
+    /// accuracy are the first model's.
+    public static func measurePopulation(
+        models: Int, on data: Dataset, batchSize: Int, epochs: Int = 1, options: EngineOptions,
+        learningRate: Double = learningRate
+    ) -> Measurement {
+        let starts = (1...models).map { Parameters.glorotUniform(seed: UInt64($0)) }
+        var engine = PopulationEngine(
+            models: starts, learningRates: [Double](repeating: learningRate, count: models), options: options)
+        data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0, batchSize: batchSize) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<epochs { data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0, batchSize: batchSize) } }
+        let seconds = (clock.now - started) / .seconds(1)
+        let evaluation = SIMDEngine(parameters: engine.parameters[0]).evaluate(data)
+        return Measurement(
+            samplesPerSecond: Double(data.count * epochs * models) / seconds, loss: evaluation.loss,
+            accuracy: evaluation.accuracy, seconds: seconds)
+    }
 }

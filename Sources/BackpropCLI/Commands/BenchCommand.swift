@@ -6,6 +6,7 @@ enum BenchCommand {
         name: "bench",
         usage: [
             "[--engine NAME] [--batch-size B] [--threads T] [--samples N]",
+            "      [--engine population [--models K]]",
             "      [--epochs K] [--data FILE] [--init MODEL.json] [--json]",
             "      [--learning-rate LR] [--optimizer NAME ...]",
         ],
@@ -14,13 +15,18 @@ enum BenchCommand {
             standardised), Glorot starting weights (seed 7), plain SGD at learning rate 0.5,
             file order, consecutive mini-batches. One untimed warm-up epoch, then K timed epochs; prints
             samples/s of the SGD steps alone and the loss on the whole set afterwards, and the
-            time it took to load (parse, or generate) the data.
+            time it took to load (parse, or generate) the data. The population engine trains K
+            models at once (Glorot starts from seeds 1 to K, the same learning rate) and reports
+            model-samples/s: samples × models.
             """,
         sections: [
             (
                 "OPTIONS",
                 [
-                    EngineChoice.option(default: SIMDEngine.name),
+                    Option(
+                        "--engine", "NAME", .choice(EngineChoice.names + [PopulationEngine.name]),
+                        "reference, simd, parallel (see train), or population: K\nmodels at once, one per SIMD lane (default: simd)"),
+                    Option("--models", "K", .integer(1...4096), "models of the population engine (default: 16)"),
                     Option("--batch-size", "B", .integer(1...1 << 30), "samples per SGD step (default: 256)"),
                     EngineChoice.threadsOption,
                     Option(
@@ -65,9 +71,22 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let loadSeconds = (clock.now - loadStarted) / .seconds(1)
         let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }
             ?? StandardWorkload.initialParameters
-        let result = StandardWorkload.measure(
-            engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start,
-            rule: UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight))
+        let rule = UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
+        let models = options.integer("--models") ?? 16
+        if options.has("--models") && engineName != PopulationEngine.name {
+            throw UsageError(description: "--models needs --engine population")
+        }
+        if engineName == PopulationEngine.name && (rule.optimizer != .sgd() || positiveWeight != 1) {
+            throw UsageError(description: "the population engine trains by plain SGD: no optimizer options")
+        }
+        let result =
+            engineName == PopulationEngine.name
+            ? StandardWorkload.measurePopulation(
+                models: models, on: data, batchSize: batchSize, epochs: epochs,
+                options: EngineOptions(threads: requestedThreads ?? EngineOptions.availableCores), learningRate: learningRate)
+            : StandardWorkload.measure(
+                engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start,
+                rule: rule)
         if json {
             print(
                 jsonObject([

@@ -1,0 +1,82 @@
+import BackpropKernelStorage
+
+/// The population kernel: eight models in the eight lanes, each sample broadcast to all of
+/// them. The forward and backward passes are the lanes kernel's (`SIMDWeights.forward` and
+/// `backward`), reading a vector of the eight models' values for each parameter instead of
+/// one value broadcast. Every operation is lane by lane and nothing is summed across lanes,
+/// so a model's numbers never depend on the other models, nor on its lane.
+extension Kernels {
+    /// SGD over consecutive mini-batches of `batchSize` of the `count` samples at `x0`, `x1`
+    /// and `label`, for the eight models of `weights` (51 vectors in `ParameterLayout`
+    /// order: lane l of vector p is parameter p of model l), each at its lane's learning
+    /// rate; adds each model's loss sum (each sample's loss before its batch's update) to
+    /// its lane of `losses`.
+    @inline(never)
+    package static func trainPopulation(
+        _ weights: UnsafeMutablePointer<Vector8>, learningRates: Vector8, x0: UnsafePointer<Double>,
+        x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, batchSize: Int,
+        losses: UnsafeMutablePointer<Vector8>
+    ) {
+        var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
+        var scratchStorage = InlineArray<15, Vector8>(repeating: Vector8())
+        withUnsafeMutablePointer(to: &sumStorage) { sumPointer in
+            withUnsafeMutablePointer(to: &scratchStorage) { scratchPointer in
+                let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
+                let scratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: Vector8.self))
+                let w = LaneWeights(base: weights)
+                var loss = LaneLosses()
+                var start = 0
+                while start < count {
+                    let size = min(batchSize, count - start)
+                    g.update(repeating: Vector8(), count: ParameterLayout.count)
+                    for s in start..<(start + size) {
+                        let (in0, in1, y) = (Vector8(repeating: x0[s]), Vector8(repeating: x1[s]), Vector8(repeating: label[s]))
+                        let z3 = SIMDWeights.forward(in0, in1, w, scratch)
+                        let output = OutputLanes(logits: z3)
+                        loss.add(logits: z3, labels: y, magnitude: output.magnitude, onePlusT: output.onePlusT)
+                        SIMDWeights.backward(output.probability - y, in0, in1, w, scratch, into: g)
+                    }
+                    // As the SIMD engine's step: lr/m, then θ − (lr/m)·Σg, lane by lane.
+                    let step = learningRates / Vector8(repeating: Double(size))
+                    for p in 0..<ParameterLayout.count { weights[p] -= step * g[p] }
+                    start += size
+                }
+                losses.pointee += loss.total
+            }
+        }
+    }
+}
+
+/// The eight models' values of each parameter, one vector each.
+struct LaneWeights: LaneOperands {
+    let base: UnsafeMutablePointer<Vector8>
+    @inline(__always) subscript(_ index: Int) -> Vector8 { base[index] }
+}
+
+/// Each lane's sum of binary cross-entropy, as `CrossEntropySum` sums it but never across
+/// lanes: the log terms as the log of each lane's product, taken every 512 samples.
+struct LaneLosses {
+    var linear = Vector8()
+    var product = Vector8(repeating: 1)
+    var logs = Vector8()
+    var samples = 0
+
+    @inline(__always)
+    mutating func add(logits z: Vector8, labels y: Vector8, magnitude: Vector8, onePlusT: Vector8) {
+        linear += multiplyAdd(-z, y, (z + magnitude) * 0.5)
+        product *= onePlusT
+        samples += 1
+        if samples & 511 == 0 { flush() }
+    }
+
+    private mutating func flush() {
+        for lane in 0..<8 { logs[lane] += _log(product[lane]) }
+        product = Vector8(repeating: 1)
+    }
+
+    var total: Vector8 {
+        var copy = self
+        copy.flush()
+        return copy.linear + copy.logs
+    }
+}

@@ -1,0 +1,1 @@
+../BackpropKernels/PopulationKernels.swift
