@@ -14,6 +14,7 @@ let usage = """
       bench       measure training throughput on the standard workload
       plot        draw a model's decision boundary, or a training log, as SVG
       convert     write a data file as a NumPy .npy file, read without parsing text
+      sweep       train one model per configuration of a grid, sharded for job arrays
 
     Run `backprop <command> --help` for a command's options, `backprop --version` for the
     version and the kernels in use.
@@ -39,7 +40,7 @@ func main(_ words: [String]) -> Int32 {
     }
     let commands = [
         TrainCommand.command, PredictCommand.command, EvaluateCommand.command, GradcheckCommand.command,
-        BenchCommand.command, PlotCommand.command, ConvertCommand.command,
+        BenchCommand.command, PlotCommand.command, ConvertCommand.command, SweepCommand.command,
     ]
     guard let command = commands.first(where: { $0.name == name }) else {
         printError("error: unknown command '\(name)'\n\n\(usage)")

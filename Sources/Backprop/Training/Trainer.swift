@@ -131,6 +131,14 @@ public struct Trainer<Engine: TrainingEngine> {
         return try run.run(callbacks)
     }
 
+    /// The training and validation parts that a run of this trainer on `data` (from `start`,
+    /// or from random weights without one) holds out, as given (not standardised): to score
+    /// its model on each, as the run did.
+    public func parts(of data: Dataset, from start: Model? = nil) -> (training: Dataset, validation: Dataset?) {
+        var (generator, _) = Self.startingDraws(configuration, start: start, resuming: nil)
+        return Self.split(data, configuration, using: &generator)
+    }
+
     /// The seed's generator after the starting weights are drawn from it, when the run
     /// starts (or started) from random weights, and those weights.
     private static func startingDraws(

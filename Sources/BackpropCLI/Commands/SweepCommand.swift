@@ -1,0 +1,217 @@
+import Backprop
+import Dispatch
+import Foundation
+import Synchronization
+
+enum SweepCommand {
+    static let command = Command(
+        name: "sweep",
+        usage: [
+            "[--data FILE | --dataset NAME [--samples N] [--noise X]] --out DIR",
+            "      --learning-rate LIST --seed LIST [--batch-size LIST]",
+            "      [--optimizer LIST] [--momentum LIST] [train's other options]",
+            "      [--threads T] [--shard I/N] [--checkpoint-every K] [--json] [--quiet]",
+            "--report DIR [--json]",
+        ],
+        summary: """
+            Trains one model per configuration of a grid: the Cartesian product of the lists
+            (comma-separated values), numbered with the learning rate varying slowest, then the
+            seed, batch size and optimizer, the momentum fastest (momentum applies to sgd; the
+            other optimizers take its first value once). Each configuration trains exactly as
+            `train` with the same options would, to the bit, and writes DIR/models/config-N.json
+            and a line of DIR/results.jsonl (one file per shard). --report ranks the results of
+            every shard by validation loss (training loss without a split).
+            """,
+        sections: [
+            ("DATA", TrainCommand.dataOptions.filter { $0.name != "--stream" }),
+            ("GRID", gridOptions),
+            ("TRAINING", trainingOptions),
+            ("RUN", runOptions),
+        ],
+        epilogue: """
+            Sharding: --shard I/N trains the configurations whose number modulo N is I. Without
+            it, SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX and
+            JOB_COMPLETION_COUNT) are read when set. Each shard writes results-shard-I-of-N.jsonl.
+            Running a shard again skips its finished configurations and resumes the others from
+            DIR/checkpoints, so a requeued job is safe.
+            Exit status: 0 when every configuration of the shard is done; 130 or 143 when stopped by
+            Ctrl-C or SIGTERM, after checkpointing the configurations under way (run it again);
+            64 for a usage error and 1 for a bad input file (running it again will not help).
+            """,
+        run: run)
+
+    static let gridOptions = [
+        Option("--learning-rate", "LIST", .text, "learning rates, each > 0"),
+        Option("--seed", "LIST", .text, "seeds of the starting weights, split, shuffles (and of a built-in set)"),
+        Option("--batch-size", "LIST", .text, "batch sizes (default: 32)"),
+        Option("--optimizer", "LIST", .text, "of sgd, adam, adamw (default: sgd)"),
+        Option("--momentum", "LIST", .text, "sgd's momentums, 0 <= M < 1 (default: 0)"),
+    ]
+
+    static let trainingOptions: [Option] = {
+        let kept = ["--epochs", "--no-shuffle", "--no-standardize", "--patience"]
+        return TrainCommand.trainingOptions.filter { kept.contains($0.name) }
+            + OptimizerOptions.options.filter { !["--optimizer", "--momentum"].contains($0.name) }
+    }()
+
+    static let runOptions = [
+        Option("--out", "DIR", .text, "the sweep's folder (created if missing)", excludes: ["--report"]),
+        Option("--report", "DIR", .text, "print the results of a sweep's folder, best first"),
+        Option("--threads", "T", .integer(1...1024), "configurations trained at once (default: all cores)"),
+        Option("--shard", "I/N", .text, "train the configurations numbered I modulo N"),
+        Option(
+            "--checkpoint-every", "K", .integer(1...1_000_000),
+            "epochs between a configuration's checkpoints (default: 10)"),
+        Option.flag("--json", "each result as a JSON line on stdout (with --report: ranked)"),
+        Option.flag("--quiet", "no progress line"),
+    ]
+
+    static func run(_ options: ParsedOptions) throws -> Int32 {
+        if let folder = options.string("--report") { return try report(folder, json: options.flag("--json")) }
+        guard let out = options.string("--out") else { throw UsageError(description: "sweep needs --out DIR (or --report DIR)") }
+        guard options.has("--learning-rate"), options.has("--seed") else {
+            throw UsageError(description: "sweep needs --learning-rate LIST and --seed LIST")
+        }
+        let grid = try grid(options)
+        let shard = try Shard.from(option: options.string("--shard"), environment: ProcessInfo.processInfo.environment)
+        let points = grid.points.filter(shard.owns)
+        var configurations: [Int: TrainingConfiguration] = [:]
+        for point in points {
+            let configuration = try configuration(point, options)
+            if let problem = configuration.optimizer.problem {
+                throw UsageError(description: "configuration \(point.index) (--optimizer \(point.optimizer)): \(problem)")
+            }
+            configurations[point.index] = configuration
+        }
+        for folder in [out, "\(out)/models", "\(out)/checkpoints"] {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw InputError(file: folder, line: nil, message: "cannot create the folder: \(error.localizedDescription)")
+            }
+        }
+        let resultsPath = "\(out)/\(shard.resultsName)"
+        var results = try SweepResults.read(resultsPath)
+        let finished = Set(results.map(\.index))
+        let todo = points.filter { !finished.contains($0.index) }
+        let runner = SweepRunner(
+            out: out, data: try SweepData(options), configurations: configurations,
+            checkpointEvery: options.integer("--checkpoint-every") ?? 10)
+        StopSignal.install()
+        warnIfDebugBuild()
+
+        let state = Mutex((results: results, done: points.count - todo.count, samples: 0, failure: nil as Error?))
+        let next = Atomic<Int>(0)
+        let (quiet, json, started) = (options.flag("--quiet"), options.flag("--json"), ContinuousClock.now)
+        let total = points.count
+        @Sendable func work() {
+            while !StopSignal.requested {
+                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard task < todo.count else { return }
+                do {
+                    guard let (result, samples) = try runner.train(todo[task]) else { return }  // stopped
+                    try state.withLock { state in
+                        state.results.append(result)
+                        state.results.sort { $0.index < $1.index }
+                        try SweepResults.write(state.results, to: resultsPath)
+                        (state.done, state.samples) = (state.done + 1, state.samples + samples)
+                        if json { print(result.line) }
+                        if !quiet {
+                            let seconds = (ContinuousClock.now - started) / .seconds(1)
+                            printError("sweep: \(state.done)/\(total) configurations, \(humanRate(Double(state.samples) / seconds)) model-samples/s")
+                        }
+                    }
+                } catch {
+                    state.withLock { $0.failure = $0.failure ?? error }
+                    return
+                }
+            }
+        }
+        let threads = min(options.integer("--threads") ?? EngineOptions.availableCores, max(1, todo.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in work() }
+        results = state.withLock { $0.results }
+        if let failure = state.withLock({ $0.failure }) { throw failure }
+        try finishStandardOutput()
+        if StopSignal.requested {
+            printError("sweep: stopped; \(results.count) of \(points.count) configurations done; run it again to continue")
+            return 128 + StopSignal.received.load(ordering: .relaxed)
+        }
+        return 0
+    }
+
+    /// The grid the list options give.
+    static func grid(_ options: ParsedOptions) throws(UsageError) -> SweepGrid {
+        func numbers(_ option: String, _ requirement: String, _ valid: (Double) -> Bool) throws(UsageError) -> [Double]? {
+            try options.string(option).map { text throws(UsageError) in
+                try SweepGrid.list(text, option: option, requirement: requirement) { Double($0).flatMap { $0.isFinite && valid($0) ? $0 : nil } }
+            }
+        }
+        let learningRates = try numbers("--learning-rate", "numbers > 0") { $0 > 0 } ?? []
+        let seeds = try SweepGrid.list(options.string("--seed") ?? "1", option: "--seed", requirement: "integers >= 0") { UInt64($0) }
+        let batchSizes = try options.string("--batch-size").map { text throws(UsageError) in
+            try SweepGrid.list(text, option: "--batch-size", requirement: "integers from 1 to 2^30") { Int($0).flatMap { (1...(1 << 30)).contains($0) ? $0 : nil } }
+        } ?? [32]
+        let optimizers = try options.string("--optimizer").map { text throws(UsageError) in
+            try SweepGrid.list(text, option: "--optimizer", requirement: "sgd, adam or adamw") { ["sgd", "adam", "adamw"].contains($0) ? $0 : nil }
+        } ?? ["sgd"]
+        let momentums = try numbers("--momentum", "numbers from 0 up to (not including) 1") { $0 >= 0 && $0 < 1 } ?? [0]
+        if !optimizers.contains("sgd") && options.has("--momentum") {
+            throw UsageError(description: "--momentum is a setting of --optimizer sgd, which the sweep does not train")
+        }
+        return SweepGrid(learningRates: learningRates, seeds: seeds, batchSizes: batchSizes, optimizers: optimizers, momentums: momentums)
+    }
+
+    /// Configuration `point` of the grid, with the other options as `train` reads them.
+    static func configuration(_ point: SweepGrid.Point, _ options: ParsedOptions) throws(UsageError) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.epochs = options.integer("--epochs") ?? configuration.epochs
+        (configuration.learningRate, configuration.seed, configuration.batchSize) = (point.learningRate, point.seed, point.batchSize)
+        configuration.validationFraction = options.number("--validation-split") ?? 0
+        configuration.patience = options.integer("--patience")
+        configuration.shuffle = !options.flag("--no-shuffle")
+        configuration.standardize = !options.flag("--no-standardize")
+        configuration.positiveWeight = options.number("--positive-weight") ?? 1
+        let decay = options.number("--weight-decay")
+        let (beta1, beta2, epsilon) = (options.number("--beta1") ?? 0.9, options.number("--beta2") ?? 0.999, options.number("--epsilon") ?? 1e-8)
+        switch point.optimizer {
+        case "adam": configuration.optimizer = .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay ?? 0)
+        case "adamw": configuration.optimizer = .adamW(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay ?? 0.01)
+        default:
+            if options.has("--beta1") || options.has("--beta2") || options.has("--epsilon"), !options.has("--optimizer") {
+                throw UsageError(description: "--beta1, --beta2 and --epsilon are settings of adam and adamw: add --optimizer")
+            }
+            configuration.optimizer = .sgd(momentum: point.momentum, nesterov: options.flag("--nesterov"), weightDecay: decay ?? 0)
+        }
+        configuration.engineOptions = EngineOptions(threads: 1)
+        return configuration
+    }
+
+    /// `--report DIR`: every shard's results, best first.
+    static func report(_ folder: String, json: Bool) throws -> Int32 {
+        let ranked = SweepResults.ranked(try SweepResults.all(in: folder))
+        guard !ranked.isEmpty else { throw InputError(file: folder, line: nil, message: "no results of `backprop sweep` here") }
+        if json {
+            for result in ranked { print(result.line) }
+        } else {
+            func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+            print("rank  config  learning_rate  seed  batch  optimizer  momentum  loss      accuracy  val_loss  val_acc  epochs  model")
+            for (rank, r) in ranked.enumerated() {
+                let columns = [
+                    String(rank + 1).padding(5), String(r.index).padding(7), "\(r.learningRate)".padding(14), "\(r.seed)".padding(5),
+                    "\(r.batchSize)".padding(6), r.optimizer.padding(10), "\(r.momentum)".padding(9),
+                    number(r.loss, "%.6f").padding(9), number(r.accuracy.map { $0 * 100 }, "%.2f%%").padding(9),
+                    number(r.validationLoss, "%.6f").padding(9), number(r.validationAccuracy.map { $0 * 100 }, "%.2f%%").padding(8),
+                    "\(r.epochs)".padding(7), r.model ?? r.outcome,
+                ]
+                print(columns.joined(separator: " "))
+            }
+        }
+        try finishStandardOutput()
+        return 0
+    }
+}
+
+extension String {
+    /// Padded with spaces to `width` characters.
+    fileprivate func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,91 @@
+import Backprop
+
+/// The configurations of a sweep: the Cartesian product of the swept settings' lists,
+/// numbered in a fixed order (learning rate slowest, then seed, batch size, optimizer,
+/// momentum fastest). Momentum is a setting of SGD only: the other optimizers take the
+/// first momentum value once, so the grid has no two identical configurations.
+struct SweepGrid {
+    struct Point: Equatable {
+        var index: Int
+        var learningRate: Double
+        var seed: UInt64
+        var batchSize: Int
+        var optimizer: String
+        var momentum: Double
+    }
+
+    let points: [Point]
+
+    init(learningRates: [Double], seeds: [UInt64], batchSizes: [Int], optimizers: [String], momentums: [Double]) {
+        var points: [Point] = []
+        for learningRate in learningRates {
+            for seed in seeds {
+                for batchSize in batchSizes {
+                    for optimizer in optimizers {
+                        for momentum in optimizer == "sgd" ? momentums : [momentums[0]] {
+                            points.append(
+                                Point(
+                                    index: points.count, learningRate: learningRate, seed: seed, batchSize: batchSize,
+                                    optimizer: optimizer, momentum: optimizer == "sgd" ? momentum : 0))
+                        }
+                    }
+                }
+            }
+        }
+        self.points = points
+    }
+
+    /// A comma-separated list of `option`, each item checked by `parse` (nil: not valid).
+    static func list<Value>(_ text: String, option: String, requirement: String, _ parse: (String) -> Value?) throws(UsageError)
+        -> [Value]
+    {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        var values: [Value] = []
+        for item in items {
+            guard let value = parse(item) else {
+                throw UsageError(description: "\(option) takes a comma-separated list of \(requirement); '\(item)' is not one")
+            }
+            values.append(value)
+        }
+        return values
+    }
+}
+
+/// `--shard I/N`, or the scheduler's array task (Slurm's, then Kubernetes'): which
+/// configurations this process trains (index mod N = I).
+struct Shard: Equatable {
+    var index: Int
+    var count: Int
+
+    static let whole = Shard(index: 0, count: 1)
+
+    /// The shard from `--shard`, else from the environment, else the whole grid.
+    static func from(option: String?, environment: [String: String]) throws(UsageError) -> Shard {
+        if let option {
+            let parts = option.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index)
+            else {
+                throw UsageError(description: "--shard must be I/N with 0 <= I < N, not '\(option)'")
+            }
+            return Shard(index: index, count: count)
+        }
+        for (indexName, countName) in [("SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT"), ("JOB_COMPLETION_INDEX", "JOB_COMPLETION_COUNT")] {
+            guard let indexText = environment[indexName] else { continue }
+            guard let index = Int(indexText), let countText = environment[countName], let count = Int(countText), count >= 1,
+                (0..<count).contains(index)
+            else {
+                throw UsageError(
+                    description: "\(indexName)=\(indexText) needs \(countName) set to the number of tasks (array indices from 0); or give --shard I/N")
+            }
+            return Shard(index: index, count: count)
+        }
+        return .whole
+    }
+
+    /// The results file of this shard, under the sweep's folder.
+    var resultsName: String { count == 1 ? "results.jsonl" : "results-shard-\(index)-of-\(count).jsonl" }
+
+    func owns(_ point: SweepGrid.Point) -> Bool { point.index % count == index }
+}

@@ -1,0 +1,72 @@
+import Backprop
+import Foundation
+
+/// The data of a sweep: a file read once, or a built-in set drawn from each configuration's seed.
+struct SweepData: Sendable {
+    let file: Dataset?
+    let source: DataSource
+
+    init(_ options: ParsedOptions) throws {
+        source = TrainCommand.dataSource(options, seed: 0)
+        if case .file = source { file = try source.load() } else { file = nil }
+        if let file { try TrainCommand.checkSplit(options.number("--validation-split") ?? 0, of: file.count) }
+    }
+
+    /// The samples a configuration with `seed` trains on, as `train` would load them.
+    func samples(seed: UInt64) throws(InputError) -> Dataset {
+        if let file { return file }
+        guard case .synthetic(let set, let count, let noise, _) = source else { preconditionFailure("a file is read once") }
+        return try DataSource.synthetic(set: set, count: count, noise: noise, seed: seed).load()
+    }
+}
+
+/// Trains one configuration of a sweep, from its checkpoint if it has one, and scores it.
+struct SweepRunner: Sendable {
+    let out: String
+    let data: SweepData
+    let configurations: [Int: TrainingConfiguration]
+    let checkpointEvery: Int
+
+    /// The configuration's result and the samples it trained on in this call; nil when a
+    /// stop was requested (its checkpoint then holds where it stands).
+    func train(_ point: SweepGrid.Point) throws -> (SweepResult, Int)? {
+        let configuration = configurations[point.index]!
+        let name = String(format: "config-%04d", point.index)
+        let (checkpoint, modelPath) = ("\(out)/checkpoints/\(name).json", "models/\(name).json")
+        let resumed = FileManager.default.fileExists(atPath: checkpoint) ? try TrainingProgress.read(path: checkpoint) : nil
+        if let resumed, resumed.configuration.seed != configuration.seed || resumed.configuration.learningRate != configuration.learningRate
+            || resumed.configuration.batchSize != configuration.batchSize || resumed.configuration.optimizer != configuration.optimizer
+        {
+            throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(out) another sweep's folder?")
+        }
+        let samples = try data.samples(seed: point.seed)
+        var writeError: InputError?
+        var trained = 0
+        let callbacks = TrainingCallbacks(
+            checkpointEvery: checkpointEvery, onEpoch: { trained += $0.samples },
+            onCheckpoint: { progress in
+                guard writeError == nil else { return }
+                do throws(InputError) { try progress.write(to: checkpoint) } catch { writeError = error }
+            },
+            shouldStop: { StopSignal.requested })
+        let trainer = Trainer<SIMDEngine>(configuration)
+        let result = trainer.run(on: samples, resuming: resumed, callbacks: callbacks)
+        if let writeError { throw writeError }
+        if result.progress.outcome == .interrupted { return nil }
+        var line = SweepResult(
+            index: point.index, learningRate: point.learningRate, seed: point.seed, batchSize: point.batchSize,
+            optimizer: point.optimizer, momentum: point.momentum, model: nil, loss: nil, accuracy: nil,
+            validationLoss: nil, validationAccuracy: nil, epochs: result.progress.epochsCompleted, outcome: "diverged")
+        if result.progress.outcome != .diverged {
+            try result.model.write(to: "\(out)/\(modelPath)")
+            let parts = trainer.parts(of: samples)  // a sweep always starts from random weights
+            let training = result.model.evaluate(on: parts.training)
+            let validation = parts.validation.map { result.model.evaluate(on: $0) }
+            (line.model, line.loss, line.accuracy) = (modelPath, training.loss, training.accuracy)
+            (line.validationLoss, line.validationAccuracy) = (validation?.loss, validation?.accuracy)
+            line.outcome = result.progress.outcome == .stoppedEarly ? "stopped_early" : "completed"
+        }
+        try? FileManager.default.removeItem(atPath: checkpoint)
+        return (line, trained)
+    }
+}
