@@ -16,6 +16,7 @@ import Dispatch
 /// `SIMDEngine` and `ReferenceEngine` to rounding (the gradient sums run in another order):
 /// to 1e-12 after two epochs in the tests.
 public struct PopulationEngine: Sendable {
+    /// The engine's name in `backprop bench --engine`.
     public static let name = "population"
 
     /// Groups of eight models: 51 vectors (`ParameterLayout`) and their learning rates;

@@ -197,8 +197,9 @@ enum SweepCommand {
             print("rank  config  learning_rate  seed  batch  optimizer  momentum  loss      accuracy  val_loss  val_acc  epochs  model")
             for (rank, r) in ranked.enumerated() {
                 let columns = [
-                    String(rank + 1).padding(5), String(r.index).padding(7), "\(r.learningRate)".padding(14), "\(r.seed)".padding(5),
-                    "\(r.batchSize)".padding(6), r.optimizer.padding(10), "\(r.momentum)".padding(9),
+                    String(rank + 1).padding(5), String(r.index).padding(7), "\(r.point.learningRate)".padding(14),
+                    "\(r.point.seed)".padding(5), "\(r.point.batchSize)".padding(6), r.point.optimizer.padding(10),
+                    "\(r.point.momentum)".padding(9),
                     number(r.loss, "%.6f").padding(9), number(r.accuracy.map { $0 * 100 }, "%.2f%%").padding(9),
                     number(r.validationLoss, "%.6f").padding(9), number(r.validationAccuracy.map { $0 * 100 }, "%.2f%%").padding(8),
                     "\(r.epochs)".padding(7), r.model ?? r.outcome,

@@ -5,13 +5,19 @@ import Backprop
 /// momentum fastest). Momentum is a setting of SGD only: the other optimizers take the
 /// first momentum value once, so the grid has no two identical configurations.
 struct SweepGrid {
-    struct Point: Equatable {
+    /// One configuration: its number and swept settings (as a results line names them).
+    struct Point: Equatable, Codable {
         var index: Int
         var learningRate: Double
         var seed: UInt64
         var batchSize: Int
         var optimizer: String
         var momentum: Double
+
+        enum CodingKeys: String, CodingKey {
+            case index, seed, optimizer, momentum
+            case learningRate = "learning_rate", batchSize = "batch_size"
+        }
     }
 
     let points: [Point]

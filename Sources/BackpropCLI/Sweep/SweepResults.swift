@@ -3,12 +3,8 @@ import Foundation
 
 /// One line of a sweep's results file: a finished configuration, its settings and scores.
 struct SweepResult: Codable, Equatable {
-    var index: Int
-    var learningRate: Double
-    var seed: UInt64
-    var batchSize: Int
-    var optimizer: String
-    var momentum: Double
+    /// The configuration, its settings written flat in the line.
+    var point: SweepGrid.Point
     /// The model file, relative to the sweep's folder; nil when the run diverged.
     var model: String?
     /// The saved model's loss and accuracy on the training part (nil when it diverged).
@@ -22,18 +18,39 @@ struct SweepResult: Codable, Equatable {
     /// completed, stopped_early or diverged.
     var outcome: String
 
+    var index: Int { point.index }
+
     enum CodingKeys: String, CodingKey {
-        case index, seed, optimizer, momentum, model, loss, accuracy, epochs, outcome
-        case learningRate = "learning_rate", batchSize = "batch_size", validationLoss = "validation_loss"
-        case validationAccuracy = "validation_accuracy"
+        case model, loss, accuracy, epochs, outcome
+        case validationLoss = "validation_loss", validationAccuracy = "validation_accuracy"
     }
 
-    /// The line as written, `null` for a missing validation score.
+    init(
+        point: SweepGrid.Point, model: String? = nil, loss: Double? = nil, accuracy: Double? = nil,
+        validationLoss: Double? = nil, validationAccuracy: Double? = nil, epochs: Int, outcome: String
+    ) {
+        (self.point, self.model, self.loss, self.accuracy) = (point, model, loss, accuracy)
+        (self.validationLoss, self.validationAccuracy, self.epochs, self.outcome) = (validationLoss, validationAccuracy, epochs, outcome)
+    }
+
+    init(from decoder: any Decoder) throws {
+        point = try SweepGrid.Point(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        loss = try c.decodeIfPresent(Double.self, forKey: .loss)
+        accuracy = try c.decodeIfPresent(Double.self, forKey: .accuracy)
+        validationLoss = try c.decodeIfPresent(Double.self, forKey: .validationLoss)
+        validationAccuracy = try c.decodeIfPresent(Double.self, forKey: .validationAccuracy)
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        outcome = try c.decode(String.self, forKey: .outcome)
+    }
+
+    /// The line as written, `null` for a missing score.
     var line: String {
         jsonObject([
-            "index": index, "learning_rate": learningRate, "seed": Int(seed), "batch_size": batchSize, "optimizer": optimizer,
-            "momentum": momentum, "model": model, "loss": loss, "accuracy": accuracy, "validation_loss": validationLoss,
-            "validation_accuracy": validationAccuracy, "epochs": epochs, "outcome": outcome,
+            "index": point.index, "learning_rate": point.learningRate, "seed": Int(point.seed), "batch_size": point.batchSize,
+            "optimizer": point.optimizer, "momentum": point.momentum, "model": model, "loss": loss, "accuracy": accuracy,
+            "validation_loss": validationLoss, "validation_accuracy": validationAccuracy, "epochs": epochs, "outcome": outcome,
         ])
     }
 }

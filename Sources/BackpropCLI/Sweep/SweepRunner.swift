@@ -53,10 +53,7 @@ struct SweepRunner: Sendable {
         let result = trainer.run(on: samples, resuming: resumed, callbacks: callbacks)
         if let writeError { throw writeError }
         if result.progress.outcome == .interrupted { return nil }
-        var line = SweepResult(
-            index: point.index, learningRate: point.learningRate, seed: point.seed, batchSize: point.batchSize,
-            optimizer: point.optimizer, momentum: point.momentum, model: nil, loss: nil, accuracy: nil,
-            validationLoss: nil, validationAccuracy: nil, epochs: result.progress.epochsCompleted, outcome: "diverged")
+        var line = SweepResult(point: point, epochs: result.progress.epochsCompleted, outcome: "diverged")
         if result.progress.outcome != .diverged {
             try result.model.write(to: "\(out)/\(modelPath)")
             let parts = trainer.parts(of: samples)  // a sweep always starts from random weights
