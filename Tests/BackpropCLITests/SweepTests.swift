@@ -60,6 +60,11 @@ import Testing
         #expect(try CLI.run(["sweep", "--report", "split", "--json"], in: folder).output == all)
         let table = try CLI.run(["sweep", "--report", "split"], in: folder).output.split(separator: "\n")
         #expect(table.count == 13 && table[1].hasPrefix("1 "))
+        // The chart: a line per optimizer (two swept), a point per learning rate.
+        #expect(try CLI.run(["plot", "--sweep", "split", "--out", "sweep.svg"], in: folder).status == 0)
+        let svg = try String(contentsOf: folder.appendingPathComponent("sweep.svg"), encoding: .utf8)
+        #expect(svg.components(separatedBy: "<polyline").count == 3 && svg.components(separatedBy: "<circle").count == 5)
+        #expect(svg.contains(">adam</text>") && svg.contains(">sgd</text>") && svg.contains("validation accuracy"))
     }
 
     /// SIGTERM checkpoints the configurations under way and exits 143; running again

@@ -158,6 +158,30 @@ package enum Plot {
         return svg + "</svg>\n"
     }
 
+    /// Lines of y against x, one per named series, each point a dot: for a sweep's accuracy
+    /// against its learning rate, one line per seed or optimizer.
+    package static func lines(
+        _ series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String, title: String
+    ) -> String {
+        precondition(series.contains { !$0.points.isEmpty }, "nothing to plot")
+        let xs = series.flatMap { $0.points.map(\.x) }
+        let ys = series.flatMap { $0.points.map(\.y) }
+        let frame = Frame(
+            x: Axis.covering(xs, label: xLabel), y: Axis.covering(ys, label: yLabel), left: 80, top: 50, width: 520, height: 400)
+        var svg = header(width: 760, height: 520, title: title) + frame.axes()
+        for (number, line) in series.enumerated() {
+            let color = palette[number % palette.count]
+            let drawn = line.points.sorted { $0.x < $1.x }.map { (frame.xPosition($0.x), frame.yPosition($0.y)) }
+            if drawn.count > 1 { svg += polyline(drawn, color: color) }
+            for point in drawn { svg += "<circle cx=\"\(f(point.0))\" cy=\"\(f(point.1))\" r=\"3\" fill=\"\(color)\"/>\n" }
+            svg += legendEntry(x: 625, y: 70 + 22 * Double(number), color: color, text: line.name, circle: false)
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// Colours told apart in print and by most colour-blind readers (Okabe and Ito's).
+    static let palette = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"]
+
     // MARK: Drawing
 
     static let classZeroColor = "#1f4e9c"
