@@ -36,6 +36,13 @@ import Testing
         ]
         #expect(try CLI.run(train, in: folder).status == 0)
         #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == Self.models(folder.appendingPathComponent("all"))["config-0004.json"])
+        // Alone, among the twelve on two threads, or among them on one: the same bytes.
+        let alone = ["--learning-rate", "1", "--seed", "2", "--momentum", "0.9"] + Self.grid.dropFirst(8)
+        #expect(try CLI.run(["sweep", "--out", "alone", "--threads", "1"] + alone, in: folder).status == 0)
+        #expect(try CLI.run(["sweep", "--out", "one-thread", "--threads", "1"] + Self.grid, in: folder).status == 0)
+        let twelve = try Self.models(folder.appendingPathComponent("all"))
+        #expect(try Self.models(folder.appendingPathComponent("alone"))["config-0000.json"] == twelve["config-0010.json"])
+        #expect(try Self.models(folder.appendingPathComponent("one-thread")) == twelve)
     }
 
     /// Shards from Slurm's array variables and from --shard give the models of the whole

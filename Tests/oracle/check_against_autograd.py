@@ -109,6 +109,36 @@ def train_oracle(params, data, batch_size, lr, opt, pos_weight):
     return params
 
 
+def check_sweep(binary, folder, data_path, init_path, start, data):
+    """`backprop sweep` over learning rates, batch sizes, optimizers and momentums: every
+    configuration's model against the oracle with its settings (adamw's default decay 0.01)."""
+    out = os.path.join(folder, "sweep")
+    subprocess.run([binary, "sweep", "--data", data_path, "--init", init_path, "--no-shuffle", "--no-standardize",
+                    "--epochs", str(EPOCHS), "--learning-rate", "0.01,0.05", "--seed", "1", "--batch-size", "16,1024",
+                    "--optimizer", "sgd,adam,adamw", "--momentum", "0,0.9", "--out", out, "--threads", "2", "--quiet"],
+                   check=True)
+    failures = 0
+    with open(os.path.join(out, "results.jsonl")) as f:
+        results = [json.loads(line) for line in f]
+    for result in results:
+        opt = {"kind": result["optimizer"], "momentum": result["momentum"]}
+        if result["optimizer"] == "adamw":
+            opt["weight_decay"] = 0.01
+        trained = train_oracle(start, data, result["batch_size"], result["learning_rate"], opt, 1.0)
+        expected = flatten([{"weights": w, "bias": b} for w, b in zip(trained[0::2], trained[1::2])])
+        with open(os.path.join(out, result["model"])) as f:
+            got = flatten(json.load(f)["layers"])
+        worst = float(np.max(np.abs(got - expected)))
+        failures += worst > TOLERANCE
+        print(f"sweep config {result['index']:2d} ({result['optimizer']:5s} lr {result['learning_rate']} "
+              f"batch {result['batch_size']:4d} momentum {result['momentum']}): max |w - w_autograd| = {worst:.3e} "
+              f"({'ok' if worst <= TOLERANCE else 'FAILED'}, tolerance {TOLERANCE})")
+    if len(results) != 16:
+        print(f"sweep: {len(results)} configurations, expected 16: FAILED")
+        failures += 1
+    return failures
+
+
 def flatten(layers):
     return np.concatenate([np.concatenate([np.ravel(l["weights"]), l["bias"]]) for l in layers])
 
@@ -153,6 +183,7 @@ def main():
                         failures += not same
                         print(f"{name:19s} {engine:9s} batch={batch_size:5d}: --threads 1 and 2 saved "
                               f"{'byte-identical' if same else 'DIFFERENT'} models")
+        failures += check_sweep(binary, folder, data_path, init_path, start, data)
     sys.exit(1 if failures else 0)
 
 

@@ -9,7 +9,7 @@ enum SweepCommand {
         usage: [
             "[--data FILE | --dataset NAME [--samples N] [--noise X]] --out DIR",
             "      --learning-rate LIST --seed LIST [--batch-size LIST]",
-            "      [--optimizer LIST] [--momentum LIST] [train's other options]",
+            "      [--optimizer LIST] [--momentum LIST] [--init MODEL.json] [train's other options]",
             "      [--threads T] [--shard I/N] [--checkpoint-every K] [--json] [--quiet]",
             "--report DIR [--json]",
         ],
@@ -49,7 +49,7 @@ enum SweepCommand {
     ]
 
     static let trainingOptions: [Option] = {
-        let kept = ["--epochs", "--no-shuffle", "--no-standardize", "--patience"]
+        let kept = ["--epochs", "--no-shuffle", "--no-standardize", "--patience", "--init"]
         return TrainCommand.trainingOptions.filter { kept.contains($0.name) }
             + OptimizerOptions.options.filter { !["--optimizer", "--momentum"].contains($0.name) }
     }()
@@ -94,8 +94,13 @@ enum SweepCommand {
         var results = try SweepResults.read(resultsPath)
         let finished = Set(results.map(\.index))
         let todo = points.filter { !finished.contains($0.index) }
+        let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
+        if let start, start.standardization != nil, options.flag("--no-standardize") {
+            throw UsageError(
+                description: "--init \(options.string("--init")!) has a standardisation, which --no-standardize would drop: its weights expect standardised inputs")
+        }
         let runner = SweepRunner(
-            out: out, data: try SweepData(options), configurations: configurations,
+            out: out, data: try SweepData(options), configurations: configurations, start: start,
             checkpointEvery: options.integer("--checkpoint-every") ?? 10)
         StopSignal.install()
         warnIfDebugBuild()

@@ -25,6 +25,8 @@ struct SweepRunner: Sendable {
     let out: String
     let data: SweepData
     let configurations: [Int: TrainingConfiguration]
+    /// `--init`: every configuration's start, instead of random weights from its seed.
+    let start: Model?
     let checkpointEvery: Int
 
     /// The configuration's result and the samples it trained on in this call; nil when a
@@ -50,13 +52,13 @@ struct SweepRunner: Sendable {
             },
             shouldStop: { StopSignal.requested })
         let trainer = Trainer<SIMDEngine>(configuration)
-        let result = trainer.run(on: samples, resuming: resumed, callbacks: callbacks)
+        let result = trainer.run(on: samples, from: start, resuming: resumed, callbacks: callbacks)
         if let writeError { throw writeError }
         if result.progress.outcome == .interrupted { return nil }
         var line = SweepResult(point: point, epochs: result.progress.epochsCompleted, outcome: "diverged")
         if result.progress.outcome != .diverged {
             try result.model.write(to: "\(out)/\(modelPath)")
-            let parts = trainer.parts(of: samples)  // a sweep always starts from random weights
+            let parts = trainer.parts(of: samples, from: start)
             let training = result.model.evaluate(on: parts.training)
             let validation = parts.validation.map { result.model.evaluate(on: $0) }
             (line.model, line.loss, line.accuracy) = (modelPath, training.loss, training.accuracy)
