@@ -26,9 +26,10 @@ extension Kernels {
                 let w = LaneWeights(base: weights)
                 var loss = LaneLosses()
                 var start = 0
+                // As the SIMD engine's step: lr/m, then θ − (lr/m)·Σg, lane by lane.
+                let fullStep = learningRates / Vector8(repeating: Double(batchSize))
                 while start < count {
                     let size = min(batchSize, count - start)
-                    g.update(repeating: Vector8(), count: ParameterLayout.count)
                     for s in start..<(start + size) {
                         let (in0, in1, y) = (Vector8(repeating: x0[s]), Vector8(repeating: x1[s]), Vector8(repeating: label[s]))
                         let z3 = SIMDWeights.forward(in0, in1, w, scratch)
@@ -36,9 +37,12 @@ extension Kernels {
                         loss.add(logits: z3, labels: y, magnitude: output.magnitude, onePlusT: output.onePlusT)
                         SIMDWeights.backward(output.probability - y, in0, in1, w, scratch, into: g)
                     }
-                    // As the SIMD engine's step: lr/m, then θ − (lr/m)·Σg, lane by lane.
-                    let step = learningRates / Vector8(repeating: Double(size))
-                    for p in 0..<ParameterLayout.count { weights[p] -= step * g[p] }
+                    let step = size == batchSize ? fullStep : learningRates / Vector8(repeating: Double(size))
+                    // The update clears the sums for the next batch (they start cleared).
+                    for p in 0..<ParameterLayout.count {
+                        weights[p] -= step * g[p]
+                        g[p] = Vector8()
+                    }
                     start += size
                 }
                 losses.pointee += loss.total
