@@ -63,8 +63,30 @@ func register<Engine: TrainingEngine>(
     }
 }
 
+/// The population engine: one epoch of the workload for 16 models (iterations × 2^20 × 16
+/// model-samples), beside epoch-simd-threads1-B... training one model.
+func populationBenchmarks() {
+    for (batchSize, threads) in [(1, 1), (256, 1), (1, 2), (256, 2)] {
+        Benchmark(
+            "epoch-population-16-models-threads\(threads)-B\(batchSize)",
+            configuration: .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(3), maxIterations: 3)
+        ) { benchmark in
+            let starts = (1...16).map { Parameters.glorotUniform(seed: UInt64($0)) }
+            var engine = PopulationEngine(
+                models: starts, learningRates: [Double](repeating: StandardWorkload.learningRate, count: 16),
+                options: EngineOptions(threads: threads))
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                workload.withMiniBatch(0..<workload.count) { blackHole(engine.trainEpoch($0, batchSize: batchSize)) }
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     trainingBenchmarks()
+    populationBenchmarks()
 
     // A whole run, as `train` makes it: 3 epochs of 2^20 samples at batch 256, each shuffle,
     // reports and the final evaluation included; set beside epoch-simd-threads1-B256 (one
