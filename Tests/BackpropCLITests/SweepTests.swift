@@ -100,6 +100,8 @@ import Testing
             (["--out", "s", "--learning-rate", "0.1", "--seed", "1"], ["SLURM_ARRAY_TASK_ID": "0"],
              "error: SLURM_ARRAY_TASK_ID=0 needs SLURM_ARRAY_TASK_COUNT set"),
             (["--out", "s", "--learning-rate", "0.1"], [:], "error: sweep needs --learning-rate LIST and --seed LIST"),
+            (["--out", "s", "--learning-rate", "0.1", "--seed", "1", "--samples", "3", "--validation-split", "0.1"], [:],
+             "error: --validation-split 0.1 holds out no samples out of 3"),
             (["--out", "s", "--learning-rate", "0.1", "--seed", "1", "--optimizer", "adam", "--momentum", "0.9"], [:],
              "error: --momentum is a setting of --optimizer sgd"),
         ]

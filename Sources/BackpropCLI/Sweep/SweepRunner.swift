@@ -9,7 +9,12 @@ struct SweepData: Sendable {
     init(_ options: ParsedOptions) throws {
         source = TrainCommand.dataSource(options, seed: 0)
         if case .file = source { file = try source.load() } else { file = nil }
-        if let file { try TrainCommand.checkSplit(options.number("--validation-split") ?? 0, of: file.count) }
+        let count: Int
+        switch source {
+        case .synthetic(_, let samples, _, _): count = samples
+        case .file: count = file!.count
+        }
+        try TrainCommand.checkSplit(options.number("--validation-split") ?? 0, of: count)
     }
 
     /// The samples a configuration with `seed` trains on, as `train` would load them.
