@@ -109,6 +109,10 @@ import Testing
             let result = try CLI.run(["sweep"] + arguments, in: folder, environment: environment)
             #expect(result.status == 64 && result.errors.hasPrefix(message), "\(arguments): \(result.errors)")
         }
+        // Another grid in a folder with results: refused, not skipped as done.
+        #expect(try CLI.run(["sweep", "--out", "f", "--learning-rate", "0.5", "--seed", "1", "--epochs", "1", "--samples", "50", "--quiet"], in: folder).status == 0)
+        let other = try CLI.run(["sweep", "--out", "f", "--learning-rate", "0.7", "--seed", "1", "--epochs", "1", "--samples", "50"], in: folder)
+        #expect(other.status == 1 && other.errors.contains("is not this grid's configuration 0"), "\(other.errors)")
         let missing = try CLI.run(["sweep", "--report", "nowhere"], in: folder)
         #expect(missing.status == 1 && missing.errors.hasPrefix("error: nowhere: cannot list the folder"))
     }

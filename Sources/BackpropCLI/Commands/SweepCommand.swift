@@ -92,6 +92,12 @@ enum SweepCommand {
         }
         let resultsPath = "\(out)/\(shard.resultsName)"
         var results = try SweepResults.read(resultsPath)
+        // A folder of another grid would have its configurations skipped as if done here.
+        if let other = results.first(where: { $0.index >= grid.points.count || grid.points[$0.index] != $0.point }) {
+            throw InputError(
+                file: resultsPath, line: nil,
+                message: "configuration \(other.index) there is not this grid's configuration \(other.index): is \(out) another sweep's folder?")
+        }
         let finished = Set(results.map(\.index))
         let todo = points.filter { !finished.contains($0.index) }
         let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
