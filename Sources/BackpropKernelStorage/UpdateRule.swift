@@ -11,6 +11,12 @@ public protocol UpdateArithmetic {
     static func / (a: Self, b: Self) -> Self
     /// √x of an x that is never negative, without libm's errno path.
     var rootOfNonNegative: Self { get }
+    /// Which of two values each element takes: a Bool for a scalar, a lane mask for a vector.
+    associatedtype Choice
+    /// `a` where `choice` holds, `b` elsewhere.
+    static func choose(_ choice: Choice, _ a: Self, _ b: Self) -> Self
+    /// The same choice for every element.
+    static func choice(_ value: Bool) -> Choice
 }
 
 // `squareRoot()` calls libm's sqrt for negative inputs (to set errno), lane by lane; of
@@ -18,6 +24,8 @@ public protocol UpdateArithmetic {
 extension Double: UpdateArithmetic {
     @inlinable @inline(__always) public init(broadcasting value: Double) { self = value }
     @inlinable @inline(__always) public var rootOfNonNegative: Double { magnitude.squareRoot() }
+    @inlinable @inline(__always) public static func choose(_ choice: Bool, _ a: Double, _ b: Double) -> Double { choice ? a : b }
+    @inlinable @inline(__always) public static func choice(_ value: Bool) -> Bool { value }
 }
 
 extension SIMD8: UpdateArithmetic where Scalar == Double {
@@ -25,6 +33,10 @@ extension SIMD8: UpdateArithmetic where Scalar == Double {
     @inlinable @inline(__always) public var rootOfNonNegative: Self {
         unsafeBitCast(unsafeBitCast(self, to: SIMD8<Int64>.self) & Int64.max, to: Self.self).squareRoot()
     }
+    @inlinable @inline(__always) public static func choose(_ choice: SIMDMask<SIMD8<Int64>>, _ a: Self, _ b: Self) -> Self {
+        b.replacing(with: a, where: choice)
+    }
+    @inlinable @inline(__always) public static func choice(_ value: Bool) -> SIMDMask<SIMD8<Int64>> { .init(repeating: value) }
 }
 
 /// An optimizer's settings as the update rules read them (the library's `Optimizer` and
@@ -56,33 +68,59 @@ public struct UpdateSettings: Sendable, Equatable {
     /// Plain SGD, θ ← θ − lr·g: no state, and the kernels' original fast path.
     @inlinable public var isPlainSGD: Bool { kind == .sgd && momentum == 0 && weightDecay == 0 }
 
-    /// The per-step constants of step number `step` (1, 2, ...): scalars computed once per
-    /// mini-batch, as torch.optim computes them in Python floats.
+    /// The coefficients of step number `step` (1, 2, ...), the same for every element: the
+    /// bias corrections computed once per mini-batch, as torch.optim computes them in
+    /// Python floats; momentum and weight decay skipped where they are 0.
     @inlinable @inline(__always)
-    public func constants(step: Int) -> UpdateConstants {
+    public func coefficients<V: UpdateArithmetic>(step: Int, as _: V.Type = V.self) -> UpdateCoefficients<V> {
         let correction1 = 1 - _pow(beta1, Double(step))
         let correction2 = 1 - _pow(beta2, Double(step))
-        return UpdateConstants(
-            isFirstStep: step == 1, stepSize: learningRate / correction1, correction2Root: correction2.squareRoot(),
-            decay: 1 - learningRate * weightDecay)
+        func all(_ value: Double) -> V { V(broadcasting: value) }
+        return UpdateCoefficients(
+            isFirstStep: step == 1, hasMomentum: momentum != 0, decays: weightDecay != 0, learningRate: all(learningRate),
+            momentum: all(momentum), nesterov: V.choice(nesterov), weightDecay: all(weightDecay), beta1: all(beta1),
+            oneMinusBeta1: all(1 - beta1), beta2: all(beta2), oneMinusBeta2: all(1 - beta2), epsilon: all(epsilon),
+            stepSize: all(learningRate / correction1), correction2Root: all(correction2.squareRoot()),
+            decay: all(1 - learningRate * weightDecay))
     }
 }
 
-/// What an update rule needs of the step count, computed once per step.
+/// What an update rule multiplies by at one step, per element: the same for every element
+/// of one model's parameters, one model's per lane in a population.
 @frozen
-public struct UpdateConstants: Sendable {
+public struct UpdateCoefficients<V: UpdateArithmetic> {
     /// SGD's momentum buffer starts as the first gradient.
     public var isFirstStep: Bool
+    /// Whether to run SGD's momentum and the L2 term at all (a population runs them in every
+    /// lane, with zeros where a model has none: the same numbers).
+    public var hasMomentum: Bool
+    public var decays: Bool
+    public var learningRate: V
+    public var momentum: V
+    public var nesterov: V.Choice
+    public var weightDecay: V
+    public var beta1: V
+    public var oneMinusBeta1: V
+    public var beta2: V
+    public var oneMinusBeta2: V
+    public var epsilon: V
     /// Adam: lr / (1 − β1^t).
-    public var stepSize: Double
+    public var stepSize: V
     /// Adam: √(1 − β2^t).
-    public var correction2Root: Double
+    public var correction2Root: V
     /// AdamW: 1 − lr·λ, the decoupled weight decay's factor.
-    public var decay: Double
+    public var decay: V
 
-    @inlinable
-    public init(isFirstStep: Bool, stepSize: Double, correction2Root: Double, decay: Double) {
-        (self.isFirstStep, self.stepSize, self.correction2Root, self.decay) = (isFirstStep, stepSize, correction2Root, decay)
+    @inlinable @inline(__always)
+    public init(
+        isFirstStep: Bool, hasMomentum: Bool, decays: Bool, learningRate: V, momentum: V, nesterov: V.Choice,
+        weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V, oneMinusBeta2: V, epsilon: V, stepSize: V,
+        correction2Root: V, decay: V
+    ) {
+        (self.isFirstStep, self.hasMomentum, self.decays) = (isFirstStep, hasMomentum, decays)
+        (self.learningRate, self.momentum, self.nesterov, self.weightDecay) = (learningRate, momentum, nesterov, weightDecay)
+        (self.beta1, self.oneMinusBeta1, self.beta2, self.oneMinusBeta2) = (beta1, oneMinusBeta1, beta2, oneMinusBeta2)
+        (self.epsilon, self.stepSize, self.correction2Root, self.decay) = (epsilon, stepSize, correction2Root, decay)
     }
 }
 
@@ -96,26 +134,26 @@ public struct UpdateConstants: Sendable {
 ///     AdamW: θ ← θ·(1 − lr·λ), then Adam's step without the λθ term
 @inlinable @inline(__always)
 public func applyUpdate<V: UpdateArithmetic>(
-    _ p: inout V, gradient: V, first: inout V, second: inout V, _ s: UpdateSettings, _ k: UpdateConstants
+    _ p: inout V, gradient: V, first: inout V, second: inout V, _ kind: UpdateSettings.Kind, _ c: UpdateCoefficients<V>
 ) {
     var g = gradient
-    switch s.kind {
+    switch kind {
     case .sgd:
-        if s.weightDecay != 0 { g = g + V(broadcasting: s.weightDecay) * p }
-        if s.momentum != 0 {
-            first = k.isFirstStep ? g : V(broadcasting: s.momentum) * first + g
-            g = s.nesterov ? g + V(broadcasting: s.momentum) * first : first
+        if c.decays { g = g + c.weightDecay * p }
+        if c.hasMomentum {
+            first = c.isFirstStep ? g : c.momentum * first + g
+            g = V.choose(c.nesterov, g + c.momentum * first, first)
         }
-        p = p - V(broadcasting: s.learningRate) * g
+        p = p - c.learningRate * g
     case .adam, .adamW:
-        if s.kind == .adamW {
-            p = p * V(broadcasting: k.decay)
-        } else if s.weightDecay != 0 {
-            g = g + V(broadcasting: s.weightDecay) * p
+        if kind == .adamW {
+            p = p * c.decay
+        } else if c.decays {
+            g = g + c.weightDecay * p
         }
-        first = V(broadcasting: s.beta1) * first + V(broadcasting: 1 - s.beta1) * g
-        second = V(broadcasting: s.beta2) * second + V(broadcasting: 1 - s.beta2) * g * g
-        let denominator = second.rootOfNonNegative / V(broadcasting: k.correction2Root) + V(broadcasting: s.epsilon)
-        p = p - V(broadcasting: k.stepSize) * first / denominator
+        first = c.beta1 * first + c.oneMinusBeta1 * g
+        second = c.beta2 * second + c.oneMinusBeta2 * g * g
+        let denominator = second.rootOfNonNegative / c.correction2Root + c.epsilon
+        p = p - c.stepSize * first / denominator
     }
 }

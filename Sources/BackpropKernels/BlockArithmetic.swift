@@ -10,7 +10,7 @@ extension SIMDWeights {
             blocks.descend(along: sums.gradient, scale: settings.learningRate / Double(count))
         } else {
             state.steps += 1
-            blocks.update(along: sums.gradient, scale: 1 / Double(count), settings, settings.constants(step: state.steps), &state)
+            blocks.update(along: sums.gradient, scale: 1 / Double(count), settings.kind, settings.coefficients(step: state.steps), &state)
         }
         refreshRows()
     }
@@ -90,12 +90,12 @@ extension PaddedBlocks {
     /// in the weights and in the state. Once per mini-batch: not a hot loop.
     @inline(never)
     mutating func update(
-        along gradient: PaddedBlocks, scale: Double, _ settings: UpdateSettings, _ constants: UpdateConstants,
+        along gradient: PaddedBlocks, scale: Double, _ kind: UpdateSettings.Kind, _ coefficients: UpdateCoefficients<Vector8>,
         _ state: inout OptimizerBlocks
     ) {
         let masked = Vector8(repeating: scale) * Self.neuronMask
         func apply(_ p: inout Vector8, _ g: Vector8, _ first: inout Vector8, _ second: inout Vector8) {
-            applyUpdate(&p, gradient: masked * g, first: &first, second: &second, settings, constants)
+            applyUpdate(&p, gradient: masked * g, first: &first, second: &second, kind, coefficients)
         }
         apply(&hidden1Input0, gradient.hidden1Input0, &state.first.hidden1Input0, &state.second.hidden1Input0)
         apply(&hidden1Input1, gradient.hidden1Input1, &state.first.hidden1Input1, &state.second.hidden1Input1)
@@ -105,9 +105,13 @@ extension PaddedBlocks {
         }
         apply(&hidden2Bias, gradient.hidden2Bias, &state.first.hidden2Bias, &state.second.hidden2Bias)
         apply(&outputWeights, gradient.outputWeights, &state.first.outputWeights, &state.second.outputWeights)
-        var (p, first, second) = (outputBias, state.first.outputBias, state.second.outputBias)
-        applyUpdate(&p, gradient: scale * gradient.outputBias, first: &first, second: &second, settings, constants)
-        (outputBias, state.first.outputBias, state.second.outputBias) = (p, first, second)
+        // Lane 0 of a vector: the same numbers as a scalar's arithmetic.
+        var (p, first, second) = (Vector8(), Vector8(), Vector8())
+        (p[0], first[0], second[0]) = (outputBias, state.first.outputBias, state.second.outputBias)
+        var g = Vector8()
+        g[0] = scale * gradient.outputBias
+        applyUpdate(&p, gradient: g, first: &first, second: &second, kind, coefficients)
+        (outputBias, state.first.outputBias, state.second.outputBias) = (p[0], first[0], second[0])
     }
 }
 

@@ -103,9 +103,9 @@ public struct UpdateRule: Sendable, Hashable {
         } else {
             state.prepare()
             state.steps += 1
-            let constants = settings.constants(step: state.steps)
+            let coefficients = settings.coefficients(step: state.steps, as: Double.self)
             for i in values.indices {
-                applyUpdate(&values[i], gradient: gradient[i], first: &state.first[i], second: &state.second[i], settings, constants)
+                applyUpdate(&values[i], gradient: gradient[i], first: &state.first[i], second: &state.second[i], settings.kind, coefficients)
             }
         }
         parameters = Parameters(flattened: values)
