@@ -157,3 +157,63 @@ public func applyUpdate<V: UpdateArithmetic>(
         p = p - c.stepSize * first / denominator
     }
 }
+
+/// Eight models' update rules, one per lane, for the population kernel: one kind of
+/// optimizer for the eight, every setting per lane.
+@frozen
+public struct LaneRules: Sendable {
+    public var kind: UpdateSettings.Kind
+    /// Every lane plain SGD (no momentum, no decay): the kernel's step without state.
+    public var isPlainSGD: Bool
+    public var learningRate = SIMD8<Double>()
+    public var momentum = SIMD8<Double>()
+    public var nesterov = SIMDMask<SIMD8<Int64>>(repeating: false)
+    public var weightDecay = SIMD8<Double>()
+    public var beta1 = SIMD8<Double>(repeating: 0.9)
+    public var beta2 = SIMD8<Double>(repeating: 0.999)
+    public var epsilon = SIMD8<Double>(repeating: 1e-8)
+    public var positiveWeight = SIMD8<Double>(repeating: 1)
+
+    public init(kind: UpdateSettings.Kind) {
+        self.kind = kind
+        isPlainSGD = kind == .sgd
+    }
+
+    /// Lane `lane` takes `settings` (of this kind).
+    public mutating func set(_ lane: Int, _ settings: UpdateSettings) {
+        precondition(settings.kind == kind, "one kind of optimizer a group")
+        (learningRate[lane], momentum[lane], nesterov[lane]) = (settings.learningRate, settings.momentum, settings.nesterov)
+        (weightDecay[lane], beta1[lane], beta2[lane]) = (settings.weightDecay, settings.beta1, settings.beta2)
+        (epsilon[lane], positiveWeight[lane]) = (settings.epsilon, settings.positiveWeight)
+        isPlainSGD = isPlainSGD && settings.isPlainSGD
+    }
+
+    /// The coefficients of step `step`, lane by lane (each lane's bias corrections its own),
+    /// with momentum and decay run in every lane: zeros give the same numbers, and no lane's
+    /// arithmetic depends on another's settings.
+    @inlinable
+    public func coefficients(step: Int) -> UpdateCoefficients<SIMD8<Double>> {
+        var (correction1, correction2) = (SIMD8<Double>(), SIMD8<Double>())
+        for lane in 0..<8 {
+            correction1[lane] = 1 - _pow(beta1[lane], Double(step))
+            correction2[lane] = (1 - _pow(beta2[lane], Double(step))).squareRoot()
+        }
+        let one = SIMD8<Double>(repeating: 1)
+        return UpdateCoefficients(
+            isFirstStep: step == 1, hasMomentum: true, decays: true, learningRate: learningRate, momentum: momentum,
+            nesterov: nesterov, weightDecay: weightDecay, beta1: beta1, oneMinusBeta1: one - beta1, beta2: beta2,
+            oneMinusBeta2: one - beta2, epsilon: epsilon, stepSize: learningRate / correction1, correction2Root: correction2,
+            decay: one - learningRate * weightDecay)
+    }
+}
+
+/// A population group's optimizer state: per parameter (`ParameterLayout`), the eight models'
+/// momentum buffers or first moments, and second moments; the steps, the same for the eight.
+@frozen
+public struct LaneState: Sendable {
+    public var first = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
+    public var second = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
+    public var steps = 0
+
+    public init() {}
+}

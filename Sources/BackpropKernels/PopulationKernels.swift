@@ -6,17 +6,20 @@ import BackpropKernelStorage
 /// one value broadcast. Every operation is lane by lane and nothing is summed across lanes,
 /// so a model's numbers never depend on the other models, nor on its lane.
 extension Kernels {
-    /// SGD over consecutive mini-batches of `batchSize` of the `count` samples at `x0`, `x1`
-    /// and `label`, for the eight models of `weights` (51 vectors in `ParameterLayout`
-    /// order: lane l of vector p is parameter p of model l), each at its lane's learning
-    /// rate; adds each model's loss sum (each sample's loss before its batch's update) to
-    /// its lane of `losses`.
+    /// Optimizer steps over consecutive mini-batches of `batchSize` of the `count` samples at
+    /// `x0`, `x1` and `label`, for the eight models of `weights` (51 vectors in
+    /// `ParameterLayout` order: lane l of vector p is parameter p of model l), each by its
+    /// lane of `rules`, from and into `state`; adds each model's loss sum (each sample's
+    /// weighted loss before its batch's update) to its lane of `losses`.
     @inline(never)
     package static func trainPopulation(
-        _ weights: UnsafeMutablePointer<Vector8>, learningRates: Vector8, x0: UnsafePointer<Double>,
-        x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, batchSize: Int,
+        _ weights: UnsafeMutablePointer<Vector8>, rules: UnsafePointer<LaneRules>, state: UnsafeMutablePointer<LaneState>,
+        x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, batchSize: Int,
         losses: UnsafeMutablePointer<Vector8>
     ) {
+        let rules = rules.pointee
+        let learningRates = rules.learningRate
+        let extraWeight = rules.positiveWeight - 1
         var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
         var scratchStorage = InlineArray<15, Vector8>(repeating: Vector8())
         withUnsafeMutablePointer(to: &sumStorage) { sumPointer in
@@ -24,7 +27,7 @@ extension Kernels {
                 let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
                 let scratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: Vector8.self))
                 let w = LaneWeights(base: weights)
-                var loss = LaneLosses()
+                var loss = LaneLosses(extraWeight: extraWeight)
                 var start = 0
                 // As the SIMD engine's step: lr/m, then θ − (lr/m)·Σg, lane by lane.
                 let fullStep = learningRates / Vector8(repeating: Double(batchSize))
@@ -34,14 +37,32 @@ extension Kernels {
                         let (in0, in1, y) = (Vector8(repeating: x0[s]), Vector8(repeating: x1[s]), Vector8(repeating: label[s]))
                         let z3 = SIMDWeights.forward(in0, in1, w, scratch)
                         let output = OutputLanes(logits: z3)
-                        loss.add(logits: z3, labels: y, magnitude: output.magnitude, onePlusT: output.onePlusT)
-                        SIMDWeights.backward(output.probability - y, in0, in1, w, scratch, into: g)
+                        // c = 1 + (w − 1)·y: a positive sample's loss and delta count w times.
+                        let weight = multiplyAdd(extraWeight, y, Vector8(repeating: 1))
+                        loss.add(logits: z3, labels: y, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT)
+                        SIMDWeights.backward((output.probability - y) * weight, in0, in1, w, scratch, into: g)
                     }
-                    let step = size == batchSize ? fullStep : learningRates / Vector8(repeating: Double(size))
                     // The update clears the sums for the next batch (they start cleared).
-                    for p in 0..<ParameterLayout.count {
-                        weights[p] -= step * g[p]
-                        g[p] = Vector8()
+                    if rules.isPlainSGD {
+                        let step = size == batchSize ? fullStep : learningRates / Vector8(repeating: Double(size))
+                        for p in 0..<ParameterLayout.count {
+                            weights[p] -= step * g[p]
+                            g[p] = Vector8()
+                        }
+                    } else {
+                        state.pointee.steps += 1
+                        let coefficients = rules.coefficients(step: state.pointee.steps)
+                        let scale = Vector8(repeating: 1 / Double(size))
+                        withUnsafeMutablePointer(to: &state.pointee.first) { firstStorage in
+                            withUnsafeMutablePointer(to: &state.pointee.second) { secondStorage in
+                                let first = UnsafeMutableRawPointer(firstStorage).assumingMemoryBound(to: Vector8.self)
+                                let second = UnsafeMutableRawPointer(secondStorage).assumingMemoryBound(to: Vector8.self)
+                                for p in 0..<ParameterLayout.count {
+                                    applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
+                                    g[p] = Vector8()
+                                }
+                            }
+                        }
                     }
                     start += size
                 }
@@ -58,29 +79,41 @@ struct LaneWeights: LaneOperands {
 }
 
 /// Each lane's sum of binary cross-entropy, as `CrossEntropySum` sums it but never across
-/// lanes: the log terms as the log of each lane's product, taken every 512 samples.
+/// lanes: the log terms as the log of each lane's product, taken every 512 samples, with the
+/// positives' own product counted `extraWeight` (w − 1) more times in their lane.
 struct LaneLosses {
     var linear = Vector8()
     var product = Vector8(repeating: 1)
+    var positiveProduct = Vector8(repeating: 1)
     var logs = Vector8()
+    var positiveLogs = Vector8()
     var samples = 0
+    let extraWeight: Vector8
 
+    init(extraWeight: Vector8) { self.extraWeight = extraWeight }
+
+    /// Adds a sample's losses, weighted by `c` (1, or w for a positive).
     @inline(__always)
-    mutating func add(logits z: Vector8, labels y: Vector8, magnitude: Vector8, onePlusT: Vector8) {
-        linear += multiplyAdd(-z, y, (z + magnitude) * 0.5)
+    mutating func add(logits z: Vector8, labels y: Vector8, weights c: Vector8, magnitude: Vector8, onePlusT: Vector8) {
+        linear = multiplyAdd(c, multiplyAdd(-z, y, (z + magnitude) * 0.5), linear)
         product *= onePlusT
+        positiveProduct *= multiplyAdd(y, onePlusT - 1, Vector8(repeating: 1))
         samples += 1
         if samples & 511 == 0 { flush() }
     }
 
     private mutating func flush() {
-        for lane in 0..<8 { logs[lane] += _log(product[lane]) }
+        for lane in 0..<8 {
+            logs[lane] += _log(product[lane])
+            positiveLogs[lane] += _log(positiveProduct[lane])
+        }
         product = Vector8(repeating: 1)
+        positiveProduct = Vector8(repeating: 1)
     }
 
     var total: Vector8 {
         var copy = self
         copy.flush()
-        return copy.linear + copy.logs
+        return copy.linear + copy.logs + extraWeight * copy.positiveLogs
     }
 }

@@ -74,10 +74,10 @@ func populationBenchmarks() {
             let starts = (1...16).map { Parameters.glorotUniform(seed: UInt64($0)) }
             var engine = PopulationEngine(
                 models: starts, learningRates: [Double](repeating: StandardWorkload.learningRate, count: 16),
-                options: EngineOptions(threads: threads))
+                batchSize: batchSize, options: EngineOptions(threads: threads))
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                workload.withMiniBatch(0..<workload.count) { blackHole(engine.trainEpoch($0, batchSize: batchSize)) }
+                workload.withMiniBatch(0..<workload.count) { blackHole(engine.trainEpoch($0)) }
             }
             benchmark.stopMeasurement()
         }

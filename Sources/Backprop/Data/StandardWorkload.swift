@@ -64,11 +64,12 @@
     ) -> Measurement {
         let starts = (1...models).map { Parameters.glorotUniform(seed: UInt64($0)) }
         var engine = PopulationEngine(
-            models: starts, learningRates: [Double](repeating: learningRate, count: models), options: options)
-        data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0, batchSize: batchSize) }
+            models: starts, learningRates: [Double](repeating: learningRate, count: models), batchSize: batchSize,
+            options: options)
+        data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0) }
         let clock = ContinuousClock()
         let started = clock.now
-        for _ in 0..<epochs { data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0, batchSize: batchSize) } }
+        for _ in 0..<epochs { data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0) } }
         let seconds = (clock.now - started) / .seconds(1)
         let evaluation = SIMDEngine(parameters: engine.parameters[0]).evaluate(data)
         return Measurement(

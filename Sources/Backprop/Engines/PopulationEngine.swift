@@ -3,96 +3,133 @@ import Dispatch
 
 /// Many models trained at once on the same samples, one model per lane of `SIMD8<Double>`:
 /// each sample is broadcast to eight models, every lane updates its own model, and nothing is
-/// summed across lanes. For sweeps of learning rates, seeds for error bars, ensembles: at
-/// small batch sizes the lanes hold models instead of samples, and the vector unit stays busy.
+/// summed across lanes. For sweeps of learning rates and optimizers, seeds for error bars,
+/// ensembles: at small batch sizes the lanes hold models instead of samples, and the vector
+/// unit stays busy.
 ///
-/// Each model has its own starting parameters and learning rate, and trains by plain SGD on
-/// mean binary cross-entropy with the population's batch size, on the samples in the order
-/// given (the same for every model). Groups of eight models are split across threads, whole
-/// groups per thread: there is nothing to reduce.
+/// Each model (a `Member`) has its own starting parameters, update rule (learning rate, any
+/// `Optimizer` with its settings, positive weight) and batch size, and trains on the samples
+/// in the order given. Models of the same optimizer kind and batch size share groups of
+/// eight lanes; groups are split across threads, whole groups per thread, so there is
+/// nothing to reduce.
 ///
-/// **Bits.** A model's parameters depend on nothing but its own start, its learning rate and
-/// the data: not on the other models, its lane, or the thread count. They agree with
-/// `SIMDEngine` and `ReferenceEngine` to rounding (the gradient sums run in another order):
-/// to 1e-12 after two epochs in the tests.
+/// **Bits.** A model's parameters depend on nothing but its start, its rule, its batch size
+/// and the data: not on the other models, its lane, or the thread count. They agree with
+/// `SIMDEngine` and `ReferenceEngine` to rounding (the gradient sums run in another order,
+/// and the population runs momentum and decay terms of 0 where a model has none): to 1e-12
+/// after two epochs in the tests.
 public struct PopulationEngine: Sendable {
     /// The engine's name in `backprop bench --engine`.
     public static let name = "population"
 
-    /// Groups of eight models: 51 vectors (`ParameterLayout`) and their learning rates;
-    /// lanes past the last model hold zeros at learning rate 0, and stay zeros.
+    /// One model of a population.
+    public struct Member: Sendable {
+        public var parameters: Parameters
+        public var rule: UpdateRule
+        public var batchSize: Int
+
+        /// - Precondition: `batchSize` ≥ 1.
+        public init(parameters: Parameters, rule: UpdateRule, batchSize: Int) {
+            precondition(batchSize >= 1, "the batch size must be at least 1")
+            (self.parameters, self.rule, self.batchSize) = (parameters, rule, batchSize)
+        }
+    }
+
+    /// Up to eight models of one optimizer kind and batch size: 51 vectors
+    /// (`ParameterLayout`), their rules and state; lanes past the last model hold zeros at
+    /// learning rate 0, and stay zeros.
+    private struct Group {
+        var weights = InlineArray<51, Vector8>(repeating: Vector8())
+        var rules: LaneRules
+        var state = LaneState()
+        let batchSize: Int
+        var models = 0
+    }
+
     private var groups: [Group]
-    /// The number of models.
-    public let count: Int
+    /// Model i is lane `slots[i].lane` of group `slots[i].group`.
+    private let slots: [(group: Int, lane: Int)]
     /// Threads for the groups (at most one a group); the copy of the kernels to run.
     public let options: EngineOptions
 
-    private struct Group {
-        var weights = InlineArray<51, Vector8>(repeating: Vector8())
-        var learningRates = Vector8()
+    /// The number of models.
+    public var count: Int { slots.count }
+
+    /// A population of `members`, in order.
+    ///
+    /// - Precondition: at least one member.
+    public init(_ members: [Member], options: EngineOptions = EngineOptions()) {
+        precondition(!members.isEmpty, "a population needs at least one model")
+        self.options = options
+        var groups: [Group] = []
+        var slots: [(group: Int, lane: Int)] = []
+        var open: [String: Int] = [:]  // the group still filling, per kind and batch size
+        for member in members {
+            let settings = member.rule.settings
+            let key = "\(settings.kind) \(member.batchSize)"
+            if open[key].map({ groups[$0].models == 8 }) ?? true {
+                open[key] = groups.count
+                groups.append(Group(rules: LaneRules(kind: settings.kind), batchSize: member.batchSize))
+            }
+            let group = open[key]!
+            let lane = groups[group].models
+            for (index, value) in member.parameters.flattened.enumerated() { groups[group].weights[index][lane] = value }
+            groups[group].rules.set(lane, settings)
+            groups[group].models += 1
+            slots.append((group, lane))
+        }
+        (self.groups, self.slots) = (groups, slots)
     }
 
-    /// Models starting from `models`, model i at `learningRates[i]`.
-    ///
-    /// - Precondition: as many learning rates as models, at least one, each finite and
-    ///   greater than 0.
-    public init(models: [Parameters], learningRates: [Double], options: EngineOptions = EngineOptions()) {
-        precondition(!models.isEmpty, "a population needs at least one model")
+    /// Models starting from `models`, model i by plain SGD at `learningRates[i]`, all at `batchSize`.
+    public init(models: [Parameters], learningRates: [Double], batchSize: Int, options: EngineOptions = EngineOptions()) {
         precondition(models.count == learningRates.count, "one learning rate per model")
-        precondition(learningRates.allSatisfy { $0.isFinite && $0 > 0 }, "learning rates must be finite and greater than 0")
-        count = models.count
-        self.options = options
-        groups = [Group](repeating: Group(), count: (models.count + 7) / 8)
-        for (model, parameters) in models.enumerated() {
-            let (group, lane) = model.quotientAndRemainder(dividingBy: 8)
-            for (index, value) in parameters.flattened.enumerated() { groups[group].weights[index][lane] = value }
-            groups[group].learningRates[lane] = learningRates[model]
-        }
+        self.init(
+            zip(models, learningRates).map { Member(parameters: $0, rule: UpdateRule(learningRate: $1), batchSize: batchSize) },
+            options: options)
     }
 
     /// Every model's current parameters, in order.
     public var parameters: [Parameters] {
-        (0..<count).map { model in
-            let (group, lane) = model.quotientAndRemainder(dividingBy: 8)
-            return Parameters(flattened: (0..<Parameters.count).map { groups[group].weights[$0][lane] })
-        }
+        slots.map { slot in Parameters(flattened: (0..<Parameters.count).map { groups[slot.group].weights[$0][slot.lane] }) }
     }
 
-    /// True when every lane past the last model holds zeros.
+    /// True when every lane past a group's last model holds zeros.
     var unusedLanesAreZero: Bool {
-        (count..<(8 * groups.count)).allSatisfy { model in
-            let (group, lane) = model.quotientAndRemainder(dividingBy: 8)
-            return (0..<Parameters.count).allSatisfy { groups[group].weights[$0][lane] == 0 }
+        groups.allSatisfy { group in
+            (group.models..<8).allSatisfy { lane in (0..<Parameters.count).allSatisfy { group.weights[$0][lane] == 0 } }
         }
     }
 
-    /// SGD steps over consecutive mini-batches of `data` (the last one may be smaller), for
-    /// every model.
+    /// Optimizer steps over consecutive mini-batches of `data` (the last one may be smaller),
+    /// each model at its batch size.
     ///
     /// - Returns: each model's sum of its samples' losses, each under the parameters its
     ///   mini-batch's step started from (divided by `data.count`: the mean loss of the epoch's
     ///   mini-batches, as `TrainingEngine.trainEpoch` returns it).
-    /// - Precondition: `batchSize` ≥ 1.
     @discardableResult
-    public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int) -> [Double] {
-        precondition(batchSize >= 1, "the batch size must be at least 1")
+    public mutating func trainEpoch(_ data: MiniBatch) -> [Double] {
         var losses = [Vector8](repeating: Vector8(), count: groups.count)
         guard data.count > 0 else { return [Double](repeating: 0, count: count) }
         let kernels = options.kernel.kernels
-        let threads = min(options.threads, groups.count)
         let groupCount = groups.count
+        let threads = min(options.threads, groupCount)
         groups.withUnsafeMutableBufferPointer { groups in
             losses.withUnsafeMutableBufferPointer { losses in
                 // Each thread its own groups (t, t + threads, ...): no two threads share one.
                 nonisolated(unsafe) let (groups, losses, data) = (groups, losses, data)
                 @Sendable func train(thread: Int) {
                     for index in stride(from: thread, to: groupCount, by: threads) {
-                        withUnsafeMutablePointer(to: &groups[index].weights) { storage in
-                            kernels.trainPopulation(
-                                UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Vector8.self),
-                                learningRates: groups[index].learningRates, x0: data.x0.baseAddress!,
-                                x1: data.x1.baseAddress!, label: data.label.baseAddress!, count: data.count,
-                                batchSize: batchSize, losses: losses.baseAddress! + index)
+                        let group = groups.baseAddress! + index
+                        withUnsafeMutablePointer(to: &group.pointee.weights) { storage in
+                            withUnsafePointer(to: group.pointee.rules) { rules in
+                                kernels.trainPopulation(
+                                    UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Vector8.self), rules: rules,
+                                    state: UnsafeMutableRawPointer(group).advanced(by: MemoryLayout<Group>.offset(of: \Group.state)!)
+                                        .assumingMemoryBound(to: LaneState.self),
+                                    x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
+                                    count: data.count, batchSize: group.pointee.batchSize, losses: losses.baseAddress! + index)
+                            }
                         }
                     }
                 }
@@ -103,6 +140,6 @@ public struct PopulationEngine: Sendable {
                 }
             }
         }
-        return (0..<count).map { losses[$0 / 8][$0 % 8] }
+        return slots.map { losses[$0.group][$0.lane] }
     }
 }
