@@ -24,8 +24,11 @@ public struct PopulationEngine: Sendable {
 
     /// One model of a population.
     public struct Member: Sendable {
+        /// The starting parameters.
         public var parameters: Parameters
+        /// The learning rate, optimizer and positive weight.
         public var rule: UpdateRule
+        /// Samples per step; an epoch's last batch may be smaller.
         public var batchSize: Int
 
         /// - Precondition: `batchSize` ≥ 1.
