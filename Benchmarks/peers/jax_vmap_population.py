@@ -7,32 +7,16 @@ usage: python3 jax_vmap_population.py BATCH_SIZE [SAMPLES] [MODELS]    needs: pi
 (the data: the standard workload's two moons, generated here with numpy; speed does not
 depend on the values)
 """
-import os
 import sys
 import time
 
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+# First: the single-model peer sets one XLA thread and float64 before jax starts; its loss
+# and SGD step are the ones vmapped here.
+from jax_peer import step
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-
-jax.config.update("jax_enable_x64", True)
-LEARNING_RATE = 0.5
-
-
-def loss(params, x, y):
-    w1, b1, w2, b2, w3, b3 = params
-    a1 = jax.nn.sigmoid(x @ w1.T + b1)
-    a2 = jax.nn.sigmoid(a1 @ w2.T + b2)
-    z = a2 @ w3[0] + b3[0]
-    return jnp.mean(jnp.maximum(z, 0) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z))))
-
-
-def step(params, x, y):
-    gradients = jax.grad(loss)(params, x, y)
-    return [p - LEARNING_RATE * g for p, g in zip(params, gradients)]
-
 
 # Every model sees the same batch: the parameters are mapped, the data broadcast.
 population_step = jax.vmap(step, in_axes=(0, None, None))
