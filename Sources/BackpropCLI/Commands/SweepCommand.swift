@@ -77,7 +77,7 @@ enum SweepCommand {
         let points = grid.points.filter(shard.owns)
         var configurations: [Int: TrainingConfiguration] = [:]
         for point in points {
-            let configuration = try configuration(point, options)
+            let configuration = configuration(point, options)
             if let problem = configuration.optimizer.problem {
                 throw UsageError(description: "configuration \(point.index) (--optimizer \(point.optimizer)): \(problem)")
             }
@@ -169,30 +169,18 @@ enum SweepCommand {
         if !optimizers.contains("sgd") && options.has("--momentum") {
             throw UsageError(description: "--momentum is a setting of --optimizer sgd, which the sweep does not train")
         }
+        if let option = OptimizerOptions.adamOnly.first(where: options.has), optimizers == ["sgd"] {
+            throw UsageError(description: "\(option) is a setting of adam and adamw, which the sweep does not train")
+        }
         return SweepGrid(learningRates: learningRates, seeds: seeds, batchSizes: batchSizes, optimizers: optimizers, momentums: momentums)
     }
 
     /// Configuration `point` of the grid, with the other options as `train` reads them.
-    static func configuration(_ point: SweepGrid.Point, _ options: ParsedOptions) throws(UsageError) -> TrainingConfiguration {
-        var configuration = TrainingConfiguration()
-        configuration.epochs = options.integer("--epochs") ?? configuration.epochs
+    static func configuration(_ point: SweepGrid.Point, _ options: ParsedOptions) -> TrainingConfiguration {
+        // The swept options hold lists, which `train`'s reading leaves at their defaults.
+        var configuration = TrainCommand.configuration(options)
         (configuration.learningRate, configuration.seed, configuration.batchSize) = (point.learningRate, point.seed, point.batchSize)
-        configuration.validationFraction = options.number("--validation-split") ?? 0
-        configuration.patience = options.integer("--patience")
-        configuration.shuffle = !options.flag("--no-shuffle")
-        configuration.standardize = !options.flag("--no-standardize")
-        configuration.positiveWeight = options.number("--positive-weight") ?? 1
-        let decay = options.number("--weight-decay")
-        let (beta1, beta2, epsilon) = (options.number("--beta1") ?? 0.9, options.number("--beta2") ?? 0.999, options.number("--epsilon") ?? 1e-8)
-        switch point.optimizer {
-        case "adam": configuration.optimizer = .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay ?? 0)
-        case "adamw": configuration.optimizer = .adamW(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay ?? 0.01)
-        default:
-            if options.has("--beta1") || options.has("--beta2") || options.has("--epsilon"), !options.has("--optimizer") {
-                throw UsageError(description: "--beta1, --beta2 and --epsilon are settings of adam and adamw: add --optimizer")
-            }
-            configuration.optimizer = .sgd(momentum: point.momentum, nesterov: options.flag("--nesterov"), weightDecay: decay ?? 0)
-        }
+        configuration.optimizer = OptimizerOptions.optimizer(named: point.optimizer, momentum: point.momentum, options)
         configuration.engineOptions = EngineOptions(threads: 1)
         return configuration
     }

@@ -6,7 +6,7 @@ enum OptimizerOptions {
     private static let fraction = Option.Value.number(
         requirement: "a number from 0 up to (not including) 1", isValid: { $0 >= 0 && $0 < 1 })
     private static let sgdOnly = ["--momentum", "--nesterov"]
-    private static let adamOnly = ["--beta1", "--beta2", "--epsilon"]
+    static let adamOnly = ["--beta1", "--beta2", "--epsilon"]
 
     static let options = [
         Option(
@@ -31,12 +31,18 @@ enum OptimizerOptions {
 
     /// The optimizer the options name, with PyTorch's defaults for what they leave out.
     static func optimizer(_ options: ParsedOptions) -> Optimizer {
+        optimizer(named: options.string("--optimizer") ?? "sgd", momentum: options.number("--momentum") ?? 0, options)
+    }
+
+    /// Optimizer `name` (sgd, adam or adamw) at `momentum` (sgd's), with the options'
+    /// other settings and PyTorch's defaults for what they leave out.
+    static func optimizer(named name: String, momentum: Double, _ options: ParsedOptions) -> Optimizer {
         let decay = options.number("--weight-decay")
         let (beta1, beta2, epsilon) = (options.number("--beta1") ?? 0.9, options.number("--beta2") ?? 0.999, options.number("--epsilon") ?? 1e-8)
-        switch options.string("--optimizer") ?? "sgd" {
+        switch name {
         case "adam": return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay ?? 0)
         case "adamw": return .adamW(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay ?? 0.01)
-        default: return .sgd(momentum: options.number("--momentum") ?? 0, nesterov: options.flag("--nesterov"), weightDecay: decay ?? 0)
+        default: return .sgd(momentum: momentum, nesterov: options.flag("--nesterov"), weightDecay: decay ?? 0)
         }
     }
 
