@@ -100,13 +100,12 @@ package protocol KernelSet: SendableMetatype {
     static func descend(
         _ weights: UnsafeMutablePointer<SIMDWeights>, along sums: UnsafePointer<BatchSums>, count: Int,
         settings: UpdateSettings, state: UnsafeMutablePointer<OptimizerBlocks>)
-    /// Optimizer steps for eight models at once, one per lane of each of the 51 vectors at
-    /// `weights` (`ParameterLayout` order), each by its lane of `rules`, from and into
-    /// `state`; each model's loss sum is added to its lane of `losses`.
+    /// Optimizer steps for the eight models of `group`, each by its lane of the group's
+    /// rules, over the `count` samples at `x0`, `x1` and `label`; each model's loss sum is
+    /// added to its lane of `losses`.
     static func trainPopulation(
-        _ weights: UnsafeMutablePointer<Vector8>, rules: UnsafePointer<LaneRules>, state: UnsafeMutablePointer<LaneState>,
-        x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, batchSize: Int,
-        losses: UnsafeMutablePointer<Vector8>)
+        _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
+        label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.

@@ -73,16 +73,21 @@ public struct UpdateSettings: Sendable, Equatable {
     /// Python floats; momentum and weight decay skipped where they are 0.
     @inlinable @inline(__always)
     public func coefficients<V: UpdateArithmetic>(step: Int, as _: V.Type = V.self) -> UpdateCoefficients<V> {
-        let correction1 = 1 - _pow(beta1, Double(step))
-        let correction2 = 1 - _pow(beta2, Double(step))
+        let (correction1, correction2Root) = biasCorrections(beta1: beta1, beta2: beta2, step: step)
         func all(_ value: Double) -> V { V(broadcasting: value) }
         return UpdateCoefficients(
             isFirstStep: step == 1, hasMomentum: momentum != 0, decays: weightDecay != 0, learningRate: all(learningRate),
             momentum: all(momentum), nesterov: V.choice(nesterov), weightDecay: all(weightDecay), beta1: all(beta1),
             oneMinusBeta1: all(1 - beta1), beta2: all(beta2), oneMinusBeta2: all(1 - beta2), epsilon: all(epsilon),
-            stepSize: all(learningRate / correction1), correction2Root: all(correction2.squareRoot()),
+            stepSize: all(learningRate / correction1), correction2Root: all(correction2Root),
             decay: all(1 - learningRate * weightDecay))
     }
+}
+
+/// Adam's bias corrections at step `step`: 1 − β1^t, and √(1 − β2^t).
+@inlinable @inline(__always)
+public func biasCorrections(beta1: Double, beta2: Double, step: Int) -> (first: Double, secondRoot: Double) {
+    (1 - _pow(beta1, Double(step)), (1 - _pow(beta2, Double(step))).squareRoot())
 }
 
 /// What an update rule multiplies by at one step, per element: the same for every element
@@ -195,8 +200,7 @@ public struct LaneRules: Sendable {
     public func coefficients(step: Int) -> UpdateCoefficients<SIMD8<Double>> {
         var (correction1, correction2) = (SIMD8<Double>(), SIMD8<Double>())
         for lane in 0..<8 {
-            correction1[lane] = 1 - _pow(beta1[lane], Double(step))
-            correction2[lane] = (1 - _pow(beta2[lane], Double(step))).squareRoot()
+            (correction1[lane], correction2[lane]) = biasCorrections(beta1: beta1[lane], beta2: beta2[lane], step: step)
         }
         let one = SIMD8<Double>(repeating: 1)
         return UpdateCoefficients(
@@ -207,13 +211,25 @@ public struct LaneRules: Sendable {
     }
 }
 
-/// A population group's optimizer state: per parameter (`ParameterLayout`), the eight models'
-/// momentum buffers or first moments, and second moments; the steps, the same for the eight.
+/// Up to eight models trained together by the population kernel, one per lane: their
+/// parameters, rules and optimizer state, and the batch size they share. Lanes past the
+/// last model hold zeros at learning rate 0.
 @frozen
-public struct LaneState: Sendable {
+public struct LaneGroup: Sendable {
+    /// Per parameter (`ParameterLayout`), the eight models' values.
+    public var weights = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
+    public var rules: LaneRules
+    /// Per parameter, the models' momentum buffers or first moments, and second moments.
     public var first = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
     public var second = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
+    /// Steps taken, the same for the eight.
     public var steps = 0
+    public let batchSize: Int
+    /// Lanes in use.
+    public var models = 0
 
-    public init() {}
+    public init(kind: UpdateSettings.Kind, batchSize: Int) {
+        rules = LaneRules(kind: kind)
+        self.batchSize = batchSize
+    }
 }

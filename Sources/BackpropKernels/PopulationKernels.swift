@@ -6,18 +6,21 @@ import BackpropKernelStorage
 /// one value broadcast. Every operation is lane by lane and nothing is summed across lanes,
 /// so a model's numbers never depend on the other models, nor on its lane.
 extension Kernels {
-    /// Optimizer steps over consecutive mini-batches of `batchSize` of the `count` samples at
-    /// `x0`, `x1` and `label`, for the eight models of `weights` (51 vectors in
-    /// `ParameterLayout` order: lane l of vector p is parameter p of model l), each by its
-    /// lane of `rules`, from and into `state`; adds each model's loss sum (each sample's
-    /// weighted loss before its batch's update) to its lane of `losses`.
+    /// Optimizer steps over consecutive mini-batches of the group's batch size of the `count`
+    /// samples at `x0`, `x1` and `label`, for the eight models of `group` (lane l of weight
+    /// vector p is parameter p of model l, `ParameterLayout` order), each by its lane of the
+    /// group's rules; adds each model's loss sum (each sample's weighted loss before its
+    /// batch's update) to its lane of `losses`.
     @inline(never)
     package static func trainPopulation(
-        _ weights: UnsafeMutablePointer<Vector8>, rules: UnsafePointer<LaneRules>, state: UnsafeMutablePointer<LaneState>,
-        x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, batchSize: Int,
-        losses: UnsafeMutablePointer<Vector8>
+        _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
+        label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>
     ) {
-        let rules = rules.pointee
+        func vectors(_ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>) -> UnsafeMutablePointer<Vector8> {
+            UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
+        }
+        let (weights, first, second) = (vectors(\.weights), vectors(\.first), vectors(\.second))
+        let (rules, batchSize) = (group.pointee.rules, group.pointee.batchSize)
         let learningRates = rules.learningRate
         let extraWeight = rules.positiveWeight - 1
         var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
@@ -50,18 +53,12 @@ extension Kernels {
                             g[p] = Vector8()
                         }
                     } else {
-                        state.pointee.steps += 1
-                        let coefficients = rules.coefficients(step: state.pointee.steps)
+                        group.pointee.steps += 1
+                        let coefficients = rules.coefficients(step: group.pointee.steps)
                         let scale = Vector8(repeating: 1 / Double(size))
-                        withUnsafeMutablePointer(to: &state.pointee.first) { firstStorage in
-                            withUnsafeMutablePointer(to: &state.pointee.second) { secondStorage in
-                                let first = UnsafeMutableRawPointer(firstStorage).assumingMemoryBound(to: Vector8.self)
-                                let second = UnsafeMutableRawPointer(secondStorage).assumingMemoryBound(to: Vector8.self)
-                                for p in 0..<ParameterLayout.count {
-                                    applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
-                                    g[p] = Vector8()
-                                }
-                            }
+                        for p in 0..<ParameterLayout.count {
+                            applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
+                            g[p] = Vector8()
                         }
                     }
                     start += size

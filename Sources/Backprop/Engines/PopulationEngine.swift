@@ -38,18 +38,8 @@ public struct PopulationEngine: Sendable {
         }
     }
 
-    /// Up to eight models of one optimizer kind and batch size: 51 vectors
-    /// (`ParameterLayout`), their rules and state; lanes past the last model hold zeros at
-    /// learning rate 0, and stay zeros.
-    private struct Group {
-        var weights = InlineArray<51, Vector8>(repeating: Vector8())
-        var rules: LaneRules
-        var state = LaneState()
-        let batchSize: Int
-        var models = 0
-    }
-
-    private var groups: [Group]
+    /// Groups of up to eight models of one optimizer kind and batch size.
+    private var groups: [LaneGroup]
     /// Model i is lane `slots[i].lane` of group `slots[i].group`.
     private let slots: [(group: Int, lane: Int)]
     /// Threads for the groups (at most one a group); the copy of the kernels to run.
@@ -64,7 +54,7 @@ public struct PopulationEngine: Sendable {
     public init(_ members: [Member], options: EngineOptions = EngineOptions()) {
         precondition(!members.isEmpty, "a population needs at least one model")
         self.options = options
-        var groups: [Group] = []
+        var groups: [LaneGroup] = []
         var slots: [(group: Int, lane: Int)] = []
         var open: [String: Int] = [:]  // the group still filling, per kind and batch size
         for member in members {
@@ -72,7 +62,7 @@ public struct PopulationEngine: Sendable {
             let key = "\(settings.kind) \(member.batchSize)"
             if open[key].map({ groups[$0].models == 8 }) ?? true {
                 open[key] = groups.count
-                groups.append(Group(rules: LaneRules(kind: settings.kind), batchSize: member.batchSize))
+                groups.append(LaneGroup(kind: settings.kind, batchSize: member.batchSize))
             }
             let group = open[key]!
             let lane = groups[group].models
@@ -123,17 +113,9 @@ public struct PopulationEngine: Sendable {
                 nonisolated(unsafe) let (groups, losses, data) = (groups, losses, data)
                 @Sendable func train(thread: Int) {
                     for index in stride(from: thread, to: groupCount, by: threads) {
-                        let group = groups.baseAddress! + index
-                        withUnsafeMutablePointer(to: &group.pointee.weights) { storage in
-                            withUnsafePointer(to: group.pointee.rules) { rules in
-                                kernels.trainPopulation(
-                                    UnsafeMutableRawPointer(storage).assumingMemoryBound(to: Vector8.self), rules: rules,
-                                    state: UnsafeMutableRawPointer(group).advanced(by: MemoryLayout<Group>.offset(of: \Group.state)!)
-                                        .assumingMemoryBound(to: LaneState.self),
-                                    x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
-                                    count: data.count, batchSize: group.pointee.batchSize, losses: losses.baseAddress! + index)
-                            }
-                        }
+                        kernels.trainPopulation(
+                            groups.baseAddress! + index, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!,
+                            label: data.label.baseAddress!, count: data.count, losses: losses.baseAddress! + index)
                     }
                 }
                 if threads == 1 {

@@ -10,6 +10,8 @@ public struct PopulationTrainer: Sendable {
     /// One engine per shuffling seed, with the members it holds (indices into the members).
     private var engines: [(seed: UInt64, engine: PopulationEngine, members: [Int], generator: SplitMix64)]
     private let memberCount: Int
+    /// An epoch's samples in a seed's order, its storage reused from seed to seed.
+    private var shuffled = Dataset(validatedX0: [], x1: [], label: [])
     /// Reshuffle every epoch; false keeps the order given.
     public let shuffle: Bool
 
@@ -46,9 +48,12 @@ public struct PopulationTrainer: Sendable {
         precondition(!data.isEmpty, "no training data")
         var losses = [Double](repeating: 0, count: memberCount)
         for index in engines.indices {
-            var order = Array(0..<data.count)
-            if shuffle { engines[index].generator.shuffle(&order) }
-            let epoch = shuffle ? data.selecting(order) : data
+            if shuffle {
+                var order = Array(0..<data.count)
+                engines[index].generator.shuffle(&order)
+                shuffled.gather(from: data, at: order)
+            }
+            let epoch = shuffle ? shuffled : data
             let sums = epoch.withMiniBatch(0..<epoch.count) { engines[index].engine.trainEpoch($0) }
             for (sum, member) in zip(sums, engines[index].members) { losses[member] = sum / Double(data.count) }
         }
