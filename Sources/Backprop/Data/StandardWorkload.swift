@@ -39,20 +39,13 @@
     ) -> Measurement {
         var configuration = TrainingConfiguration()
         configuration.batchSize = batchSize
-        (configuration.learningRate, configuration.optimizer) = (rule.learningRate, rule.optimizer)
-        configuration.positiveWeight = rule.positiveWeight
+        configuration.rule = rule
         let trainer = Trainer<Engine>(configuration)
         var model = Engine(parameters: start, options: options)
         var state = OptimizerState()
-        trainer.runEpoch(&model, on: data, state: &state)
-        let clock = ContinuousClock()
-        let started = clock.now
-        for _ in 0..<epochs { trainer.runEpoch(&model, on: data, state: &state) }
-        let seconds = (clock.now - started) / .seconds(1)
-        let evaluation = model.evaluate(data)
-        return Measurement(
-            samplesPerSecond: Double(data.count * epochs) / seconds, loss: evaluation.loss,
-            accuracy: evaluation.accuracy, seconds: seconds)
+        return timed(epochs: epochs, samples: data.count, { trainer.runEpoch(&model, on: data, state: &state) }) {
+            model.evaluate(data)
+        }
     }
 
     /// `measure` for the population engine: `models` models (Glorot-uniform from seeds 1,
@@ -66,14 +59,22 @@
         var engine = PopulationEngine(
             models: starts, learningRates: [Double](repeating: learningRate, count: models), batchSize: batchSize,
             options: options)
-        data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0) }
+        return timed(epochs: epochs, samples: data.count * models, { data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0) } }) {
+            SIMDEngine(parameters: engine.parameters[0]).evaluate(data)
+        }
+    }
+
+    /// One untimed warm-up `epoch`, then `epochs` timed ones of `samples` (model-)samples
+    /// each, and the model `evaluation` scores.
+    private static func timed(epochs: Int, samples: Int, _ epoch: () -> Void, evaluation: () -> Evaluation) -> Measurement {
+        epoch()
         let clock = ContinuousClock()
         let started = clock.now
-        for _ in 0..<epochs { data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0) } }
+        for _ in 0..<epochs { epoch() }
         let seconds = (clock.now - started) / .seconds(1)
-        let evaluation = SIMDEngine(parameters: engine.parameters[0]).evaluate(data)
+        let evaluation = evaluation()
         return Measurement(
-            samplesPerSecond: Double(data.count * epochs * models) / seconds, loss: evaluation.loss,
-            accuracy: evaluation.accuracy, seconds: seconds)
+            samplesPerSecond: Double(samples * epochs) / seconds, loss: evaluation.loss, accuracy: evaluation.accuracy,
+            seconds: seconds)
     }
 }

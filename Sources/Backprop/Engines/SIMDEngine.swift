@@ -33,8 +33,9 @@ public struct SIMDEngine: TrainingEngine {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
         var blocks = state.blocks
-        defer { if !rule.settings.isPlainSGD { state = OptimizerState(blocks) } }
-        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, settings: rule.settings, state: &blocks)
+        let settings = rule.settings
+        defer { if !settings.isPlainSGD { state = OptimizerState(blocks) } }
+        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, settings: settings, state: &blocks)
     }
 
     public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {

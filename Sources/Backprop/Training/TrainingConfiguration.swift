@@ -37,9 +37,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// standardised, no validation split, seed 1.
     public init() {}
 
-    /// The update rule of every step.
+    /// The update rule of every step: the learning rate, optimizer and positive weight.
     public var rule: UpdateRule {
-        UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
+        get { UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight) }
+        set { (learningRate, optimizer, positiveWeight) = (newValue.learningRate, newValue.optimizer, newValue.positiveWeight) }
     }
 
     enum CodingKeys: String, CodingKey {
