@@ -100,11 +100,7 @@ enum SweepCommand {
         }
         let finished = Set(results.map(\.index))
         let todo = points.filter { !finished.contains($0.index) }
-        let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
-        if let start, start.standardization != nil, options.flag("--no-standardize") {
-            throw UsageError(
-                description: "--init \(options.string("--init")!) has a standardisation, which --no-standardize would drop: its weights expect standardised inputs")
-        }
+        let start = try TrainCommand.startModel(options, standardize: !options.flag("--no-standardize"))
         let runner = SweepRunner(
             out: out, data: try SweepData(options), configurations: configurations, start: start,
             checkpointEvery: options.integer("--checkpoint-every") ?? 10)

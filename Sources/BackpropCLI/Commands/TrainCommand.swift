@@ -140,12 +140,7 @@ enum TrainCommand {
 
         // Check everything that can fail before the long computation, so a bad path costs nothing.
         try outputs.check(apartFrom: givenFiles([("--data", options.string("--data")), ("--init", options.string("--init"))]))
-        let start = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
-        if let start, start.standardization != nil, !configuration.standardize {
-            throw UsageError(
-                description:
-                    "--init \(options.string("--init")!) has a standardisation, which --no-standardize would drop: its weights expect standardised inputs")
-        }
+        let start = try startModel(options, standardize: configuration.standardize)
         let data = try TrainingData.open(source, configuration: configuration, stream: options.flag("--stream"))
         try checkSplit(configuration.validationFraction, of: data.count)
         // Only a checkpoint keeps it (hashing every byte of a large file takes a while).
@@ -160,6 +155,17 @@ enum TrainCommand {
     static func startsFresh(resuming checkpoint: String, _ options: ParsedOptions) -> Bool {
         guard !FileManager.default.fileExists(atPath: checkpoint), let output = options.string("--checkpoint") else { return false }
         return AtomicFile.wouldReplace(output, checkpoint)
+    }
+
+    /// `--init`'s model, if given; refused when `--no-standardize` would drop its standardisation.
+    static func startModel(_ options: ParsedOptions, standardize: Bool) throws -> Model? {
+        guard let path = options.string("--init") else { return nil }
+        let start = try Model.read(path: path)
+        if start.standardization != nil, !standardize {
+            throw UsageError(
+                description: "--init \(path) has a standardisation, which --no-standardize would drop: its weights expect standardised inputs")
+        }
+        return start
     }
 
     /// The settings the options give, with the defaults for the rest.

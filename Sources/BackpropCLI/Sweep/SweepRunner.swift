@@ -34,6 +34,14 @@ struct SweepRunner: Sendable {
     let start: Model?
     let checkpointEvery: Int
 
+    /// True when a checkpoint's settings are `configuration`'s in all it keeps (the rest the
+    /// trainer sets, as for any resumed run).
+    static func agree(_ kept: TrainingConfiguration, _ configuration: TrainingConfiguration) -> Bool {
+        var kept = kept
+        (kept.epochs, kept.engineOptions, kept.evaluateEvery) = (configuration.epochs, configuration.engineOptions, configuration.evaluateEvery)
+        return kept == configuration
+    }
+
     /// The configuration's result and the samples it trained on in this call; nil when a
     /// stop was requested (its checkpoint then holds where it stands).
     func train(_ point: SweepGrid.Point) throws -> (SweepResult, Int)? {
@@ -41,9 +49,7 @@ struct SweepRunner: Sendable {
         let name = String(format: "config-%04d", point.index)
         let (checkpoint, modelPath) = ("\(out)/checkpoints/\(name).json", "models/\(name).json")
         let resumed = FileManager.default.fileExists(atPath: checkpoint) ? try TrainingProgress.read(path: checkpoint) : nil
-        if let resumed, resumed.configuration.seed != configuration.seed || resumed.configuration.learningRate != configuration.learningRate
-            || resumed.configuration.batchSize != configuration.batchSize || resumed.configuration.optimizer != configuration.optimizer
-        {
+        if let resumed, !Self.agree(resumed.configuration, configuration) {
             throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(out) another sweep's folder?")
         }
         let samples = try data.samples(seed: point.seed)
