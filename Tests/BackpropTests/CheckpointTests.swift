@@ -93,15 +93,23 @@ import Testing
         #expect(restarted.model.jsonText != uninterrupted(SIMDEngine.self, optimizer: optimizer).model)
     }
 
+    /// The last checkpoint of a short run on 100 samples, and the new temporary file it was
+    /// written to (the caller removes it).
+    static func lastCheckpoint(epochs: Int) throws -> (progress: TrainingProgress, path: String) {
+        var saved: TrainingProgress?
+        _ = Trainer<SIMDEngine>(configuration(epochs: epochs)).run(
+            on: SyntheticData.moons.generate(count: 100, seed: 2), callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID()).ckpt").path
+        let progress = try #require(saved)
+        try progress.write(to: path)
+        return (progress, path)
+    }
+
     /// A checkpoint of an earlier version (no optimizer, no positive weight, no state) reads
     /// as plain SGD with weight 1.
     @Test func checkpointsWithoutAnOptimizerArePlainSGD() throws {
-        var saved: TrainingProgress?
-        _ = Trainer<SIMDEngine>(Self.configuration(epochs: 1)).run(
-            on: SyntheticData.moons.generate(count: 100, seed: 2), callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("old-\(UUID()).ckpt").path
+        let (saved, path) = try Self.lastCheckpoint(epochs: 1)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try #require(saved).write(to: path)
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         var configuration = try #require(object["configuration"] as? [String: Any])
         #expect(configuration.removeValue(forKey: "optimizer") != nil && configuration.removeValue(forKey: "positiveWeight") != nil)
@@ -109,7 +117,7 @@ import Testing
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         let old = try TrainingProgress.read(path: path)
         #expect(old.configuration.optimizer == .sgd() && old.configuration.positiveWeight == 1 && old.optimizerState == nil)
-        #expect(old.configuration == saved!.configuration)
+        #expect(old.configuration == saved.configuration)
     }
 
     @Test func periodicCheckpointsResumeToTheSameModel() throws {
@@ -180,12 +188,8 @@ import Testing
          "optimizerState.steps is -1: must be 0 or more"),
     ])
     func tamperedCheckpointsAreRefusedFieldByField(original: String, replacement: String, message: String) throws {
-        var saved: TrainingProgress?
-        _ = Trainer<SIMDEngine>(Self.configuration(epochs: 2)).run(
-            on: SyntheticData.moons.generate(count: 100, seed: 2), callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(UUID()).ckpt").path
+        let (_, path) = try Self.lastCheckpoint(epochs: 2)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try #require(saved).write(to: path)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains(original))
         try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
