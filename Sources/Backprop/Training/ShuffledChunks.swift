@@ -1,20 +1,26 @@
-/// An epoch of every sample shuffled, from a copy of the samples that a worker thread wrote,
-/// bucket by bucket, during the epoch before.
+import Synchronization
+
+/// An epoch of every sample shuffled, from a copy of the samples written bucket by bucket
+/// during the epoch before.
 ///
 /// The shuffle is Rao and Sandelius's: every sample goes to one of B buckets of about 2^14
 /// samples, drawn uniformly and independently, and each bucket is then shuffled by
 /// Fisher-Yates; the buckets in order are a uniformly random permutation. Unlike one
-/// Fisher-Yates shuffle of the whole data, it touches memory almost in order. The worker
-/// writes the next epoch's samples to their buckets as rows while this epoch trains (read
-/// in order, written to B places at once); a bucket is shuffled when its first chunk is
-/// copied out: a permutation of 2^14 indices drawn in the L1 cache, the bucket's rows read
-/// in order into the L2 cache, then copied in that permutation's order. Gathering samples in
+/// Fisher-Yates shuffle of the whole data, it touches memory almost in order. While this
+/// epoch trains, a worker thread copies each chunk out of the buckets, and the next epoch's
+/// samples are written to their buckets as rows (read in order, written to B places at
+/// once) in steps, by the worker between chunks and by the engine's thread while it waits
+/// for one (`ChunkPipeline`'s spare work): either thread alone had more to do than the
+/// other. A bucket is shuffled when its first chunk is copied out: a permutation of 2^14
+/// indices drawn in the L1 cache, the bucket's rows read in order into the L2 cache, then
+/// copied in that permutation's order. Gathering samples in
 /// a random order from all the data instead cost 12-20 ns a sample on a 2-core Zen 4 VM, as
 /// long as the SGD steps, and a Fisher-Yates shuffle of 2^24 indices 24 ns a sample.
 ///
 /// Each epoch's buckets come from a generator seeded with one draw of the run's, and each
-/// bucket's shuffle from a generator of its own, so the worker can write the next epoch's
-/// buckets while this one trains, and a resumed run starts at any bucket. Memory: the
+/// bucket's shuffle from a generator of its own, so the next epoch's buckets can be written
+/// while this one trains, and a resumed run starts at any bucket. The placing is one
+/// sequence of steps, whichever thread takes each: the order never depends on the threads. Memory: the
 /// samples, and two copies as rows.
 final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// The samples in the order the run was given them.
@@ -27,6 +33,11 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     private var buckets = OrderSegments(starts: [])
     private var bucketSeed: UInt64 = 0
     private var upcoming: Shuffle?
+    /// Held by the thread placing a step of `upcoming`. A lock of its own, not a `Mutex`:
+    /// the thread sanitizer sees through atomics, not through the `Mutex`'s futex.
+    private let placing = Atomic<Bool>(false)
+    /// The first chunk the trainer asked for: it asks for the same one every epoch.
+    private var firstChunk: Range<Int>?
     /// The permutation of the bucket last copied from, which the next chunk may continue.
     private var shuffled: (bucket: Int, order: [UInt32]) = (-1, [])
     private let pipeline = ChunkPipeline(label: "backprop.shuffled-chunks")
@@ -45,22 +56,24 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         pipeline.settle()
         let seed = generator.next()
         var peek = generator
-        if upcoming?.seed != seed { upcoming = Shuffle(seed: seed, rows: takeRows(), count: count, buckets: bucketCount) }
-        upcoming!.advance(by: .max, data: data)
-        swap(&rows, &upcoming!.rows)
-        (buckets.starts, bucketSeed, shuffled.bucket) = (upcoming!.starts, upcoming!.bucketSeed, -1)
-        // The next epoch's, written by the worker as this one trains (wasted after the last).
-        upcoming = Shuffle(seed: peek.next(), rows: takeRows(), count: count, buckets: bucketCount)
+        var shuffle = upcoming.take()
+        if shuffle?.seed != seed { shuffle = Shuffle(seed: seed, rows: shuffle?.takeRows() ?? [], count: count, buckets: bucketCount) }
+        shuffle!.advance(by: .max, data: data)
+        swap(&rows, &shuffle!.rows)
+        (buckets.starts, bucketSeed, shuffled.bucket) = (shuffle!.starts, shuffle!.bucketSeed, -1)
+        // The next epoch's, placed by both threads in their spare time as this one trains
+        // (wasted after the last).
+        let nextSeed = peek.next()
+        upcoming = Shuffle(seed: nextSeed, rows: shuffle!.takeRows(), count: count, buckets: bucketCount)
+        // The trainer asks for the same first chunk every epoch: prepared as this one begins.
+        if let firstChunk { pipeline.start(firstChunk, prepare: prepare, spare: placeStep) }
     }
 
     func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result)
         throws(InputError) -> Result
     {
-        // Two units of the next epoch's buckets per sample trained: done by the epoch's end.
-        let work = 2 * range.count
-        return try pipeline.withChunk(
-            range, prefetching: following, prepare: { [self] in copy($0, into: &$1) },
-            alongside: { [self] in upcoming?.advance(by: work, data: data) }, body)
+        if range.lowerBound == 0 { firstChunk = range }
+        return try pipeline.withChunk(range, prefetching: following, prepare: prepare, spare: placeStep, body)
     }
 
     func forEachPart(_ body: (MiniBatch) -> Void) {
@@ -72,13 +85,18 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         }
     }
 
-    /// The storage of `upcoming`'s rows, which `upcoming` gives up: shared, writing to it
-    /// would copy hundreds of megabytes (seen in a profile, as page faults).
-    private func takeRows() -> [Double] {
-        var storage: [Double] = []
-        if upcoming != nil { swap(&storage, &upcoming!.rows) }
-        upcoming = nil
-        return storage
+    private var prepare: @Sendable (Range<Int>, inout Dataset) -> Void { { [self] in copy($0, into: &$1) } }
+
+    /// A step of placing the next epoch's samples. Steps of
+    /// 2^11 samples take 10-30 µs: a thread waiting for a chunk overshoots by little.
+    private var placeStep: ChunkPipeline.SpareWork {
+        { [self] in
+            guard placing.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return .busy }
+            defer { placing.store(false, ordering: .releasing) }
+            guard upcoming != nil, !upcoming!.isDone else { return .done }
+            upcoming!.advance(by: 1 << 11, data: data)
+            return .taken
+        }
     }
 
     /// The samples at positions `range` of the epoch's order into `chunk`'s columns.
@@ -125,7 +143,7 @@ private struct Shuffle {
     private var generator: SplitMix64
     private let count: Int
 
-    init(seed: UInt64, rows: [Double], count: Int, buckets: Int) {
+    init(seed: UInt64, rows: consuming [Double], count: Int, buckets: Int) {
         (self.seed, self.rows, self.count) = (seed, rows, count)
         if self.rows.count != 3 * count { self.rows = [Double](repeating: 0, count: 3 * count) }
         starts = [Int](repeating: 0, count: buckets + 1)
@@ -139,11 +157,22 @@ private struct Shuffle {
         return generator.next()
     }
 
+    /// Whether every sample is in its bucket.
+    var isDone: Bool { placing && position == count }
+
+    /// The rows' storage, which this shuffle gives up: shared, writing to it would copy
+    /// hundreds of megabytes (seen in a profile, as page faults).
+    mutating func takeRows() -> [Double] {
+        var storage: [Double] = []
+        swap(&storage, &rows)
+        return storage
+    }
+
     /// Does `units` of the work left.
     mutating func advance(by units: Int, data: Dataset) {
         var left = units
         let buckets = starts.count - 1
-        while left > 0 && !(placing && position == count) {
+        while left > 0 && !isDone {
             let start = position
             let end = start + min(left, count - start)
             if !placing {
