@@ -8,13 +8,13 @@
 # median over epochs 2 to EPOCHS (the first pays for page faults, the last for the final
 # evaluation of the training set, and is left out).
 #
-# usage: Benchmarks/train_throughput.sh [BACKPROP]   (ROWS="20 24", EPOCHS=4; needs python3
+# usage: Benchmarks/train_throughput.sh [BACKPROP]   (ROWS="20 24", EPOCHS=8; needs python3
 #   and numpy; the files, up to 400 MB, go to a temporary folder that is removed)
 set -euo pipefail
 backprop=${1:-"$(dirname "$0")/../.build/release/backprop"}
 [[ -x $backprop ]] || { echo "train_throughput.sh: no executable at $backprop; run 'swift build -c release' first" >&2; exit 1; }
 rows=${ROWS:-"20 24"}
-epochs=${EPOCHS:-4}
+epochs=${EPOCHS:-8}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -170,7 +170,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let result = try Self.run(["train", "--samples", "1073741824"], in: folder)
         #expect(result.status == 64)
-        #expect(result.errors.hasPrefix("error: --samples 1073741824 needs about 80.0 GiB of memory"), "\(result.errors)")
+        #expect(result.errors.hasPrefix("error: --samples 1073741824 needs about 85.0 GiB of memory"), "\(result.errors)")
     }
 
     @Test func everyCommandHasHelp() throws {
