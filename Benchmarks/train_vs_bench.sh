@@ -43,15 +43,7 @@ print('%.1f' % (statistics.median(e['samples_per_second'] for e in epochs) / 1e6
 }
 
 for log in $rows; do
-    python3 - "$log" "$work" <<'PY'
-import sys, numpy as np
-n = 1 << int(sys.argv[1])
-rng = np.random.default_rng(1)
-t = rng.uniform(0, np.pi, n); y = rng.integers(0, 2, n)
-x0 = np.where(y == 0, np.cos(t), 1 - np.cos(t)) + rng.normal(0, 0.2, n)
-x1 = np.where(y == 0, np.sin(t), 0.5 - np.sin(t)) + rng.normal(0, 0.2, n)
-np.save(f"{sys.argv[2]}/data-{sys.argv[1]}.npy", np.column_stack([x0, x1, y]).astype("<f8"))
-PY
+    python3 "$(dirname "$0")/moons_npy.py" "$log" "$work"
     file=$work/data-$log.npy
     for batch in $batches; do
         declare -A ratios=()
