@@ -12,7 +12,8 @@ import Testing
     final class Counter: Sendable {
         let steps = Atomic<Int>(0)
         let stepsOnCaller = Atomic<Int>(0)
-        /// Whether the caller took a step while the worker prepared a chunk.
+        /// Whether what the test waits for happened (the caller took a step while the
+        /// worker prepared a chunk; the worker took steps while the caller prepared one).
         let callerStepped = Atomic<Bool>(false)
         let limit: Int
         let caller = ObjectIdentifier(Thread.current)
@@ -58,6 +59,25 @@ import Testing
         Thread.sleep(forTimeInterval: 0.05)
         let later = counter.steps.load(ordering: .sequentiallyConsistent)
         #expect(later == settled)
+    }
+
+    @Test func aChunkPreparedByTheCallerLeavesTheWorkerToItsSpareWork() throws {
+        let pipeline = ChunkPipeline(label: "test")
+        let counter = Counter(limit: .max)
+        let spare: ChunkPipeline.SpareWork = { counter.step() }
+        try pipeline.withChunk(0..<4, prefetching: nil, prepare: Self.positions, spare: spare) { _ in }
+        // No chunk asked for: the caller prepares 4..<8 itself, and the worker's steps go on
+        // meanwhile (1000 more within 10 s).
+        let stepsGoOn: @Sendable (Range<Int>, inout Dataset) -> Void = { range, chunk in
+            let start = counter.steps.load(ordering: .sequentiallyConsistent)
+            for _ in 0..<1000 where counter.steps.load(ordering: .sequentiallyConsistent) < start + 1000 { Thread.sleep(forTimeInterval: 0.01) }
+            counter.callerStepped.store(counter.steps.load(ordering: .sequentiallyConsistent) >= start + 1000, ordering: .sequentiallyConsistent)
+            Self.positions(range, &chunk)
+        }
+        try pipeline.withChunk(4..<8, prefetching: nil, prepare: stepsGoOn, spare: spare) { #expect(Array($0.x0) == [4, 5, 6, 7]) }
+        let wentOn = counter.callerStepped.load(ordering: .sequentiallyConsistent)
+        #expect(wentOn)
+        pipeline.settle()
     }
 
     @Test func theWorkerDoesTheSpareWorkWhenTheCallerDoesNotWait() throws {

@@ -39,8 +39,9 @@ final class ChunkPipeline: @unchecked Sendable {
     deinit { settle() }
 
     /// Calls `body` with the samples at `range`: prepared ahead if `range` is what the last
-    /// call asked to prefetch, by `prepare` on this thread otherwise. Before `body` runs,
-    /// the worker starts preparing `following` (if any), then does `spare` work.
+    /// call asked to prefetch, by `prepare` on this thread otherwise (while the worker goes
+    /// on with its spare work, if no chunk was asked for). Before `body` runs, the worker
+    /// starts preparing `following` (if any), then does `spare` work.
     func withChunk<Result>(
         _ range: Range<Int>, prefetching following: Range<Int>?,
         prepare: @escaping @Sendable (Range<Int>, inout Dataset) throws(InputError) -> Void,
@@ -61,7 +62,9 @@ final class ChunkPipeline: @unchecked Sendable {
             }
             swap(&current, &next)
         } else {
-            settle()
+            // With no chunk asked for, the worker's task is spare work, which `prepare`
+            // does not touch: it goes on.
+            if pending != nil { settle() }
             try prepare(range, &current)
         }
         start(following, prepare: prepare, spare: spare)

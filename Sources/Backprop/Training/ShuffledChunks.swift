@@ -38,6 +38,8 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// Held by the thread placing a step of `upcoming`. A lock of its own, not a `Mutex`:
     /// the thread sanitizer sees through atomics, not through the `Mutex`'s futex.
     private let placing = Atomic<Bool>(false)
+    /// Samples of `upcoming` placed so far (read without the lock, as a hint).
+    private let placed = Atomic<Int>(0)
     /// The first chunk the trainer asked for: it asks for the same one every epoch.
     private var firstChunk: Range<Int>?
     /// The permutation of the bucket last copied from, which the next chunk may continue.
@@ -75,6 +77,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         // The next epoch's, placed by both threads in their spare time as this one trains
         // (wasted after the last).
         upcoming = newShuffle(seed: peek.next(), rows: shuffle!.takeRows())
+        placed.store(0, ordering: .relaxed)
         // The trainer asks for the same first chunk every epoch: prepared as this one begins.
         if let firstChunk { pipeline.start(firstChunk, prepare: prepare, spare: placeStep) }
     }
@@ -83,7 +86,11 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         throws(InputError) -> Result
     {
         if range.lowerBound == 0 { firstChunk = range }
-        return try pipeline.withChunk(range, prefetching: following, prepare: prepare, spare: placeStep, body)
+        // Placing behind the epoch's progress: the worker would not finish it in time beside
+        // the chunk copies, so this thread copies the next chunk itself and the worker
+        // places meanwhile. (Which thread copies a chunk never changes its samples.)
+        let behind = placed.load(ordering: .relaxed) < range.lowerBound
+        return try pipeline.withChunk(range, prefetching: behind ? nil : following, prepare: prepare, spare: placeStep, body)
     }
 
     func forEachPart(_ body: (MiniBatch) -> Void) {
@@ -110,6 +117,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
             defer { placing.store(false, ordering: .releasing) }
             guard upcoming != nil, !upcoming!.isDone else { return .done }
             upcoming!.advance(by: 1 << 11, data: data)
+            placed.store(upcoming!.placed, ordering: .relaxed)
             return .taken
         }
     }
@@ -194,6 +202,9 @@ private struct Shuffle {
 
     /// Whether every sample is in its bucket.
     var isDone: Bool { position == count }
+
+    /// Samples placed so far.
+    var placed: Int { position }
 
     /// The rows' storage, which this shuffle gives up: shared, writing to it would copy
     /// hundreds of megabytes (seen in a profile, as page faults).
