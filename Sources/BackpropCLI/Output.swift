@@ -106,10 +106,10 @@ func givenFiles(_ candidates: [(option: String, path: String?)]) -> [(option: St
 }
 
 /// Refuses, before allocating, a data set that cannot fit in the memory this process may
-/// use (three columns of doubles and two shuffled copies as rows, whose buckets keep up to
-/// 9% room: 77 bytes a sample, and a validation copy and chunks: about 85).
+/// use: a default run's bytes a sample (the columns and a full shuffle's copies, 77), and
+/// a validation copy and chunks (about 8 more).
 func checkMemory(forSamples count: Int, option: String) throws(UsageError) {
-    let needed = Double(count) * 85
+    let needed = Double(count) * (TrainingConfiguration().bytesPerLoadedSample + 8)
     let available = Double(availableMemory())
     guard needed < available else {
         throw UsageError(

@@ -48,17 +48,22 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// What reading a bucket's rows into the cache computes: stored, so that the reads are kept.
     private var touchedSink: UInt64 = 0
 
-    /// Rows a bucket has room for beyond its expected size (nil: 8 standard deviations).
-    private let margin: Int?
+    /// Rows each bucket has room for, as an epoch's shuffle starts.
+    private let bucketCapacity: Int
 
     /// Bucket size aimed at: a bucket of rows (384 KiB) is shuffled within the L2 cache.
     static let bucketSize = 1 << 14
 
-    /// Shuffles `data`; `margin` sets the buckets' room (tests make them overflow).
+    /// Bytes a sample takes: its columns, and two copies as rows with the buckets' room, at
+    /// most 8 · √8192 / 8192 (9%) beyond the mean (buckets of 8192 or more when B ≥ 2).
+    static let bytesPerSample = 77.0
+
+    /// Shuffles `data`; `margin` sets the buckets' room beyond their mean size (nil: 8
+    /// standard deviations; tests make them overflow).
     init(_ data: consuming Dataset, margin: Int? = nil) {
         self.data = data
-        self.margin = margin
         bucketCount = max(1, (self.data.count + Self.bucketSize - 1) / Self.bucketSize)
+        bucketCapacity = Shuffle.capacity(count: self.data.count, buckets: bucketCount, margin: margin)
     }
 
     var count: Int { data.count }
@@ -67,16 +72,16 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
         pipeline.settle()
         let seed = generator.next()
         var peek = generator
-        var shuffle = upcoming.take()
-        if shuffle?.seed != seed { shuffle = newShuffle(seed: seed, rows: shuffle?.takeRows() ?? []) }
-        shuffle!.advance(by: .max, data: data)
-        swap(&rows, &shuffle!.rows)
-        (capacity, bucketSeed, shuffled.bucket) = (shuffle!.capacity, shuffle!.bucketSeed, -1)
+        var shuffle = upcoming.take() ?? newShuffle(seed: seed, rows: [])
+        if shuffle.seed != seed { shuffle = newShuffle(seed: seed, rows: shuffle.takeRows()) }
+        shuffle.advance(by: .max, data: data)
+        swap(&rows, &shuffle.rows)
+        (capacity, bucketSeed, shuffled.bucket) = (shuffle.capacity, shuffle.bucketSeed, -1)
         buckets.starts = [0]
-        for (bucket, end) in shuffle!.ends.enumerated() { buckets.starts.append(buckets.starts[bucket] + end - bucket * capacity) }
+        for (bucket, end) in shuffle.ends.enumerated() { buckets.starts.append(buckets.starts[bucket] + end - bucket * capacity) }
         // The next epoch's, placed by both threads in their spare time as this one trains
         // (wasted after the last).
-        upcoming = newShuffle(seed: peek.next(), rows: shuffle!.takeRows())
+        upcoming = newShuffle(seed: peek.next(), rows: shuffle.takeRows())
         placed.store(0, ordering: .relaxed)
         // The trainer asks for the same first chunk every epoch: prepared as this one begins.
         if let firstChunk { pipeline.start(firstChunk, prepare: prepare, spare: placeStep) }
@@ -103,8 +108,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     }
 
     private func newShuffle(seed: UInt64, rows: consuming [Double]) -> Shuffle {
-        Shuffle(seed: seed, rows: rows, count: count, buckets: bucketCount,
-                capacity: Shuffle.capacity(count: count, buckets: bucketCount, margin: margin))
+        Shuffle(seed: seed, rows: rows, count: count, buckets: bucketCount, capacity: bucketCapacity)
     }
 
     private var prepare: @Sendable (Range<Int>, inout Dataset) -> Void { { [self] in copy($0, into: &$1) } }

@@ -37,6 +37,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// standardised, no validation split, seed 1.
     public init() {}
 
+    /// Bytes a sample takes in a run with the data in memory: its columns, and the
+    /// shuffle's copies as rows (two for a full shuffle, one for a block shuffle).
+    package var bytesPerLoadedSample: Double { !shuffle ? 24 : blockShuffle == nil ? ShuffledChunks.bytesPerSample : 48 }
+
     /// The update rule of every step: the learning rate, optimizer and positive weight.
     public var rule: UpdateRule {
         get { UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight) }

@@ -19,11 +19,7 @@ enum TrainingData {
         }
         let reader = try NPY.Reader(path: path)
         let memory = Double(availableMemory())
-        // Bytes a sample takes loaded: its columns, and two shuffled copies as rows for a
-        // full shuffle (`ShuffledChunks`, whose buckets keep up to 9% room), or one copy as
-        // rows for a block shuffle.
-        let bytes: Double = !configuration.shuffle ? 24 : configuration.blockShuffle == nil ? 77 : 48
-        guard stream || Double(reader.rows) * bytes > memory / 2 else { return .memory(try NPY.read(path: path)) }
+        guard stream || Double(reader.rows) * configuration.bytesPerLoadedSample > memory / 2 else { return .memory(try NPY.read(path: path)) }
         let why = stream ? "--stream" : String(format: "%.1f GiB of rows, more than half the memory", Double(reader.rows) * 24 / 1_073_741_824)
         if configuration.shuffle && configuration.blockShuffle == nil {
             throw UsageError(
