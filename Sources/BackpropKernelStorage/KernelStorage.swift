@@ -106,6 +106,11 @@ package protocol KernelSet: SendableMetatype {
     static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
         label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>)
+    /// As the above, each model on its own samples: lane l of `x0[s]`, `x1[s]` and `label[s]`
+    /// is model l's sample s.
+    static func trainPopulation(
+        _ group: UnsafeMutablePointer<LaneGroup>, lanes x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>,
+        label: UnsafePointer<Vector8>, count: Int, losses: UnsafeMutablePointer<Vector8>)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.

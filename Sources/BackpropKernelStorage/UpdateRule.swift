@@ -193,6 +193,12 @@ public struct LaneRules: Sendable {
         isPlainSGD = isPlainSGD && settings.isPlainSGD
     }
 
+    /// Lane `lane` idle: learning rate 0 and no other term, so that zero weights stay zero.
+    public mutating func clear(_ lane: Int) {
+        (learningRate[lane], momentum[lane], nesterov[lane], weightDecay[lane]) = (0, 0, false, 0)
+        (beta1[lane], beta2[lane], epsilon[lane], positiveWeight[lane]) = (0.9, 0.999, 1e-8, 1)
+    }
+
     /// The coefficients of step `step`, lane by lane (each lane's bias corrections its own),
     /// with momentum and decay run in every lane: zeros give the same numbers, and no lane's
     /// arithmetic depends on another's settings.

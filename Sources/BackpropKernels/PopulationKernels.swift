@@ -7,14 +7,33 @@ import BackpropKernelStorage
 /// so a model's numbers never depend on the other models, nor on its lane.
 extension Kernels {
     /// Optimizer steps over consecutive mini-batches of the group's batch size of the `count`
-    /// samples at `x0`, `x1` and `label`, for the eight models of `group` (lane l of weight
-    /// vector p is parameter p of model l, `ParameterLayout` order), each by its lane of the
-    /// group's rules; adds each model's loss sum (each sample's weighted loss before its
+    /// samples at `x0`, `x1` and `label`, each broadcast to the eight models of `group` (lane l
+    /// of weight vector p is parameter p of model l, `ParameterLayout` order), each by its lane
+    /// of the group's rules; adds each model's loss sum (each sample's weighted loss before its
     /// batch's update) to its lane of `losses`.
     @inline(never)
     package static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
         label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>
+    ) {
+        trainLanes(group, BroadcastSamples(x0: x0, x1: x1, label: label), count: count, losses: losses)
+    }
+
+    /// As `trainPopulation(_:x0:x1:label:count:losses:)`, each model on its own samples: lane
+    /// l of `x0[s]`, `x1[s]` and `label[s]` is model l's sample s.
+    @inline(never)
+    package static func trainPopulation(
+        _ group: UnsafeMutablePointer<LaneGroup>, lanes x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>,
+        label: UnsafePointer<Vector8>, count: Int, losses: UnsafeMutablePointer<Vector8>
+    ) {
+        trainLanes(group, LaneSamples(x0: x0, x1: x1, label: label), count: count, losses: losses)
+    }
+
+    /// The population kernel over samples read by `samples`: the same arithmetic lane by lane
+    /// whichever way the samples are laid out.
+    @inline(__always)
+    static func trainLanes<Samples: PopulationSamples>(
+        _ group: UnsafeMutablePointer<LaneGroup>, _ samples: Samples, count: Int, losses: UnsafeMutablePointer<Vector8>
     ) {
         func vectors(_ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>) -> UnsafeMutablePointer<Vector8> {
             UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
@@ -37,7 +56,7 @@ extension Kernels {
                 while start < count {
                     let size = min(batchSize, count - start)
                     for s in start..<(start + size) {
-                        let (in0, in1, y) = (Vector8(repeating: x0[s]), Vector8(repeating: x1[s]), Vector8(repeating: label[s]))
+                        let (in0, in1, y) = samples[s]
                         let z3 = SIMDWeights.forward(in0, in1, w, scratch)
                         let output = OutputLanes(logits: z3)
                         // c = 1 + (w − 1)·y: a positive sample's loss and delta count w times.
@@ -67,6 +86,25 @@ extension Kernels {
             }
         }
     }
+}
+
+/// How the population kernel reads sample s for its eight lanes.
+protocol PopulationSamples {
+    subscript(_ s: Int) -> (x0: Vector8, x1: Vector8, label: Vector8) { get }
+}
+
+/// One sample for every lane.
+struct BroadcastSamples: PopulationSamples {
+    let x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>
+    @inline(__always) subscript(_ s: Int) -> (x0: Vector8, x1: Vector8, label: Vector8) {
+        (Vector8(repeating: x0[s]), Vector8(repeating: x1[s]), Vector8(repeating: label[s]))
+    }
+}
+
+/// Each lane its own sample: vectors of the eight lanes' values.
+struct LaneSamples: PopulationSamples {
+    let x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>, label: UnsafePointer<Vector8>
+    @inline(__always) subscript(_ s: Int) -> (x0: Vector8, x1: Vector8, label: Vector8) { (x0[s], x1[s], label[s]) }
 }
 
 /// The eight models' values of each parameter, one vector each.

@@ -80,25 +80,4 @@ import Testing
         #expect(engine.unusedLanesAreZero)
         #expect(engine.parameters.count == 3 && engine.parameters.allSatisfy(\.isFinite))
     }
-
-    /// Each model on its own shuffle: alone with its seed, or among models of other seeds
-    /// and of its own, the same bits; without shuffling, the engine's epochs.
-    @Test func eachSeedItsOwnOrder() {
-        let data = Self.data.selecting(0..<600)
-        let member = Self.members[4]
-        func trained(_ members: [PopulationEngine.Member], _ seeds: [UInt64], shuffle: Bool = true) -> [Parameters] {
-            var trainer = PopulationTrainer(members, seeds: seeds, shuffle: shuffle, options: EngineOptions(threads: 2))
-            for _ in 0..<3 { trainer.trainEpoch(on: data) }
-            return trainer.parameters
-        }
-        let alone = trained([member], [7])[0]
-        let crowd = trained(Self.members + [member], Array(repeating: 3, count: Self.members.count) + [7])
-        #expect(crowd.last == alone)
-        let mixed = trained([Self.members[0], member, Self.members[1]], [7, 7, 9])
-        #expect(mixed[1] == alone)
-        #expect(trained([member], [8])[0] != alone)
-        var engine = PopulationEngine([member])
-        for _ in 0..<3 { data.withMiniBatch(0..<data.count) { _ = engine.trainEpoch($0) } }
-        #expect(trained([member], [7], shuffle: false)[0] == engine.parameters[0])
-    }
 }

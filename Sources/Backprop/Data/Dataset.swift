@@ -80,6 +80,15 @@ public struct Dataset: Sendable, Equatable {
         }
     }
 
+    /// True when both are copies of one storage, none written since: the same samples, known
+    /// without comparing them.
+    func sharesStorage(with other: Dataset) -> Bool {
+        func same(_ a: [Double], _ b: [Double]) -> Bool {
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
+        }
+        return same(x0, other.x0) && same(x1, other.x1) && same(label, other.label)
+    }
+
     /// `count` samples, keeping the first ones and their storage (new ones are zeros).
     mutating func resize(to count: Int) {
         for column in [\Dataset.x0, \Dataset.x1, \Dataset.label] {

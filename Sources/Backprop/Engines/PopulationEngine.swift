@@ -10,7 +10,7 @@ import Dispatch
 /// Each model (a `Member`) has its own starting parameters, update rule (learning rate, any
 /// `Optimizer` with its settings, positive weight) and batch size, and trains on the samples
 /// in the order given. Models of the same optimizer kind and batch size share groups of
-/// eight lanes; groups are split across threads, whole groups per thread, so there is
+/// eight lanes (plain SGD apart from SGD with momentum or decay); groups are split across threads, whole groups per thread, so there is
 /// nothing to reduce.
 ///
 /// **Bits.** A model's parameters depend on nothing but its start, its rule, its batch size
@@ -59,7 +59,8 @@ public struct PopulationEngine: Sendable {
         var open: [String: Int] = [:]  // the group still filling, per kind and batch size
         for member in members {
             let settings = member.rule.settings
-            let key = "\(settings.kind) \(member.batchSize)"
+            // Plain SGD has a step of its own: a plain model among stateful ones would round otherwise.
+            let key = "\(settings.kind) \(settings.isPlainSGD) \(member.batchSize)"
             if open[key].map({ groups[$0].models == 8 }) ?? true {
                 open[key] = groups.count
                 groups.append(LaneGroup(kind: settings.kind, batchSize: member.batchSize))

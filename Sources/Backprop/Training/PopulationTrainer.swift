@@ -1,62 +1,331 @@
-/// Epochs of a population, each model on its own shuffle: models with the same shuffling
-/// seed share one order per epoch, and so one pass over the data (one `PopulationEngine`
-/// per seed).
+import BackpropKernelStorage
+import Dispatch
+import Synchronization
+
+/// Trains many models at once, one per lane of the population kernel: a sweep at the speed
+/// of the SIMD lanes.
 ///
-/// Each epoch of seed s visits every sample once, in the order of a Fisher-Yates shuffle of
-/// the sample indices drawn from a generator seeded with s (continuing from epoch to epoch);
-/// without shuffling, every epoch is in the order given. A model's parameters depend on its
-/// member settings, its seed and the data only: not on the other models, nor on the threads.
+/// Each model is a `TrainingConfiguration` on data of its own, trained as `Trainer<LaneEngine>`
+/// trains it alone: the same split, standardisation and order drawn from its seed, the same
+/// validation, early stopping, reports and checkpoints, and the same bits, whichever models
+/// share its lanes and on any thread count (the kernel computes every lane on its own).
+///
+/// Models share a group of eight lanes when they share the kind of update (plain SGD, SGD
+/// with momentum or weight decay, Adam, AdamW: the kernel runs one update a group), the batch
+/// size and the number of training samples (a group steps through its epochs together), and,
+/// when resumed, where their checkpoints stand. Seeds, learning rates, the optimizers'
+/// settings and the positive weight differ freely: each lane reads its own samples in its
+/// own order, and models of one seed and data share one copy of the samples. Groups run on
+/// `options.threads` threads, a group on one. A model that stops early or diverges leaves its
+/// lane idle while the others go on.
+///
+/// A stop request (`TrainingCallbacks.shouldStop`) checkpoints each model as it stood when
+/// the epoch under way began. A configuration may not shuffle in blocks (`blockShuffle`).
 public struct PopulationTrainer: Sendable {
-    /// One engine per shuffling seed, with the members it holds (indices into the members).
-    private var engines: [(seed: UInt64, engine: PopulationEngine, members: [Int], generator: SplitMix64)]
-    private let memberCount: Int
-    /// An epoch's samples in a seed's order, its storage reused from seed to seed.
-    private var shuffled = Dataset(validatedX0: [], x1: [], label: [])
-    /// Reshuffle every epoch; false keeps the order given.
-    public let shuffle: Bool
+    /// One configuration a model.
+    public var configurations: [TrainingConfiguration]
+    /// Threads for the groups (at most one a group), and the copy of the kernels.
+    public var options: EngineOptions
 
-    /// A population of `members`, member i shuffled by `seeds[i]`.
+    /// A population of one model per configuration.
+    public init(_ configurations: [TrainingConfiguration], options: EngineOptions = EngineOptions()) {
+        self.configurations = configurations
+        self.options = options
+    }
+
+    /// Trains model i on `data[i]`, from `start` (or its seed's random weights), or from
+    /// `checkpoints[i]` when given; reports through `callbacks(i)`, and calls `onFinish` with
+    /// each model's result as it ends, on the thread of its group.
     ///
-    /// - Precondition: as many seeds as members, at least one.
-    public init(
-        _ members: [PopulationEngine.Member], seeds: [UInt64], shuffle: Bool = true, options: EngineOptions = EngineOptions()
-    ) {
-        precondition(!members.isEmpty && members.count == seeds.count, "one seed per member")
-        var bySeed: [UInt64: [Int]] = [:]
-        for (index, seed) in seeds.enumerated() { bySeed[seed, default: []].append(index) }
-        engines = bySeed.keys.sorted().map { seed in
-            let indices = bySeed[seed]!
-            return (seed, PopulationEngine(indices.map { members[$0] }, options: options), indices, SplitMix64(seed: seed))
+    /// - Returns: every model's result, in order, as `Trainer<LaneEngine>.run` returns it.
+    /// - Precondition: one data set a configuration, none empty; no checkpoints, or one
+    ///   (possibly nil) a configuration; no block shuffle.
+    public func run(
+        on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
+        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() },
+        onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void = { _, _ in }
+    ) -> [TrainingResult<LaneEngine>] {
+        precondition(data.count == configurations.count, "one data set a configuration")
+        precondition(checkpoints.isEmpty || checkpoints.count == configurations.count, "one checkpoint (or nil) a configuration")
+        let models = configurations.indices.map { index in
+            Lane.Plan(
+                index: index, configuration: configurations[index].with(options.kernel), data: data[index], start: start,
+                checkpoint: checkpoints.isEmpty ? nil : checkpoints[index])
         }
-        memberCount = members.count
-        self.shuffle = shuffle
-    }
-
-    /// Every model's current parameters, in the members' order.
-    public var parameters: [Parameters] {
-        var result = [Parameters](repeating: .zero, count: memberCount)
-        for group in engines {
-            for (parameters, member) in zip(group.engine.parameters, group.members) { result[member] = parameters }
-        }
-        return result
-    }
-
-    /// One epoch for every model on `data`; each model's mean loss over its mini-batches
-    /// (each sample's loss before its batch's update), in the members' order.
-    @discardableResult
-    public mutating func trainEpoch(on data: Dataset) -> [Double] {
-        precondition(!data.isEmpty, "no training data")
-        var losses = [Double](repeating: 0, count: memberCount)
-        for index in engines.indices {
-            if shuffle {
-                var order = Array(0..<data.count)
-                engines[index].generator.shuffle(&order)
-                shuffled.gather(from: data, at: order)
+        let groups = Self.groups(of: models)
+        let results = Mutex([TrainingResult<LaneEngine>?](repeating: nil, count: models.count))
+        let next = Atomic<Int>(0)
+        let kernels = options.kernel.kernels
+        @Sendable func work() {
+            while true {
+                let group = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard group < groups.count else { return }
+                var run = GroupRun(groups[group].map { models[$0] }, callbacks: callbacks)
+                run.train(kernels) { model, result in
+                    results.withLock { $0[model] = result }
+                    onFinish(model, result)
+                }
             }
-            let epoch = shuffle ? shuffled : data
-            let sums = epoch.withMiniBatch(0..<epoch.count) { engines[index].engine.trainEpoch($0) }
-            for (sum, member) in zip(sums, engines[index].members) { losses[member] = sum / Double(data.count) }
         }
-        return losses
+        let threads = min(options.threads, groups.count)
+        if threads <= 1 { work() } else { DispatchQueue.concurrentPerform(iterations: threads) { _ in work() } }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// The models' groups, in order: each a model and the next ones of its key, up to eight.
+    static func groups(of models: [Lane.Plan]) -> [[Int]] {
+        var groups: [[Int]] = []
+        var open: [Lane.GroupKey: Int] = [:]
+        for model in models {
+            let key = model.groupKey
+            if open[key].map({ groups[$0].count == 8 }) ?? true {
+                open[key] = groups.count
+                groups.append([])
+            }
+            groups[open[key]!].append(model.index)
+        }
+        return groups
+    }
+}
+
+extension TrainingConfiguration {
+    /// The configuration on one thread with `kernel`: a lane's engine.
+    fileprivate func with(_ kernel: KernelVariant) -> TrainingConfiguration {
+        var copy = self
+        copy.engineOptions = EngineOptions(threads: 1, kernel: kernel)
+        return copy
+    }
+}
+
+/// One model of a population, in its lane.
+struct Lane {
+    /// A model to train: its configuration, data, start and checkpoint.
+    struct Plan: Sendable {
+        let index: Int
+        let configuration: TrainingConfiguration
+        let data: Dataset
+        let start: Model?
+        let checkpoint: TrainingProgress?
+
+        var trainer: Trainer<LaneEngine> { Trainer(configuration) }
+
+        /// The settings the run takes (a checkpoint's, when resumed).
+        var settings: TrainingConfiguration { trainer.settings(resuming: checkpoint) }
+
+        var groupKey: GroupKey {
+            let configuration = settings
+            let settings = configuration.rule.settings
+            return GroupKey(
+                kind: settings.kind, plainSGD: settings.isPlainSGD, batchSize: configuration.batchSize,
+                trainingCount: Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction),
+                epochsCompleted: checkpoint?.epochsCompleted ?? 0, batchesCompleted: checkpoint?.batchesCompleted ?? 0,
+                steps: checkpoint?.optimizerState?.steps ?? 0)
+        }
+
+        /// What decides the model's training samples and their orders: models of equal keys
+        /// share them.
+        func samplesKey(dataOwner: Int) -> SamplesKey {
+            let configuration = settings
+            return SamplesKey(
+                dataOwner: dataOwner, seed: configuration.seed, randomStart: checkpoint?.randomStart ?? (start == nil),
+                validationFraction: configuration.validationFraction, shuffle: configuration.shuffle,
+                standardize: configuration.standardize, resumedStandardization: checkpoint.map { $0.model.standardization },
+                resumedGenerator: checkpoint?.epochGenerator)
+        }
+    }
+
+    /// What models of one group share: the kernel's update, the steps through the epochs.
+    struct GroupKey: Hashable {
+        let kind: UpdateSettings.Kind
+        let plainSGD: Bool
+        let batchSize: Int
+        let trainingCount: Int
+        let epochsCompleted: Int
+        let batchesCompleted: Int
+        let steps: Int
+    }
+
+    struct SamplesKey: Equatable {
+        /// The first model of the group whose data is this model's.
+        let dataOwner: Int
+        let seed: UInt64
+        let randomStart: Bool
+        let validationFraction: Double
+        let shuffle: Bool
+        let standardize: Bool
+        let resumedStandardization: Standardization??
+        let resumedGenerator: SplitMix64?
+    }
+
+    let model: Int
+    var loop: EpochLoop<LaneEngine>
+    let samples: IndexedSamples
+    let callbacks: TrainingCallbacks
+    /// The progress as the epoch under way began: what a stop request checkpoints.
+    var epochStart: TrainingProgress
+
+    var isRunning: Bool { loop.progress.outcome == .running && loop.progress.epochsCompleted < loop.configuration.epochs }
+}
+
+/// The epochs of one group of up to eight models, in the lanes of one `LaneGroup`.
+private struct GroupRun {
+    var lanes: [Lane] = []
+    var group: LaneGroup
+    let batchSize: Int
+
+    init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) {
+        var shared: [(key: Lane.SamplesKey, samples: IndexedSamples, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)] = []
+        for (position, model) in models.enumerated() {
+            let owner = models[..<position].first { $0.data.sharesStorage(with: model.data) }?.index ?? model.index
+            let key = model.samplesKey(dataOwner: owner)
+            let progress: TrainingProgress
+            let entry: Int
+            if let found = shared.firstIndex(where: { $0.key == key }) {
+                let samples = shared[found]
+                progress = model.trainer.progress(
+                    sharing: samples.generator, standardization: samples.standardization, from: model.start,
+                    resuming: model.checkpoint)
+                entry = found
+            } else {
+                let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
+                precondition(!prepared.progress.configuration.shuffle || prepared.progress.configuration.blockShuffle == nil,
+                    "a population shuffles sample by sample, not in blocks")
+                progress = prepared.progress
+                shared.append(
+                    (key, IndexedSamples(prepared.training, shuffle: progress.configuration.shuffle), prepared.validation,
+                     prepared.generator, progress.model.standardization))
+                entry = shared.count - 1
+            }
+            let loop = EpochLoop<LaneEngine>(
+                progress: progress, samples: shared[entry].samples, validation: shared[entry].validation, engine: nil)
+            lanes.append(
+                Lane(model: model.index, loop: loop, samples: shared[entry].samples, callbacks: callbacks(model.index), epochStart: progress))
+        }
+        let configuration = lanes[0].loop.configuration
+        let settings = configuration.rule.settings
+        batchSize = configuration.batchSize
+        group = LaneGroup(kind: settings.kind, batchSize: batchSize)
+        group.steps = lanes[0].loop.optimizerState.steps
+        for (slot, lane) in lanes.enumerated() {
+            for (index, value) in lane.loop.engine.parameters.flattened.enumerated() { group.weights[index][slot] = value }
+            for (index, value) in lane.loop.optimizerState.first.enumerated() { group.first[index][slot] = value }
+            for (index, value) in lane.loop.optimizerState.second.enumerated() { group.second[index][slot] = value }
+            group.rules.set(slot, lane.loop.configuration.rule.settings)
+        }
+        group.models = lanes.count
+    }
+
+    /// Trains every lane to its end, calling `finished` with each model's result as it ends.
+    mutating func train(_ kernels: any KernelSet.Type, finished: (Int, TrainingResult<LaneEngine>) -> Void) {
+        for slot in lanes.indices where !lanes[slot].isRunning { end(slot, finished) }
+        let count = lanes[0].samples.count
+        let batchesPerEpoch = (count + batchSize - 1) / batchSize
+        // As `Trainer`: whole mini-batches per call to the kernel, so the same loss sums.
+        let chunk = max(1, lanes[0].callbacks.stopInterval / batchSize)
+        var inputs = [Vector8](repeating: Vector8(), count: 3 * min(count, chunk * batchSize))
+        let clock = ContinuousClock()
+        while lanes.contains(where: \.isRunning) {
+            let started = clock.now
+            beginEpoch()
+            var seconds = 0.0
+            var batches = lanes.first(where: \.isRunning)!.loop.progress.batchesCompleted
+            while batches < batchesPerEpoch {
+                if lanes.contains(where: { $0.isRunning && $0.callbacks.shouldStop() }) {
+                    for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }
+                    return
+                }
+                let last = min(batches + chunk, batchesPerEpoch)
+                let range = (batches * batchSize)..<min(last * batchSize, count)
+                fill(&inputs, range)
+                var losses = Vector8()
+                let stepsStarted = clock.now
+                inputs.withUnsafeBufferPointer { inputs in
+                    let (x0, x1, label) = (inputs.baseAddress!, inputs.baseAddress! + range.count, inputs.baseAddress! + 2 * range.count)
+                    kernels.trainPopulation(&group, lanes: x0, x1: x1, label: label, count: range.count, losses: &losses)
+                }
+                seconds += (clock.now - stepsStarted) / .seconds(1)
+                for slot in lanes.indices where lanes[slot].isRunning {
+                    lanes[slot].loop.progress.epochLossSum = (lanes[slot].loop.progress.epochLossSum ?? 0) + losses[slot]
+                    lanes[slot].loop.progress.batchesCompleted = last
+                    // As `Trainer`, checked once a chunk: a diverged model stops there.
+                    if !(0..<Parameters.count).allSatisfy({ group.weights[$0][slot].isFinite }) {
+                        synchronize(slot)
+                        lanes[slot].loop.progress.outcome = .diverged
+                        end(slot, finished)
+                    }
+                }
+                batches = last
+            }
+            for slot in lanes.indices where lanes[slot].isRunning {
+                synchronize(slot)
+                do {
+                    try lanes[slot].loop.completeEpoch(engineSeconds: seconds, started: started, lanes[slot].callbacks)
+                } catch {
+                    fatalError("samples in memory cannot fail to be read: \(error)")
+                }
+                if !lanes[slot].isRunning { end(slot, finished) }
+            }
+        }
+    }
+
+    /// Each running lane's epoch begins: its order drawn, once for the lanes that share samples.
+    private mutating func beginEpoch() {
+        var drawn: [(samples: ObjectIdentifier, generator: SplitMix64)] = []
+        for slot in lanes.indices where lanes[slot].isRunning {
+            lanes[slot].loop.progress.epochGenerator = lanes[slot].loop.generator
+            lanes[slot].epochStart = lanes[slot].loop.snapshot()
+            let samples = ObjectIdentifier(lanes[slot].samples)
+            if let earlier = drawn.first(where: { $0.samples == samples }) {
+                lanes[slot].loop.generator = earlier.generator
+            } else {
+                lanes[slot].samples.beginEpoch(using: &lanes[slot].loop.generator)
+                drawn.append((samples, lanes[slot].loop.generator))
+            }
+        }
+    }
+
+    /// The samples at positions `range` of every lane's order, lane by lane: the x0 vectors,
+    /// then the x1 vectors, then the labels; zeros in idle lanes.
+    private func fill(_ inputs: inout [Vector8], _ range: Range<Int>) {
+        let count = range.count
+        inputs.withUnsafeMutableBufferPointer { inputs in
+            for k in 0..<(3 * count) { inputs[k] = Vector8() }
+            for slot in lanes.indices where lanes[slot].isRunning {
+                let samples = lanes[slot].samples
+                samples.data.withMiniBatch(0..<samples.count) { data in
+                    for k in 0..<count {
+                        let i = samples.index(range.lowerBound + k)
+                        (inputs[k][slot], inputs[count + k][slot], inputs[2 * count + k][slot]) = (data.x0[i], data.x1[i], data.label[i])
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lane's engine and optimizer state from the group's lane.
+    private mutating func synchronize(_ slot: Int) {
+        lanes[slot].loop.engine.parameters = Parameters(flattened: (0..<Parameters.count).map { group.weights[$0][slot] })
+        if group.steps > 0 { lanes[slot].loop.optimizerState = group.state(of: slot) }
+    }
+
+    /// A stop request: the lane goes back to where its epoch began, checkpoints, and ends.
+    private mutating func interrupt(_ slot: Int, _ finished: (Int, TrainingResult<LaneEngine>) -> Void) {
+        let start = lanes[slot].epochStart
+        lanes[slot].loop.progress = start
+        lanes[slot].loop.progress.outcome = .interrupted
+        lanes[slot].loop.engine.parameters = start.model.parameters
+        lanes[slot].loop.optimizerState = start.optimizerState ?? OptimizerState()
+        lanes[slot].loop.generator = start.epochGenerator
+        lanes[slot].callbacks.onCheckpoint(lanes[slot].loop.snapshot())
+        end(slot, finished)
+    }
+
+    /// The lane's model is done: its result, and its lane idle (zeros at learning rate 0).
+    private mutating func end(_ slot: Int, _ finished: (Int, TrainingResult<LaneEngine>) -> Void) {
+        finished(lanes[slot].model, lanes[slot].loop.finish())
+        for index in 0..<Parameters.count {
+            (group.weights[index][slot], group.first[index][slot], group.second[index][slot]) = (0, 0, 0)
+        }
+        group.rules.clear(slot)
     }
 }

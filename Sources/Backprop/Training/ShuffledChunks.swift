@@ -54,6 +54,9 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// Bucket size aimed at: a bucket of rows (384 KiB) is shuffled within the L2 cache.
     static let bucketSize = 1 << 14
 
+    /// Buckets of an epoch of `count` samples.
+    static func bucketCount(_ count: Int) -> Int { max(1, (count + bucketSize - 1) / bucketSize) }
+
     /// Bytes a sample takes: its columns, and two copies as rows with the buckets' room, at
     /// most 8 · √8192 / 8192 (9%) beyond the mean (buckets of 8192 or more when B ≥ 2).
     static let bytesPerSample = 77.0
@@ -62,7 +65,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// standard deviations; tests make them overflow).
     init(_ data: consuming Dataset, margin: Int? = nil) {
         self.data = data
-        bucketCount = max(1, (self.data.count + Self.bucketSize - 1) / Self.bucketSize)
+        bucketCount = Self.bucketCount(self.data.count)
         bucketCapacity = Shuffle.capacity(count: self.data.count, buckets: bucketCount, margin: margin)
     }
 
@@ -172,7 +175,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
 /// needed first (it cost 3.6 ns a sample). A bucket that overflows (about once in 10^15
 /// buckets) makes the placing start again with room for twice as many; the draws, so the
 /// order, are the same.
-private struct Shuffle {
+struct Shuffle {
     let seed: UInt64
     var rows: [Double]
     /// Rows each bucket has room for: bucket b's rows start at row b · capacity.
@@ -199,7 +202,9 @@ private struct Shuffle {
 
     /// The seed of the buckets' own shuffles: from the epoch's seed, but not one of the
     /// numbers that drew the buckets.
-    var bucketSeed: UInt64 {
+    var bucketSeed: UInt64 { Self.bucketSeed(of: seed) }
+
+    static func bucketSeed(of seed: UInt64) -> UInt64 {
         var generator = SplitMix64(seed: ~seed)
         return generator.next()
     }

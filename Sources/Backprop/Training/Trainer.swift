@@ -62,16 +62,8 @@ public struct Trainer<Engine: TrainingEngine> {
         on data: consuming Dataset, from start: Model?, resuming checkpoint: TrainingProgress?, engine: Engine?,
         callbacks: TrainingCallbacks
     ) -> TrainingResult<Engine> {
-        let configuration = settings(resuming: checkpoint)
-        precondition(!data.isEmpty, "no training data")
-        // The same draws as the original run, so that the validation split comes out the same.
-        var (generator, drawn) = Self.startingDraws(configuration, start: start, resuming: checkpoint)
-        var (training, validation) = Self.split(consume data, configuration, using: &generator)
-        let progress = Self.progress(
-            configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
-            fitting: { Standardization(fitting: training) })
-        training = progress.model.prepare(consume training)
-        validation = validation.map { progress.model.prepare($0) }
+        let (progress, training, validation, _) = prepareRun(on: data, from: start, resuming: checkpoint)
+        let configuration = progress.configuration
         let samples: any EpochSamples =
             switch (configuration.shuffle, configuration.blockShuffle) {
             case (false, _): OrderedColumns(training)
@@ -84,6 +76,37 @@ public struct Trainer<Engine: TrainingEngine> {
         } catch {
             fatalError("samples in memory cannot fail to be read: \(error)")  // only files can
         }
+    }
+
+    /// Where a run on `data` starts: its progress, its training and validation parts
+    /// standardised, and the seed's generator after the split (which a run of the same seed,
+    /// start and split on the same data shares: `progress(sharing:standardization:from:resuming:)`).
+    func prepareRun(on data: consuming Dataset, from start: Model?, resuming checkpoint: TrainingProgress?)
+        -> (progress: TrainingProgress, training: Dataset, validation: Dataset?, generator: SplitMix64)
+    {
+        let configuration = settings(resuming: checkpoint)
+        precondition(!data.isEmpty, "no training data")
+        // The same draws as the original run, so that the validation split comes out the same.
+        var (generator, drawn) = Self.startingDraws(configuration, start: start, resuming: checkpoint)
+        var (training, validation) = Self.split(consume data, configuration, using: &generator)
+        let progress = Self.progress(
+            configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
+            fitting: { Standardization(fitting: training) })
+        training = progress.model.prepare(consume training)
+        validation = validation.map { progress.model.prepare($0) }
+        return (progress, training, validation, generator)
+    }
+
+    /// The progress `prepareRun(on:from:resuming:)` gives on the data of a run with the same seed,
+    /// start, split and shuffle, which split it and drew `generator` (after the split) and
+    /// `standardization`: without splitting or fitting again.
+    func progress(sharing generator: SplitMix64, standardization: Standardization?, from start: Model?, resuming checkpoint: TrainingProgress?)
+        -> TrainingProgress
+    {
+        let configuration = settings(resuming: checkpoint)
+        let drawn = Self.startingDraws(configuration, start: start, resuming: checkpoint).drawn
+        return Self.progress(
+            configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator, fitting: { standardization })
     }
 
     /// Trains on the `.npy` file `reader` reads, streamed from disk: memory holds a few
@@ -178,7 +201,7 @@ public struct Trainer<Engine: TrainingEngine> {
 
     /// The configuration of a run: a resumed run's settings come from its checkpoint, and
     /// only its length, engine options and evaluations from this trainer.
-    private func settings(resuming checkpoint: TrainingProgress?) -> TrainingConfiguration {
+    func settings(resuming checkpoint: TrainingProgress?) -> TrainingConfiguration {
         guard let checkpoint else { return configuration }
         var settings = checkpoint.configuration
         settings.epochs = configuration.epochs
@@ -217,7 +240,7 @@ public struct Trainer<Engine: TrainingEngine> {
 }
 
 /// The epochs of one run, on prepared (standardised) data, from a progress to the end.
-private struct EpochLoop<Engine: TrainingEngine> {
+struct EpochLoop<Engine: TrainingEngine> {
     var progress: TrainingProgress
     /// The training samples, handed to the engine in chunks of the epoch's order (what each
     /// kind of order keeps in memory besides: `EpochSamples`).
@@ -254,17 +277,30 @@ private struct EpochLoop<Engine: TrainingEngine> {
                 progress.outcome = .diverged
                 continue
             }
-            var report = try finishEpoch(engineSeconds: engineSeconds)
-            report.seconds = (clock.now - started) / .seconds(1)
-            if !report.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
-                progress.outcome = .diverged
-                break
-            }
-            callbacks.onEpoch(report)
-            if progress.epochsCompleted % callbacks.checkpointEvery == 0 || progress.isFinished {
-                callbacks.onCheckpoint(snapshot())
-            }
+            try completeEpoch(engineSeconds: engineSeconds, started: started, callbacks)
         }
+        return finish()
+    }
+
+    /// After an epoch's SGD steps (which took `engineSeconds` of the time since `started`):
+    /// counts it, reports it and checkpoints, or marks the run diverged.
+    mutating func completeEpoch(engineSeconds: Double, started: ContinuousClock.Instant, _ callbacks: TrainingCallbacks)
+        throws(InputError)
+    {
+        var report = try finishEpoch(engineSeconds: engineSeconds)
+        report.seconds = (ContinuousClock.now - started) / .seconds(1)
+        if !report.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
+            progress.outcome = .diverged
+            return
+        }
+        callbacks.onEpoch(report)
+        if progress.epochsCompleted % callbacks.checkpointEvery == 0 || progress.isFinished {
+            callbacks.onCheckpoint(snapshot())
+        }
+    }
+
+    /// The run's result, once it has ended (or was interrupted).
+    mutating func finish() -> TrainingResult<Engine> {
         if progress.outcome == .running { progress.outcome = .completed }
         progress = snapshot()
         let model = progress.outcome == .stoppedEarly ? progress.bestModel ?? progress.model : progress.model

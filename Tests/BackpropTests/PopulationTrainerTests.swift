@@ -1,0 +1,122 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Backprop
+
+/// A population's models: each the bits of `Trainer<LaneEngine>` alone, whatever its
+/// neighbours, the thread count and the stops on the way.
+@Suite struct PopulationTrainerTests {
+    /// Ten configurations of every optimizer, seeds, splits and early stopping, two batch
+    /// sizes: groups full and partial, lanes that share samples and lanes that do not.
+    static let configurations: [TrainingConfiguration] = {
+        let optimizers: [(Double, Optimizer)] = [
+            (0.5, .sgd()), (1.5, .sgd()), (0.2, .sgd(momentum: 0.9)), (0.1, .sgd(momentum: 0.8, nesterov: true, weightDecay: 0.01)),
+            (0.02, .adam()), (0.03, .adamW(weightDecay: 0.1)),
+        ]
+        return (0..<10).map { index in
+            var configuration = TrainingConfiguration()
+            (configuration.learningRate, configuration.optimizer) = optimizers[index % optimizers.count]
+            configuration.epochs = 4
+            configuration.seed = UInt64([1, 2, 1, 3, 2][index % 5])
+            configuration.batchSize = [8, 8, 1][index % 3]
+            configuration.validationFraction = index % 4 == 0 ? 0 : 0.25
+            configuration.patience = index == 5 ? 1 : nil
+            configuration.positiveWeight = index == 7 ? 2 : 1
+            configuration.shuffle = index != 9
+            configuration.standardize = index != 6
+            return configuration
+        }
+    }()
+
+    /// The data of a configuration: moons from its seed for some, one shared set for others.
+    static let shared = SyntheticData.moons.generate(count: 300, seed: 11)
+    static func data(_ configurations: [TrainingConfiguration]) -> [Dataset] {
+        configurations.map { $0.seed == 3 ? SyntheticData.moons.generate(count: 300, seed: 3) : shared }
+    }
+
+    static func alone(_ configuration: TrainingConfiguration, on data: Dataset) -> (TrainingResult<LaneEngine>, [Double]) {
+        var losses: [Double] = []
+        let result = Trainer<LaneEngine>(configuration).run(on: data, callbacks: TrainingCallbacks(onEpoch: { losses.append($0.loss) }))
+        return (result, losses)
+    }
+
+    static func together(_ configurations: [TrainingConfiguration], threads: Int) -> ([TrainingResult<LaneEngine>], [[Double]]) {
+        let losses = Mutex([[Double]](repeating: [], count: configurations.count))
+        let results = PopulationTrainer(configurations, options: EngineOptions(threads: threads)).run(
+            on: data(configurations),
+            callbacks: { model in TrainingCallbacks(onEpoch: { report in losses.withLock { $0[model].append(report.loss) } }) })
+        return (results, losses.withLock { $0 })
+    }
+
+    static func bits(_ progress: TrainingProgress) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode(progress)
+    }
+
+    /// Every model among the ten, on one thread or two: its model, progress and reported
+    /// losses are those of its run alone.
+    @Test(arguments: [1, 2]) func eachModelIsItsRunAlone(threads: Int) throws {
+        let (results, losses) = Self.together(Self.configurations, threads: threads)
+        for (index, configuration) in Self.configurations.enumerated() {
+            let (alone, aloneLosses) = Self.alone(configuration, on: Self.data([configuration])[0])
+            #expect(results[index].model == alone.model, "model \(index)")
+            #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
+            #expect(losses[index] == aloneLosses, "model \(index)")
+        }
+        #expect(results[5].progress.outcome == .stoppedEarly || results[5].progress.epochsCompleted == 4)
+        // The models differ: a lane reads its own samples and rule.
+        #expect(Set(results.map { $0.model.parameters.flattened }).count == results.count)
+    }
+
+    /// A model that diverges leaves its neighbours as they are alone.
+    @Test func aDivergingNeighbour() {
+        var wild = Self.configurations[0]
+        wild.learningRate = 1e308
+        let (results, _) = Self.together([wild, Self.configurations[1]], threads: 1)
+        #expect(results[0].progress.outcome == .diverged)
+        #expect(results[1].model == Self.alone(Self.configurations[1], on: Self.shared).0.model)
+    }
+
+    /// Stopped after a few chunks and resumed from the checkpoints it wrote: the models of
+    /// the run that never stopped.
+    @Test func stopAndResume() {
+        let configurations = Array(Self.configurations.prefix(6))
+        let data = Self.data(configurations)
+        let checkpoints = Mutex([TrainingProgress?](repeating: nil, count: configurations.count))
+        let asked = Atomic<Int>(0)
+        let trainer = PopulationTrainer(configurations, options: EngineOptions(threads: 1))
+        let stopped = trainer.run(
+            on: data,
+            callbacks: { model in
+                TrainingCallbacks(
+                    stopInterval: 16, onCheckpoint: { progress in checkpoints.withLock { $0[model] = progress } },
+                    shouldStop: { asked.wrappingAdd(1, ordering: .relaxed).oldValue == 40 })
+            })
+        #expect(stopped.contains { $0.progress.outcome == .interrupted })
+        let resumed = trainer.run(on: data, resuming: checkpoints.withLock { $0 }, callbacks: { _ in TrainingCallbacks(stopInterval: 16) })
+        let uninterrupted = trainer.run(on: data, callbacks: { _ in TrainingCallbacks(stopInterval: 16) })
+        #expect(resumed.map(\.model) == uninterrupted.map(\.model))
+    }
+
+    /// The population's order is the full shuffle's: the same chunks as `ShuffledChunks`.
+    @Test func theOrderIsTheFullShuffles() throws {
+        for count in [1, 700, 40_000] {
+            let data = Dataset(
+                x0: (0..<count).map(Double.init), x1: (0..<count).map { -Double($0) }, label: (0..<count).map { Double($0 % 2) })
+            let (rows, indexed) = (ShuffledChunks(data), IndexedSamples(data, shuffle: true))
+            var (first, second) = (SplitMix64(seed: 5), SplitMix64(seed: 5))
+            for _ in 0..<2 {
+                rows.beginEpoch(using: &first)
+                indexed.beginEpoch(using: &second)
+                #expect(first == second)
+                for start in stride(from: 0, to: count, by: 9000) {
+                    let range = start..<min(start + 9000, count)
+                    let expected = try rows.withChunk(range, prefetching: nil) { Array($0.x0) }
+                    #expect(indexed.withChunk(range, prefetching: nil) { Array($0.x0) } == expected)
+                }
+            }
+        }
+    }
+}
