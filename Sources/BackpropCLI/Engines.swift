@@ -2,13 +2,14 @@ import Backprop
 
 /// The engines the CLI can pick by name: the only place where `any TrainingEngine` appears.
 enum EngineChoice {
-    static let names = [ReferenceEngine.name, SIMDEngine.name, ParallelEngine.name]
+    static let names = [ReferenceEngine.name, SIMDEngine.name, ParallelEngine.name, LaneEngine.name]
 
     /// The engine type for `name`, one of `names` (the option table checked it).
     static func type(named name: String) -> any TrainingEngine.Type {
         switch name {
         case ReferenceEngine.name: ReferenceEngine.self
         case ParallelEngine.name: ParallelEngine.self
+        case LaneEngine.name: LaneEngine.self
         default: SIMDEngine.self
         }
     }
@@ -17,7 +18,7 @@ enum EngineChoice {
     static func option(default name: String) -> Option {
         Option(
             "--engine", "NAME", .choice(names),
-            "reference (scalar, the specification), simd (one core),\nparallel (all cores) (default: \(name))")
+            "reference (scalar, the specification), simd (one core),\nparallel (all cores), population (one lane of the sweeps'\nengine: their models' reference, not fast) (default: \(name))")
     }
 
     /// `--threads T`.

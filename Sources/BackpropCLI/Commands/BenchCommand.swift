@@ -24,7 +24,7 @@ enum BenchCommand {
                 "OPTIONS",
                 [
                     Option(
-                        "--engine", "NAME", .choice(EngineChoice.names + [PopulationEngine.name]),
+                        "--engine", "NAME", .choice(EngineChoice.names),
                         "reference, simd, parallel (see train), or population: K\nmodels at once, one per SIMD lane (default: simd)"),
                     Option("--models", "K", .integer(1...4096), "models of the population engine (default: 16)"),
                     Option("--batch-size", "B", .integer(1...1 << 30), "samples per SGD step (default: 256)"),
