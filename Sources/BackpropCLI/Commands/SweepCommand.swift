@@ -101,10 +101,13 @@ enum SweepCommand {
         let data = try SweepData(options)
         let start = try TrainCommand.startModel(options, standardize: !options.flag("--no-standardize"))
         if grid.points.count > 100_000 { printError(size(of: grid, points.count, common, data)) }
+        // Every refusal comes before sweep.json is written, so that a refused first run records nothing.
+        let resultsPath = folder.resultsFile(shard)
+        for file in [resultsPath] + points.flatMap({ [folder.model($0.index), folder.checkpoint($0.index)] }) {
+            try SweepFolder.refuseLink(file)
+        }
         try folder.agree(to: try settings(options, grid: grid, data: data))
 
-        let resultsPath = folder.resultsFile(shard)
-        try SweepFolder.refuseLink(resultsPath)
         let (results, complete) = try SweepResults.read(resultsPath, grid: grid)
         if !complete {  // a line cut short by a kill: its configuration trains again
             try AtomicFile.write(results.map { $0.line + "\n" }.joined(), to: resultsPath)
@@ -112,10 +115,6 @@ enum SweepCommand {
         // A model deleted since its line was written trains again (from its checkpoint if any).
         let finished = Set(results.filter { $0.model.map { FileManager.default.fileExists(atPath: "\(out)/\($0)") } ?? true }.map(\.index))
         let todo = points.filter { !finished.contains($0.index) }
-        for point in todo {
-            try SweepFolder.refuseLink(folder.model(point.index))
-            try SweepFolder.refuseLink(folder.checkpoint(point.index))
-        }
         let appender = try ResultsAppender(resultsPath)
         defer { appender.close() }
         let runner = SweepRunner(

@@ -100,16 +100,19 @@ enum SweepResults {
         if index < 0 { return "index \(index) is not a configuration's number (0 or more)" }
         if result.epochs < 0 { return "epochs \(result.epochs) is negative" }
         if !outcomes.contains(result.outcome) { return "outcome '\(result.outcome)' is not one of \(outcomes.joined(separator: ", "))" }
+        if let grid {
+            guard index < grid.points.count else {
+                return "configuration \(index) is not in this grid of \(grid.points.count) configurations: is this another sweep's folder?"
+            }
+            let point = grid.points[index]
+            guard point == result.point else {
+                return "configuration \(index) there (learning rate \(result.point.learningRate), seed \(result.point.seed), batch size "
+                    + "\(result.point.batchSize), \(result.point.optimizer), momentum \(result.point.momentum)) is not this grid's "
+                    + "configuration \(index) (\(point.learningRate), \(point.seed), \(point.batchSize), \(point.optimizer), \(point.momentum))"
+            }
+        }
         if let model = result.model, model != SweepFolder.modelName(index) {
             return "model \(model) is not configuration \(index)'s file \(SweepFolder.modelName(index))"
-        }
-        guard let grid else { return nil }
-        guard index < grid.points.count else { return "configuration \(index) is not in this grid of \(grid.points.count) configurations: is this another sweep's folder?" }
-        let point = grid.points[index]
-        guard point == result.point else {
-            return "configuration \(index) there (learning rate \(result.point.learningRate), seed \(result.point.seed), batch size "
-                + "\(result.point.batchSize), \(result.point.optimizer), momentum \(result.point.momentum)) is not this grid's configuration "
-                + "\(index) (\(point.learningRate), \(point.seed), \(point.batchSize), \(point.optimizer), \(point.momentum))"
         }
         return nil
     }
