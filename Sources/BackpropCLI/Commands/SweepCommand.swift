@@ -19,8 +19,8 @@ enum SweepCommand {
             seed, batch size and optimizer, the momentum fastest (momentum applies to sgd; the
             other optimizers take its first value once). Each configuration trains exactly as
             `train` with the same options would, to the bit, and writes DIR/models/config-N.json
-            and a line of DIR/results.jsonl (one file per shard). --report ranks the results of
-            every shard by validation loss (training loss without a split).
+            and appends a line to DIR/results.jsonl (one file per shard). --report ranks the
+            results of every shard by validation loss (training loss without a split).
             """,
         sections: [
             ("DATA", TrainCommand.dataOptions.filter { $0.name != "--stream" }),
@@ -29,6 +29,13 @@ enum SweepCommand {
             ("RUN", runOptions),
         ],
         epilogue: """
+            The folder: DIR/sweep.json records, at the first run, every DATA, GRID and TRAINING
+            option (with the fingerprints of the --data and --init files); a run with any other
+            setting is refused, naming the first difference. DIR/.lock (and .lock-shard-I-of-N)
+            keep a second run of the same grid or shard out while one runs; shards run side by
+            side, never beside a run of the whole grid. A configuration whose model was deleted trains again. Refused: --data or --init
+            naming a file the sweep writes, a symbolic link in models/ or checkpoints/, a results
+            line that is not this grid's, and a folder of results without sweep.json.
             Sharding: --shard I/N trains the configurations whose number modulo N is I. Without
             it, SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX and
             JOB_COMPLETION_COUNT) are read when set. Each shard writes results-shard-I-of-N.jsonl.
@@ -36,7 +43,8 @@ enum SweepCommand {
             DIR/checkpoints, so a requeued job is safe.
             Exit status: 0 when every configuration of the shard is done; 130 or 143 when stopped by
             Ctrl-C or SIGTERM, after checkpointing the configurations under way (run it again);
-            64 for a usage error and 1 for a bad input file (running it again will not help).
+            64 for a usage error; 1 for a bad input file or other settings than DIR/sweep.json's
+            (running it again will not help), or for a folder in use (run it when the other ends).
             """,
         run: run)
 
