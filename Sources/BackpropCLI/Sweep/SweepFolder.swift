@@ -84,6 +84,8 @@ struct SweepFolder {
         // Adopting an earlier version's folder would trust settings its results do not
         // record (epochs, data, weight decay), so it is refused.
         if let trace = try traceOfAnEarlierVersion() {
+            // A shard that started at once may have written sweep.json, then results, since.
+            if try recordedSettings() != nil { return try agree(to: settings) }
             throw InputError(
                 file: path, line: nil,
                 message: "\(trace) but no sweep.json (an earlier backprop's folder), so the settings that trained them "
