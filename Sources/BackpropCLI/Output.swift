@@ -48,6 +48,7 @@ func jsonObject(_ pairs: KeyValuePairs<String, Any?>) -> String {
         case nil: return "null"
         case let value as Double: return value.isFinite ? "\(value)" : "null"
         case let value as Int: return "\(value)"
+        case let value as UInt64: return "\(value)"
         case let value as Bool: return value ? "true" : "false"
         case let value as String:
             let escaped = value.unicodeScalars.map { scalar -> String in

@@ -112,8 +112,239 @@ import Testing
         // Another grid in a folder with results: refused, not skipped as done.
         #expect(try CLI.run(["sweep", "--out", "f", "--learning-rate", "0.5", "--seed", "1", "--epochs", "1", "--samples", "50", "--quiet"], in: folder).status == 0)
         let other = try CLI.run(["sweep", "--out", "f", "--learning-rate", "0.7", "--seed", "1", "--epochs", "1", "--samples", "50"], in: folder)
-        #expect(other.status == 1 && other.errors.contains("is not this grid's configuration 0"), "\(other.errors)")
+        #expect(other.status == 1 && other.errors.hasPrefix("error: --learning-rate is 0.5 in f/sweep.json, 0.7 here:"), "\(other.errors)")
         let missing = try CLI.run(["sweep", "--report", "nowhere"], in: folder)
         #expect(missing.status == 1 && missing.errors.hasPrefix("error: nowhere: cannot list the folder"))
+    }
+
+    /// Two configurations, trained in a blink: the hostile cases' grid.
+    static let tiny = ["--learning-rate", "0.3,1", "--seed", "1", "--epochs", "2", "--samples", "200", "--quiet"]
+
+    /// Every file under `folder` (links as their text), by path relative to it: what a
+    /// refused command must leave as it was.
+    static func snapshot(_ folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for case let path as String in FileManager.default.enumerator(atPath: folder.path)! {
+            let url = folder.appendingPathComponent(path)
+            if let link = try? FileManager.default.destinationOfSymbolicLink(atPath: url.path) {
+                files[path] = Data(("-> " + link).utf8)
+            } else if !url.hasDirectoryPath, let data = FileManager.default.contents(atPath: url.path) {
+                files[path] = data
+            }
+        }
+        return files
+    }
+
+    /// A rerun with any other setting that changes a model is refused, naming the first
+    /// difference; with the same settings it skips what is done.
+    @Test func aRerunWithOtherSettingsIsRefused() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "0.1,0.2,1\n0.3,0.1,0\n0.5,0.5,1\n0.9,0.1,0\n".write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        let grid = ["sweep", "--out", "f", "--learning-rate", "0.3,1", "--seed", "1", "--quiet"]
+        #expect(try CLI.run(grid + ["--epochs", "2", "--samples", "200"], in: folder).status == 0)
+        let before = try Self.snapshot(folder)
+        #expect(before["f/sweep.json"] != nil && before["f/models/config-0001.json"] != nil)
+        let cases: [([String], String)] = [
+            (["--epochs", "3", "--samples", "200"], "--epochs is 2 in f/sweep.json, 3 here"),
+            (["--epochs", "2", "--samples", "300"], "--samples is 200 in f/sweep.json, 300 here"),
+            (["--epochs", "2", "--samples", "200", "--weight-decay", "0.1"], "--weight-decay is absent in f/sweep.json, 0.1 here"),
+            (["--epochs", "2", "--samples", "200", "--validation-split", "0.25"], "--validation-split is absent in f/sweep.json, 0.25 here"),
+            (["--epochs", "2", "--data", "d.csv"], "--data is absent in f/sweep.json, d.csv here"),
+            (["--epochs", "2", "--samples", "200", "--batch-size", "16"], "--batch-size is 32 in f/sweep.json, 16 here"),
+        ]
+        for (settings, message) in cases {
+            let rerun = try CLI.run(grid + settings, in: folder)
+            #expect(rerun.status == 1 && rerun.errors.hasPrefix("error: \(message): "), "\(settings): \(rerun.errors)")
+        }
+        #expect(try Self.snapshot(folder) == before)
+        let same = try CLI.run(grid + ["--samples", "200", "--epochs", "2"], in: folder)
+        #expect(same.status == 0 && !same.errors.contains("configurations,"), "\(same.errors)")
+        #expect(try Self.snapshot(folder) == before)
+        // The same data file's path with other contents: its fingerprint differs.
+        #expect(try CLI.run(["sweep", "--out", "g", "--data", "d.csv", "--learning-rate", "1", "--seed", "1", "--epochs", "2", "--quiet"], in: folder).status == 0)
+        try "0.1,0.2,0\n0.3,0.1,1\n0.5,0.5,1\n0.9,0.1,0\n".write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        let data = try CLI.run(["sweep", "--out", "g", "--data", "d.csv", "--learning-rate", "1", "--seed", "1", "--epochs", "2"], in: folder)
+        #expect(data.status == 1 && data.errors.hasPrefix("error: fingerprint of --data is "), "\(data.errors)")
+        #expect(data.errors.contains(" in g/sweep.json, "))
+        // A folder of an earlier version (results, no sweep.json) is refused, and left as it was.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("f/sweep.json"))
+        let legacy = try Self.snapshot(folder)
+        let earlier = try CLI.run(grid + ["--epochs", "2", "--samples", "200"], in: folder)
+        #expect(earlier.status == 1 && earlier.errors.hasPrefix("error: f: it has results.jsonl but no sweep.json"), "\(earlier.errors)")
+        #expect(try Self.snapshot(folder) == legacy)
+    }
+
+    /// A grid of more than 100,000 configurations says what it will cost before it starts.
+    @Test func aHugeGridSaysItsSize() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("f"), withIntermediateDirectories: true)
+        try Data().write(to: folder.appendingPathComponent("f/results.jsonl"))  // an earlier version's folder: refused after the estimate
+        let rates = (1...400).map { "\(Double($0) / 1000)" }.joined(separator: ","), seeds = (1...300).map(String.init).joined(separator: ",")
+        let huge = try CLI.run(["sweep", "--out", "f", "--learning-rate", rates, "--seed", seeds, "--epochs", "2", "--samples", "200", "--quiet"], in: folder)
+        #expect(huge.status == 1)
+        #expect(huge.errors.hasPrefix(
+            "sweep: a grid of 120000 configurations (120000 in this shard): about 4.8e+07 model-samples to train (120000 configurations × 2 epochs × 200 training samples)\n"),
+            "\(huge.errors)")
+        let small = try CLI.run(["sweep", "--out", "g"] + Self.tiny, in: folder)
+        #expect(small.status == 0 && !small.errors.contains("a grid of"))
+    }
+
+    /// flock: a run into a folder in use is refused at once, naming the folder; shards share
+    /// it, one shard's runs and the whole grid's exclude each other; a released lock (as a
+    /// killed process's) blocks nothing.
+    @Test func aFolderInUseIsRefused() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("f"), withIntermediateDirectories: true)
+        let lock = open(folder.appendingPathComponent("f/.lock").path, O_RDONLY | O_CREAT, 0o644)
+        try #require(lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0)
+        let busy = try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder)
+        #expect(busy.status == 1)
+        #expect(busy.errors == "error: f: another `backprop sweep` is running into this folder (it holds f/.lock); wait for it to end, or give another --out\n")
+        #expect(try Self.snapshot(folder) == ["f/.lock": Data()])
+        // Held shared, as by a running shard: other shards run, the whole grid does not.
+        try #require(flock(lock, LOCK_SH | LOCK_NB) == 0)
+        #expect(try CLI.run(["sweep", "--out", "f", "--shard", "0/2"] + Self.tiny, in: folder).status == 0)
+        let shardLock = open(folder.appendingPathComponent("f/.lock-shard-1-of-2").path, O_RDONLY | O_CREAT, 0o644)
+        try #require(shardLock >= 0 && flock(shardLock, LOCK_EX | LOCK_NB) == 0)
+        let sameShard = try CLI.run(["sweep", "--out", "f", "--shard", "1/2"] + Self.tiny, in: folder)
+        #expect(sameShard.status == 1 && sameShard.errors.contains("(it holds f/.lock-shard-1-of-2)"), "\(sameShard.errors)")
+        close(shardLock)
+        #expect(try CLI.run(["sweep", "--out", "f", "--shard", "1/2"] + Self.tiny, in: folder).status == 0)
+        let whole = try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder)
+        #expect(whole.status == 1 && whole.errors.contains("(it holds f/.lock)"))
+        let shards = try Self.models(folder.appendingPathComponent("f"))
+        #expect(shards.count == 2)
+        close(lock)
+        #expect(try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder).status == 0)
+        #expect(try Self.models(folder.appendingPathComponent("f")) == shards)
+    }
+
+    /// `--init`, `--data` and `plot --out` never name a file of the sweep's folder, through
+    /// links or `..`; a link where the sweep writes is refused, not followed.
+    @Test func noOutputIsWrittenOverAnInput() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "0.1,0.2,1\n0.3,0.1,0\n0.5,0.5,1\n0.9,0.1,0\n".write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder).status == 0)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("start.json").path, withDestinationPath: "f/models/config-0001.json")
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("chart.svg").path, withDestinationPath: "f/models/config-0000.json")
+        let before = try Self.snapshot(folder)
+        let cases: [([String], String)] = [
+            (["sweep", "--out", "f", "--init", "f/models/config-0000.json"] + Self.tiny,
+             "--init f/models/config-0000.json is f/models/config-0000.json, which the sweep writes; give --init a file outside f"),
+            (["sweep", "--out", "f", "--init", "start.json"] + Self.tiny, "--init start.json is f/models/config-0001.json, which"),
+            (["sweep", "--out", "f", "--data", "f/models/../results.jsonl", "--learning-rate", "1", "--seed", "1"],
+             "--data f/models/../results.jsonl is f/results.jsonl, which"),
+            (["plot", "--sweep", "f", "--out", "f/results.jsonl"], "--out f/results.jsonl is f/results.jsonl, a file of the sweep --sweep f"),
+            (["plot", "--sweep", "f", "--out", "chart.svg"], "--out chart.svg is f/models/config-0000.json, a file of the sweep"),
+            (["plot", "--sweep", "f", "--out", "f/sweep.json"], "--out f/sweep.json is f/sweep.json"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLI.run(arguments, in: folder)
+            #expect(result.status == 64 && result.errors.hasPrefix("error: \(message)"), "\(arguments): \(result.errors)")
+        }
+        #expect(try Self.snapshot(folder) == before)
+        // A model file that links to the data: refused, the data kept, nothing recorded.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("g/models"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("g/models/config-0000.json").path, withDestinationPath: "../../d.csv")
+        let linked = try Self.snapshot(folder)
+        let link = try CLI.run(["sweep", "--out", "g", "--data", "d.csv", "--learning-rate", "1", "--seed", "1", "--epochs", "2"], in: folder)
+        #expect(link.status == 1)
+        #expect(link.errors.hasPrefix("error: g/models/config-0000.json: is a symbolic link, where the sweep writes its own file"), "\(link.errors)")
+        #expect(try Self.snapshot(folder).filter { !$0.key.hasPrefix("g/.lock") } == linked)
+    }
+
+    /// Each finished configuration appends its line; a last line cut short by a kill is not
+    /// written (its configuration trains again); of a configuration's lines the last wins.
+    @Test func resultsAreAppendedAndACutLineIsNotWritten() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try CLI.run(["sweep", "--out", "f", "--threads", "1"] + Self.tiny, in: folder).status == 0)
+        let results = folder.appendingPathComponent("f/results.jsonl")
+        let whole = try Data(contentsOf: results), models = try Self.models(folder.appendingPathComponent("f"))
+        let lines = whole.split(separator: UInt8(ascii: "\n"))
+        #expect(lines.count == 2)
+        try (lines[0] + [UInt8(ascii: "\n")] + lines[1].prefix(40)).write(to: results)
+        let rerun = try CLI.run(["sweep", "--out", "f", "--threads", "1"] + Self.tiny.dropLast(), in: folder)
+        #expect(rerun.status == 0 && rerun.errors.contains("sweep: 2/2 configurations"), "\(rerun.errors)")
+        #expect(try Data(contentsOf: results) == whole)
+        #expect(try Self.models(folder.appendingPathComponent("f")) == models)
+        // Configuration 0 written again with another loss: the report takes the last line.
+        let again = String(decoding: lines[0], as: UTF8.self).replacingOccurrences(of: "\"loss\":", with: "\"loss\":0.5,\"old_loss\":")
+        try (whole + Data((again + "\n").utf8)).write(to: results)
+        let report = try CLI.run(["sweep", "--report", "f", "--json"], in: folder).output.split(separator: "\n")
+        #expect(report.count == 2)
+        #expect(report.filter { $0.contains("\"index\":0,") }.map { $0.contains("\"loss\":0.5,") } == [true], "\(report)")
+    }
+
+    /// A model deleted from models/ is marked missing by --report and trained again, to the
+    /// same bytes, by a rerun.
+    @Test func aMissingModelIsTrainedAgain() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder).status == 0)
+        let models = try Self.models(folder.appendingPathComponent("f"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("f/models/config-0001.json"))
+        let table = try CLI.run(["sweep", "--report", "f"], in: folder).output.split(separator: "\n")
+        #expect(table.filter { $0.hasSuffix(" missing (models/config-0001.json)") }.count == 1, "\(table)")
+        let json = try CLI.run(["sweep", "--report", "f", "--json"], in: folder).output.split(separator: "\n")
+        #expect(json.filter { $0.contains("\"model_missing\":true") }.map { $0.contains("\"index\":1,") } == [true], "\(json)")
+        #expect(try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder).status == 0)
+        #expect(try Self.models(folder.appendingPathComponent("f")) == models)
+        let lines = try String(contentsOf: folder.appendingPathComponent("f/results.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3 && lines[2].hasPrefix("{\"index\":1,"))
+        #expect(try !CLI.run(["sweep", "--report", "f"], in: folder).output.contains("missing"))
+    }
+
+    /// A results line that is not a result, of a negative index, or not the grid's
+    /// configuration of its index is an input error naming the file and the line; the file
+    /// stays as it was. --report checks all but the grid.
+    @Test func badResultLinesAreRefusedWithTheirLine() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try CLI.run(["sweep", "--out", "f", "--threads", "1"] + Self.tiny, in: folder).status == 0)
+        let results = folder.appendingPathComponent("f/results.jsonl")
+        let original = try String(contentsOf: results, encoding: .utf8)
+        let cases: [(String, String, String, String?)] = [
+            ("\"index\":1,", "\"index\":-1,", "index -1 is not a configuration's number (0 or more)", "index -1 is not"),
+            ("\"index\":1,", "\"index\":7,", "configuration 7 is not in this grid of 2 configurations",
+             "model models/config-0001.json is not configuration 7's file models/config-0007.json"),
+            ("\"index\":1,", "\"index\":\"x\",", "not a result line of `backprop sweep`: index of the wrong type", "not a result line"),
+            ("\"learning_rate\":1.0,", "\"learning_rate\":0.4,", "configuration 1 there (learning rate 0.4, seed 1", nil),
+        ]
+        for (from, to, message, reportMessage) in cases {
+            let bad = original.replacingOccurrences(of: from, with: to)
+            #expect(bad != original)
+            try bad.write(to: results, atomically: true, encoding: .utf8)
+            let before = try Self.snapshot(folder)
+            let rerun = try CLI.run(["sweep", "--out", "f"] + Self.tiny, in: folder)
+            #expect(rerun.status == 1 && rerun.errors.hasPrefix("error: f/results.jsonl:2: \(message)"), "\(to): \(rerun.errors)")
+            let report = try CLI.run(["sweep", "--report", "f"], in: folder)
+            if let reportMessage {
+                #expect(report.status == 1 && report.errors.hasPrefix("error: f/results.jsonl:2: \(reportMessage)"), "\(report.errors)")
+            } else {
+                #expect(report.status == 0, "\(report.errors)")
+            }
+            #expect(try Self.snapshot(folder) == before)
+        }
+    }
+
+    /// --seed takes `train`'s range; the largest seed trains, is written and read back.
+    @Test func seedsFollowTrainsRange() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--learning-rate", "1", "--epochs", "2", "--samples", "200", "--quiet"]
+        let over = try CLI.run(["sweep", "--out", "s", "--seed", "9223372036854775808"] + common, in: folder)
+        #expect(over.status == 64)
+        #expect(over.errors.hasPrefix("error: --seed takes a comma-separated list of integers from 0 to 9223372036854775807; '9223372036854775808' is not one\n"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("s").path))
+        for _ in 0..<2 { #expect(try CLI.run(["sweep", "--out", "s", "--seed", "9223372036854775807"] + common, in: folder).status == 0) }
+        #expect(try CLI.run(["train", "--seed", "9223372036854775807", "--save", "t.json"] + common, in: folder).status == 0)
+        #expect(try Self.models(folder.appendingPathComponent("s"))["config-0000.json"] == Data(contentsOf: folder.appendingPathComponent("t.json")))
+        let report = try CLI.run(["sweep", "--report", "s", "--json"], in: folder)
+        #expect(report.status == 0 && report.output.contains("\"seed\":9223372036854775807,"))
     }
 }

@@ -31,7 +31,7 @@ enum PlotCommand {
             )
         ], run: run)
 
-static func run(_ options: ParsedOptions) throws -> Int32 {
+    static func run(_ options: ParsedOptions) throws -> Int32 {
         let modelPath = options.string("--model")
         let dataPath = options.string("--data")
         let historyPath = options.string("--history")
@@ -48,8 +48,12 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
             try AtomicFile.checkWritable(outPath)
             svg = Plot.history(try Plot.readHistory(path: history), title: "Training history (\(history))")
         case (nil, nil, nil) where options.has("--sweep"):
+            let folder = options.string("--sweep")!
+            if let file = SweepFolder(path: folder).sweepFile(namedBy: outPath) {
+                throw UsageError(description: "--out \(outPath) is \(file), a file of the sweep --sweep \(folder); give --out another path")
+            }
             try AtomicFile.checkWritable(outPath)
-            svg = try sweep(options.string("--sweep")!)
+            svg = try sweep(folder)
         default:
             throw UsageError(description: "give either --model and --data, --history, or --sweep")
         }

@@ -19,8 +19,8 @@ enum SweepCommand {
             seed, batch size and optimizer, the momentum fastest (momentum applies to sgd; the
             other optimizers take its first value once). Each configuration trains exactly as
             `train` with the same options would, to the bit, and writes DIR/models/config-N.json
-            and a line of DIR/results.jsonl (one file per shard). --report ranks the results of
-            every shard by validation loss (training loss without a split).
+            and appends a line to DIR/results.jsonl (one file per shard). --report ranks the
+            results of every shard by validation loss (training loss without a split).
             """,
         sections: [
             ("DATA", TrainCommand.dataOptions.filter { $0.name != "--stream" }),
@@ -29,6 +29,13 @@ enum SweepCommand {
             ("RUN", runOptions),
         ],
         epilogue: """
+            The folder: DIR/sweep.json records, at the first run, every DATA, GRID and TRAINING
+            option (with the fingerprints of the --data and --init files); a run with any other
+            setting is refused, naming the first difference. DIR/.lock (and .lock-shard-I-of-N)
+            keep a second run of the same grid or shard out while one runs; shards run side by
+            side, never beside a run of the whole grid. A configuration whose model was deleted trains again. Refused: --data or --init
+            naming a file the sweep writes, a symbolic link in models/ or checkpoints/, a results
+            line that is not this grid's, and a folder of results without sweep.json.
             Sharding: --shard I/N trains the configurations whose number modulo N is I. Without
             it, SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (or JOB_COMPLETION_INDEX and
             JOB_COMPLETION_COUNT) are read when set. Each shard writes results-shard-I-of-N.jsonl.
@@ -36,7 +43,8 @@ enum SweepCommand {
             DIR/checkpoints, so a requeued job is safe.
             Exit status: 0 when every configuration of the shard is done; 130 or 143 when stopped by
             Ctrl-C or SIGTERM, after checkpointing the configurations under way (run it again);
-            64 for a usage error and 1 for a bad input file (running it again will not help).
+            64 for a usage error; 1 for a bad input file or other settings than DIR/sweep.json's
+            (running it again will not help), or for a folder in use (run it when the other ends).
             """,
         run: run)
 
@@ -76,38 +84,54 @@ enum SweepCommand {
         let shard = try Shard.from(option: options.string("--shard"), environment: ProcessInfo.processInfo.environment)
         let points = grid.points.filter(shard.owns)
         var configurations: [Int: TrainingConfiguration] = [:]
+        let common = TrainCommand.configuration(options)
         for point in points {
-            let configuration = configuration(point, options)
+            let configuration = configuration(point, common, options)
             if let problem = configuration.optimizer.problem {
                 throw UsageError(description: "configuration \(point.index) (--optimizer \(point.optimizer)): \(problem)")
             }
             configurations[point.index] = configuration
         }
-        for folder in [out, "\(out)/models", "\(out)/checkpoints"] {
+        let folder = SweepFolder(path: out)
+        for path in [out, "\(out)/models", "\(out)/checkpoints"] {
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw InputError(file: folder, line: nil, message: "cannot create the folder: \(error.localizedDescription)")
+                throw InputError(file: path, line: nil, message: "cannot create the folder: \(error.localizedDescription)")
             }
         }
-        let resultsPath = "\(out)/\(shard.resultsName)"
-        var results = try SweepResults.read(resultsPath)
-        // A folder of another grid would have its configurations skipped as if done here.
-        if let other = results.first(where: { $0.index >= grid.points.count || grid.points[$0.index] != $0.point }) {
-            throw InputError(
-                file: resultsPath, line: nil,
-                message: "configuration \(other.index) there is not this grid's configuration \(other.index): is \(out) another sweep's folder?")
+        try folder.lock(for: shard)
+        for (option, path) in givenFiles([("--data", options.string("--data")), ("--init", options.string("--init"))]) {
+            if let file = folder.sweepFile(namedBy: path) {
+                throw UsageError(description: "\(option) \(path) is \(file), which the sweep writes; give \(option) a file outside \(out)")
+            }
         }
-        let finished = Set(results.map(\.index))
-        let todo = points.filter { !finished.contains($0.index) }
+        let data = try SweepData(options)
         let start = try TrainCommand.startModel(options, standardize: !options.flag("--no-standardize"))
+        if grid.points.count > 100_000 { printError(size(of: grid, points.count, common, data)) }
+        // Every refusal comes before sweep.json is written, so that a refused first run records nothing.
+        let resultsPath = folder.resultsFile(shard)
+        for file in [resultsPath] + points.flatMap({ [folder.model($0.index), folder.checkpoint($0.index)] }) {
+            try SweepFolder.refuseLink(file)
+        }
+        try folder.agree(to: try settings(options, grid: grid, data: data))
+
+        let (results, complete) = try SweepResults.read(resultsPath, grid: grid)
+        if !complete {  // a line cut short by a kill: its configuration trains again
+            try AtomicFile.write(results.map { $0.line + "\n" }.joined(), to: resultsPath)
+        }
+        // A model deleted since its line was written trains again (from its checkpoint if any).
+        let finished = Set(results.filter { $0.model.map { FileManager.default.fileExists(atPath: "\(out)/\($0)") } ?? true }.map(\.index))
+        let todo = points.filter { !finished.contains($0.index) }
+        let appender = try ResultsAppender(resultsPath)
+        defer { appender.close() }
         let runner = SweepRunner(
-            out: out, data: try SweepData(options), configurations: configurations, start: start,
+            folder: folder, data: data, configurations: configurations, start: start,
             checkpointEvery: options.integer("--checkpoint-every") ?? 10)
         StopSignal.install()
         warnIfDebugBuild()
 
-        let state = Mutex((results: results, done: points.count - todo.count, samples: 0, failure: nil as Error?))
+        let state = Mutex((done: points.count - todo.count, samples: 0, failure: nil as Error?))
         let next = Atomic<Int>(0)
         let (quiet, json, started) = (options.flag("--quiet"), options.flag("--json"), ContinuousClock.now)
         let total = points.count
@@ -118,9 +142,7 @@ enum SweepCommand {
                 do {
                     guard let (result, samples) = try runner.train(todo[task]) else { return }  // stopped
                     try state.withLock { state in
-                        state.results.append(result)
-                        state.results.sort { $0.index < $1.index }
-                        try SweepResults.write(state.results, to: resultsPath)
+                        try appender.append(result.line)
                         (state.done, state.samples) = (state.done + 1, state.samples + samples)
                         if json { print(result.line) }
                         if !quiet {
@@ -136,14 +158,57 @@ enum SweepCommand {
         }
         let threads = min(options.integer("--threads") ?? EngineOptions.availableCores, max(1, todo.count))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in work() }
-        results = state.withLock { $0.results }
         if let failure = state.withLock({ $0.failure }) { throw failure }
         try finishStandardOutput()
         if StopSignal.requested {
-            printError("sweep: stopped; \(results.count) of \(points.count) configurations done; run it again to continue")
+            printError("sweep: stopped; \(state.withLock { $0.done }) of \(points.count) configurations done; run it again to continue")
             return 128 + StopSignal.received.load(ordering: .relaxed)
         }
         return 0
+    }
+
+    /// Every setting that changes a model, by name, for sweep.json: each data, grid and
+    /// training option as given (a flag as "given"), the grid's lists as it reads them, the
+    /// fingerprints of the data file and of the --init model, and the engine. A new option
+    /// of those sections is recorded with no change here.
+    static func settings(_ options: ParsedOptions, grid: SweepGrid, data: SweepData) throws(InputError) -> [String: String] {
+        var settings: [String: String] = ["engine": SIMDEngine.name]
+        for option in command.sections.filter({ $0.title != "RUN" }).flatMap(\.options) {
+            switch options.values[option.name] {
+            case nil: break
+            case .flag: settings[option.name] = "given"
+            case .integer(let value): settings[option.name] = "\(value)"
+            case .number(let value): settings[option.name] = "\(value)"
+            case .text(let value): settings[option.name] = value
+            }
+        }
+        settings.merge(grid.lists) { $1 }
+        if let file = data.file { settings["fingerprint of --data"] = file.fingerprint }
+        if let path = options.string("--init") {
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw InputError(file: path, line: nil, message: "cannot read the model")
+            }
+            settings["fingerprint of --init"] = fingerprint(bytes)
+        }
+        return settings
+    }
+
+    /// A 64-bit FNV-1a hash of `bytes`, as 16 hex digits.
+    static func fingerprint(_ bytes: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// What a grid too large to start without a word will cost: configurations × epochs ×
+    /// training samples.
+    static func size(of grid: SweepGrid, _ shardPoints: Int, _ configuration: TrainingConfiguration, _ data: SweepData) -> String {
+        let samples = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
+        let modelSamples = Double(shardPoints) * Double(configuration.epochs) * Double(samples)
+        return "sweep: a grid of \(grid.points.count) configurations (\(shardPoints) in this shard): about "
+            + String(format: "%.3g", modelSamples)
+            + " model-samples to train (\(shardPoints) configurations × \(configuration.epochs) epochs × \(samples) training samples)"
     }
 
     /// The grid the list options give.
@@ -154,7 +219,10 @@ enum SweepCommand {
             }
         }
         let learningRates = try numbers("--learning-rate", "numbers > 0") { $0 > 0 } ?? []
-        let seeds = try SweepGrid.list(options.string("--seed") ?? "1", option: "--seed", requirement: "integers >= 0") { UInt64($0) }
+        // `train --seed`'s range: a seed is written, and read back, as a JSON integer.
+        let seeds = try SweepGrid.list(options.string("--seed") ?? "1", option: "--seed", requirement: "integers from 0 to \(Int.max)") {
+            Int($0).flatMap { $0 >= 0 ? UInt64($0) : nil }
+        }
         let batchSizes = try options.string("--batch-size").map { text throws(UsageError) in
             try SweepGrid.list(text, option: "--batch-size", requirement: "integers from 1 to 2^30") { Int($0).flatMap { (1...(1 << 30)).contains($0) ? $0 : nil } }
         } ?? [32]
@@ -171,33 +239,39 @@ enum SweepCommand {
         return SweepGrid(learningRates: learningRates, seeds: seeds, batchSizes: batchSizes, optimizers: optimizers, momentums: momentums)
     }
 
-    /// Configuration `point` of the grid, with the other options as `train` reads them.
-    static func configuration(_ point: SweepGrid.Point, _ options: ParsedOptions) -> TrainingConfiguration {
+    /// Configuration `point` of the grid: `common` (the other options as `train` reads them)
+    /// with the point's settings.
+    static func configuration(_ point: SweepGrid.Point, _ common: TrainingConfiguration, _ options: ParsedOptions) -> TrainingConfiguration {
         // The swept options hold lists, which `train`'s reading leaves at their defaults.
-        var configuration = TrainCommand.configuration(options)
+        var configuration = common
         (configuration.learningRate, configuration.seed, configuration.batchSize) = (point.learningRate, point.seed, point.batchSize)
         configuration.optimizer = OptimizerOptions.optimizer(named: point.optimizer, momentum: point.momentum, options)
         configuration.engineOptions = EngineOptions(threads: 1)
         return configuration
     }
 
-    /// `--report DIR`: every shard's results, best first.
+    /// `--report DIR`: every shard's results, best first; a model deleted since its line was
+    /// written is marked missing (`"model_missing":true` with --json).
     static func report(_ folder: String, json: Bool) throws -> Int32 {
         let ranked = SweepResults.ranked(try SweepResults.all(in: folder))
         guard !ranked.isEmpty else { throw InputError(file: folder, line: nil, message: "no results of `backprop sweep` here") }
+        func missing(_ result: SweepResult) -> Bool {
+            result.model.map { !FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent($0)) } ?? false
+        }
         if json {
-            for result in ranked { print(result.line) }
+            for result in ranked { print(result.line.dropLast() + ",\"model_missing\":\(missing(result))}") }
         } else {
             func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
             print("rank  config  learning_rate  seed  batch  optimizer  momentum  loss      accuracy  val_loss  val_acc  epochs  model")
             for (rank, r) in ranked.enumerated() {
-                let columns = [
+                let model = missing(r) ? "missing (\(r.model!))" : r.model ?? r.outcome
+                let columns: [String] = [
                     String(rank + 1).padding(5), String(r.index).padding(7), "\(r.point.learningRate)".padding(14),
                     "\(r.point.seed)".padding(5), "\(r.point.batchSize)".padding(6), r.point.optimizer.padding(10),
                     "\(r.point.momentum)".padding(9),
                     number(r.loss, "%.6f").padding(9), number(r.accuracy.map { $0 * 100 }, "%.2f%%").padding(9),
                     number(r.validationLoss, "%.6f").padding(9), number(r.validationAccuracy.map { $0 * 100 }, "%.2f%%").padding(8),
-                    "\(r.epochs)".padding(7), r.model ?? r.outcome,
+                    "\(r.epochs)".padding(7), model,
                 ]
                 print(columns.joined(separator: " "))
             }

@@ -21,6 +21,8 @@ struct SweepGrid {
     }
 
     let points: [Point]
+    /// Each swept option's list as the grid reads it (defaults included), by option name.
+    let lists: [String: String]
 
     init(learningRates: [Double], seeds: [UInt64], batchSizes: [Int], optimizers: [String], momentums: [Double]) {
         var points: [Point] = []
@@ -39,6 +41,11 @@ struct SweepGrid {
             }
         }
         self.points = points
+        func text(_ values: [some CustomStringConvertible]) -> String { values.map(\.description).joined(separator: ",") }
+        lists = [
+            "--learning-rate": text(learningRates), "--seed": text(seeds), "--batch-size": text(batchSizes),
+            "--optimizer": text(optimizers), "--momentum": text(momentums),
+        ]
     }
 
     /// A comma-separated list of `option`, each item checked by `parse` (nil: not valid).

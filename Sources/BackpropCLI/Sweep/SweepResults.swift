@@ -48,54 +48,96 @@ struct SweepResult: Codable, Equatable {
     /// The line as written, `null` for a missing score.
     var line: String {
         jsonObject([
-            "index": point.index, "learning_rate": point.learningRate, "seed": Int(point.seed), "batch_size": point.batchSize,
+            "index": point.index, "learning_rate": point.learningRate, "seed": point.seed, "batch_size": point.batchSize,
             "optimizer": point.optimizer, "momentum": point.momentum, "model": model, "loss": loss, "accuracy": accuracy,
             "validation_loss": validationLoss, "validation_accuracy": validationAccuracy, "epochs": epochs, "outcome": outcome,
         ])
     }
 }
 
-/// The results files of a sweep's folder: read, merged, and rewritten whole (atomically) as
-/// configurations finish, so that a killed sweep never leaves half a line.
+/// The results files of a sweep's folder: read, validated and merged; a line appended as
+/// each configuration finishes.
 enum SweepResults {
-    /// The results in `file`, in file order; none when it does not exist.
-    static func read(_ file: String) throws(InputError) -> [SweepResult] {
-        guard FileManager.default.fileExists(atPath: file) else { return [] }
-        let text: String
+    /// The outcomes a results line may have.
+    static let outcomes = ["completed", "stopped_early", "diverged"]
+
+    /// The results in `file`, validated, in file order; none when it does not exist.
+    ///
+    /// A last line without its newline (a write cut short by a kill) is left out: its
+    /// configuration was not written, and `complete` is then false. With `grid`, each line
+    /// must be that grid's configuration of its index.
+    ///
+    /// - Throws: `InputError` naming the file and the line of a line that is not a result, of
+    ///   a negative index, or (with `grid`) not the grid's configuration of its index.
+    static func read(_ file: String, grid: SweepGrid? = nil) throws(InputError) -> (results: [SweepResult], complete: Bool) {
+        guard FileManager.default.fileExists(atPath: file) else { return ([], true) }
+        let data: Data
         do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
             throw InputError(file: file, line: nil, message: "cannot read a sweep's results: \(error.localizedDescription)")
         }
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let complete = lines.last?.isEmpty ?? true
+        lines.removeLast()  // what follows the last newline: nothing, or a line cut short
         var results: [SweepResult] = []
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+        for (number, line) in lines.enumerated() where !line.isEmpty {
+            let result: SweepResult
             do {
-                results.append(try JSONDecoder().decode(SweepResult.self, from: Data(line.utf8)))
+                result = try JSONDecoder().decode(SweepResult.self, from: Data(line))
             } catch {
-                throw InputError(file: file, line: number + 1, message: "not a result line of `backprop sweep`")
+                throw InputError(file: file, line: number + 1, message: "not a result line of `backprop sweep`\(problem(of: error))")
+            }
+            if let problem = problem(of: result, in: grid) { throw InputError(file: file, line: number + 1, message: problem) }
+            results.append(result)
+        }
+        return (results, complete)
+    }
+
+    /// What is wrong with a decoded line, or nil.
+    private static func problem(of result: SweepResult, in grid: SweepGrid?) -> String? {
+        let index = result.index
+        if index < 0 { return "index \(index) is not a configuration's number (0 or more)" }
+        if result.epochs < 0 { return "epochs \(result.epochs) is negative" }
+        if !outcomes.contains(result.outcome) { return "outcome '\(result.outcome)' is not one of \(outcomes.joined(separator: ", "))" }
+        if let grid {
+            guard index < grid.points.count else {
+                return "configuration \(index) is not in this grid of \(grid.points.count) configurations: is this another sweep's folder?"
+            }
+            let point = grid.points[index]
+            guard point == result.point else {
+                return "configuration \(index) there (learning rate \(result.point.learningRate), seed \(result.point.seed), batch size "
+                    + "\(result.point.batchSize), \(result.point.optimizer), momentum \(result.point.momentum)) is not this grid's "
+                    + "configuration \(index) (\(point.learningRate), \(point.seed), \(point.batchSize), \(point.optimizer), \(point.momentum))"
             }
         }
-        return results
+        if let model = result.model, model != SweepFolder.modelName(index) {
+            return "model \(model) is not configuration \(index)'s file \(SweepFolder.modelName(index))"
+        }
+        return nil
     }
 
-    /// Every results file in `folder` (one per shard), merged: one result per configuration.
-    static func all(in folder: String) throws(InputError) -> [SweepResult] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder)
-        } catch {
-            throw InputError(file: folder, line: nil, message: "cannot list the folder: \(error.localizedDescription)")
+    /// The key a decoding error names, for its message.
+    private static func problem(of error: Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _):
+            return ": \(key.stringValue) missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            guard let key = context.codingPath.last?.stringValue else { return "" }
+            return ": \(key) of the wrong type"
+        default:
+            return ""
         }
+    }
+
+    /// Every results file in `folder` (one per shard), merged: one result per configuration,
+    /// the last line of a configuration written twice (after a retrain) winning.
+    static func all(in folder: String) throws(InputError) -> [SweepResult] {
         var merged: [Int: SweepResult] = [:]
-        for name in names.sorted() where name.hasPrefix("results") && name.hasSuffix(".jsonl") {
-            for result in try read((folder as NSString).appendingPathComponent(name)) { merged[result.index] = result }
+        for name in try SweepFolder(path: folder).resultsFiles() {
+            for result in try read((folder as NSString).appendingPathComponent(name)).results { merged[result.index] = result }
         }
         return merged.values.sorted { $0.index < $1.index }
-    }
-
-    /// Writes `results` as the file's whole content, atomically.
-    static func write(_ results: [SweepResult], to file: String) throws(InputError) {
-        try AtomicFile.write(results.map { $0.line + "\n" }.joined(), to: file)
     }
 
     /// Ranked best first: by validation loss when a result has one, by training loss
@@ -106,3 +148,39 @@ enum SweepResults {
         return results.sorted { score($0) != score($1) ? score($0) < score($1) : $0.index < $1.index }
     }
 }
+
+/// A results file open for appending: each line written whole by one write(2), then
+/// synced, so the cost of a sweep's bookkeeping grows with its configurations, not with
+/// their square. A kill can cut only the last line, which the next run leaves out.
+struct ResultsAppender: Sendable {
+    let file: String
+    private let descriptor: Int32
+
+    /// Opens `file`, creating it if needed; a symbolic link there is refused (O_NOFOLLOW).
+    init(_ file: String) throws(InputError) {
+        try SweepFolder.refuseLink(file)
+        descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw InputError(file: file, line: nil, message: "cannot open: \(String(cString: strerror(errno)))") }
+        self.file = file
+    }
+
+    /// Appends `line` and a newline, and syncs the file.
+    func append(_ line: String) throws(InputError) {
+        let bytes = Array((line + "\n").utf8)
+        var written = -1
+        repeat {
+            written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+        } while written < 0 && errno == EINTR
+        guard written == bytes.count else {
+            let reason = written < 0 ? String(cString: strerror(errno)) : "\(written) of \(bytes.count) bytes written (is the disk full?)"
+            throw InputError(file: file, line: nil, message: "cannot append a result: \(reason)")
+        }
+        guard fsync(descriptor) == 0 else {
+            throw InputError(file: file, line: nil, message: "cannot sync: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func close() { closeDescriptor(descriptor) }
+}
+
+private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }

@@ -5,11 +5,12 @@ import Foundation
 struct SweepData: Sendable {
     let file: Dataset?
     let source: DataSource
+    /// The samples of each configuration, before a split.
+    let count: Int
 
     init(_ options: ParsedOptions) throws {
         source = TrainCommand.dataSource(options, seed: 0)
         if case .file = source { file = try source.load() } else { file = nil }
-        let count: Int
         switch source {
         case .synthetic(_, let samples, _, _): count = samples
         case .file: count = file!.count
@@ -27,7 +28,7 @@ struct SweepData: Sendable {
 
 /// Trains one configuration of a sweep, from its checkpoint if it has one, and scores it.
 struct SweepRunner: Sendable {
-    let out: String
+    let folder: SweepFolder
     let data: SweepData
     let configurations: [Int: TrainingConfiguration]
     /// `--init`: every configuration's start, instead of random weights from its seed.
@@ -46,11 +47,10 @@ struct SweepRunner: Sendable {
     /// stop was requested (its checkpoint then holds where it stands).
     func train(_ point: SweepGrid.Point) throws -> (SweepResult, Int)? {
         let configuration = configurations[point.index]!
-        let name = String(format: "config-%04d", point.index)
-        let (checkpoint, modelPath) = ("\(out)/checkpoints/\(name).json", "models/\(name).json")
+        let (checkpoint, model) = (folder.checkpoint(point.index), folder.model(point.index))
         let resumed = FileManager.default.fileExists(atPath: checkpoint) ? try TrainingProgress.read(path: checkpoint) : nil
         if let resumed, !Self.agree(resumed.configuration, configuration) {
-            throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(out) another sweep's folder?")
+            throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(folder.path) another sweep's folder?")
         }
         let samples = try data.samples(seed: point.seed)
         var writeError: InputError?
@@ -59,7 +59,10 @@ struct SweepRunner: Sendable {
             checkpointEvery: checkpointEvery, onEpoch: { trained += $0.samples },
             onCheckpoint: { progress in
                 guard writeError == nil else { return }
-                do throws(InputError) { try progress.write(to: checkpoint) } catch { writeError = error }
+                do throws(InputError) {
+                    try SweepFolder.refuseLink(checkpoint)
+                    try progress.write(to: checkpoint)
+                } catch { writeError = error }
             },
             shouldStop: { StopSignal.requested })
         let trainer = Trainer<SIMDEngine>(configuration)
@@ -68,11 +71,12 @@ struct SweepRunner: Sendable {
         if result.progress.outcome == .interrupted { return nil }
         var line = SweepResult(point: point, epochs: result.progress.epochsCompleted, outcome: "diverged")
         if result.progress.outcome != .diverged {
-            try result.model.write(to: "\(out)/\(modelPath)")
+            try SweepFolder.refuseLink(model)
+            try result.model.write(to: model)
             let parts = trainer.parts(of: samples, from: start)
             let training = result.model.evaluate(on: parts.training)
             let validation = parts.validation.map { result.model.evaluate(on: $0) }
-            (line.model, line.loss, line.accuracy) = (modelPath, training.loss, training.accuracy)
+            (line.model, line.loss, line.accuracy) = (SweepFolder.modelName(point.index), training.loss, training.accuracy)
             (line.validationLoss, line.validationAccuracy) = (validation?.loss, validation?.accuracy)
             line.outcome = result.progress.outcome == .stoppedEarly ? "stopped_early" : "completed"
         }
