@@ -16,8 +16,8 @@ import Testing
         return try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: folder.appendingPathComponent("models/\($0)"))) })
     }
 
-    /// Configurations are numbered learning rate slowest, momentum fastest; each is `train`'s
-    /// run with the same options, to the byte.
+    /// Configurations are numbered learning rate slowest, momentum fastest; each is `train
+    /// --engine population`'s run with the same options, to the byte (`train`'s with --engine simd).
     @Test func eachConfigurationIsTrainsRun() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -34,8 +34,14 @@ import Testing
             "train", "--learning-rate", "0.3", "--seed", "2", "--momentum", "0.9", "--epochs", "8", "--samples", "600",
             "--validation-split", "0.25", "--quiet", "--save", "t.json",
         ]
-        #expect(try CLI.run(train, in: folder).status == 0)
+        #expect(try CLI.run(train + ["--engine", "population"], in: folder).status == 0)
         #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == Self.models(folder.appendingPathComponent("all"))["config-0004.json"])
+        // With --engine simd, each configuration is plain `train`'s run.
+        let simd = ["--learning-rate", "0.3", "--seed", "2", "--momentum", "0.9"] + Self.grid.dropFirst(8)
+        #expect(try CLI.run(["sweep", "--out", "simd", "--engine", "simd"] + simd, in: folder).status == 0)
+        #expect(try CLI.run(train, in: folder).status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == Self.models(folder.appendingPathComponent("simd"))["config-0000.json"])
+        #expect(try Self.models(folder.appendingPathComponent("simd"))["config-0000.json"] != Self.models(folder.appendingPathComponent("all"))["config-0004.json"])
         // Alone, among the twelve on two threads, or among them on one: the same bytes.
         let alone = ["--learning-rate", "1", "--seed", "2", "--momentum", "0.9"] + Self.grid.dropFirst(8)
         #expect(try CLI.run(["sweep", "--out", "alone", "--threads", "1"] + alone, in: folder).status == 0)
@@ -342,7 +348,7 @@ import Testing
         #expect(over.errors.hasPrefix("error: --seed takes a comma-separated list of integers from 0 to 9223372036854775807; '9223372036854775808' is not one\n"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("s").path))
         for _ in 0..<2 { #expect(try CLI.run(["sweep", "--out", "s", "--seed", "9223372036854775807"] + common, in: folder).status == 0) }
-        #expect(try CLI.run(["train", "--seed", "9223372036854775807", "--save", "t.json"] + common, in: folder).status == 0)
+        #expect(try CLI.run(["train", "--engine", "population", "--seed", "9223372036854775807", "--save", "t.json"] + common, in: folder).status == 0)
         #expect(try Self.models(folder.appendingPathComponent("s"))["config-0000.json"] == Data(contentsOf: folder.appendingPathComponent("t.json")))
         let report = try CLI.run(["sweep", "--report", "s", "--json"], in: folder)
         #expect(report.status == 0 && report.output.contains("\"seed\":9223372036854775807,"))

@@ -10,17 +10,20 @@ enum SweepCommand {
             "[--data FILE | --dataset NAME [--samples N] [--noise X]] --out DIR",
             "      --learning-rate LIST --seed LIST [--batch-size LIST]",
             "      [--optimizer LIST] [--momentum LIST] [--init MODEL.json] [train's other options]",
-            "      [--threads T] [--shard I/N] [--checkpoint-every K] [--json] [--quiet]",
+            "      [--engine population|simd] [--threads T] [--shard I/N] [--checkpoint-every K]",
+            "      [--json] [--quiet]",
             "--report DIR [--json]",
         ],
         summary: """
             Trains one model per configuration of a grid: the Cartesian product of the lists
             (comma-separated values), numbered with the learning rate varying slowest, then the
             seed, batch size and optimizer, the momentum fastest (momentum applies to sgd; the
-            other optimizers take its first value once). Each configuration trains exactly as
-            `train` with the same options would, to the bit, and writes DIR/models/config-N.json
-            and appends a line to DIR/results.jsonl (one file per shard). --report ranks the
-            results of every shard by validation loss (training loss without a split).
+            other optimizers take its first value once). The population engine trains eight
+            configurations at once on a core, one in each SIMD lane; each gives the bits of
+            `train --engine population` with the same options (with --engine simd, of `train`).
+            Each model goes to DIR/models/config-N.json and a line to DIR/results.jsonl (one file
+            per shard). --report ranks the results of every shard by validation loss (training
+            loss without a split).
             """,
         sections: [
             ("DATA", TrainCommand.dataOptions.filter { $0.name != "--stream" }),
@@ -33,7 +36,8 @@ enum SweepCommand {
             option (with the fingerprints of the --data and --init files); a run with any other
             setting is refused, naming the first difference. DIR/.lock (and .lock-shard-I-of-N)
             keep a second run of the same grid or shard out while one runs; shards run side by
-            side, never beside a run of the whole grid. A configuration whose model was deleted trains again. Refused: --data or --init
+            side, never beside a run of the whole grid. A configuration whose model was deleted
+            trains again. Refused: --data or --init
             naming a file the sweep writes, a symbolic link in models/ or checkpoints/, a results
             line that is not this grid's, and a folder of results without sweep.json.
             Sharding: --shard I/N trains the configurations whose number modulo N is I. Without
@@ -42,7 +46,8 @@ enum SweepCommand {
             Running a shard again skips its finished configurations and resumes the others from
             DIR/checkpoints, so a requeued job is safe.
             Exit status: 0 when every configuration of the shard is done; 130 or 143 when stopped by
-            Ctrl-C or SIGTERM, after checkpointing the configurations under way (run it again);
+            Ctrl-C or SIGTERM, after checkpointing the configurations under way (the population
+            engine's as their epoch began; run it again);
             64 for a usage error; 1 for a bad input file or other settings than DIR/sweep.json's
             (running it again will not help), or for a folder in use (run it when the other ends).
             """,
@@ -65,7 +70,10 @@ enum SweepCommand {
     static let runOptions = [
         Option("--out", "DIR", .text, "the sweep's folder (created if missing)", excludes: ["--report"]),
         Option("--report", "DIR", .text, "print the results of a sweep's folder, best first"),
-        Option("--threads", "T", .integer(1...1024), "configurations trained at once (default: all cores)"),
+        Option(
+            "--engine", "NAME", .choice([LaneEngine.name, SIMDEngine.name]),
+            "population: eight configurations at once in the SIMD lanes of\none core (each the bits of train --engine population);\nsimd: one at a time a core, as train (default: population)"),
+        Option("--threads", "T", .integer(1...1024), "cores to train on (default: all)"),
         Option("--shard", "I/N", .text, "train the configurations numbered I modulo N"),
         Option(
             "--checkpoint-every", "K", .integer(1...1_000_000),
@@ -132,32 +140,38 @@ enum SweepCommand {
         warnIfDebugBuild()
 
         let state = Mutex((done: points.count - todo.count, samples: 0, failure: nil as Error?))
-        let next = Atomic<Int>(0)
         let (quiet, json, started) = (options.flag("--quiet"), options.flag("--json"), ContinuousClock.now)
         let total = points.count
-        @Sendable func work() {
-            while !StopSignal.requested {
-                let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard task < todo.count else { return }
-                do {
-                    guard let (result, samples) = try runner.train(todo[task]) else { return }  // stopped
-                    try state.withLock { state in
-                        try appender.append(result.line)
-                        (state.done, state.samples) = (state.done + 1, state.samples + samples)
-                        if json { print(result.line) }
-                        if !quiet {
-                            let seconds = (ContinuousClock.now - started) / .seconds(1)
-                            printError("sweep: \(state.done)/\(total) configurations, \(humanRate(Double(state.samples) / seconds)) model-samples/s")
-                        }
-                    }
-                } catch {
-                    state.withLock { $0.failure = $0.failure ?? error }
-                    return
+        @Sendable func record(_ result: SweepResult, samples: Int) throws {
+            try state.withLock { state in
+                try appender.append(result.line)
+                (state.done, state.samples) = (state.done + 1, state.samples + samples)
+                if json { print(result.line) }
+                if !quiet {
+                    let seconds = (ContinuousClock.now - started) / .seconds(1)
+                    printError("sweep: \(state.done)/\(total) configurations, \(humanRate(Double(state.samples) / seconds)) model-samples/s")
                 }
             }
         }
         let threads = min(options.integer("--threads") ?? EngineOptions.availableCores, max(1, todo.count))
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in work() }
+        if engine(options) == LaneEngine.name {
+            try runner.trainPopulation(todo, threads: threads) { try record($0, samples: $1) }
+        } else {
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while !StopSignal.requested {
+                    let task = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard task < todo.count else { return }
+                    do {
+                        guard let (result, samples) = try runner.train(todo[task]) else { return }  // stopped
+                        try record(result, samples: samples)
+                    } catch {
+                        state.withLock { $0.failure = $0.failure ?? error }
+                        return
+                    }
+                }
+            }
+        }
         if let failure = state.withLock({ $0.failure }) { throw failure }
         try finishStandardOutput()
         if StopSignal.requested {
@@ -167,12 +181,15 @@ enum SweepCommand {
         return 0
     }
 
+    /// `--engine`, with its default: the population engine.
+    static func engine(_ options: ParsedOptions) -> String { options.string("--engine") ?? LaneEngine.name }
+
     /// Every setting that changes a model, by name, for sweep.json: each data, grid and
     /// training option as given (a flag as "given"), the grid's lists as it reads them, the
     /// fingerprints of the data file and of the --init model, and the engine. A new option
     /// of those sections is recorded with no change here.
     static func settings(_ options: ParsedOptions, grid: SweepGrid, data: SweepData) throws(InputError) -> [String: String] {
-        var settings: [String: String] = ["engine": SIMDEngine.name]
+        var settings: [String: String] = ["engine": engine(options)]
         for option in command.sections.filter({ $0.title != "RUN" }).flatMap(\.options) {
             switch options.values[option.name] {
             case nil: break

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import Synchronization
 
 /// The data of a sweep: a file read once, or a built-in set drawn from each configuration's seed.
 struct SweepData: Sendable {
@@ -47,11 +48,7 @@ struct SweepRunner: Sendable {
     /// stop was requested (its checkpoint then holds where it stands).
     func train(_ point: SweepGrid.Point) throws -> (SweepResult, Int)? {
         let configuration = configurations[point.index]!
-        let (checkpoint, model) = (folder.checkpoint(point.index), folder.model(point.index))
-        let resumed = FileManager.default.fileExists(atPath: checkpoint) ? try TrainingProgress.read(path: checkpoint) : nil
-        if let resumed, !Self.agree(resumed.configuration, configuration) {
-            throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(folder.path) another sweep's folder?")
-        }
+        let resumed = try resumed(point)
         let samples = try data.samples(seed: point.seed)
         var writeError: InputError?
         var trained = 0
@@ -59,28 +56,85 @@ struct SweepRunner: Sendable {
             checkpointEvery: checkpointEvery, onEpoch: { trained += $0.samples },
             onCheckpoint: { progress in
                 guard writeError == nil else { return }
-                do throws(InputError) {
-                    try SweepFolder.refuseLink(checkpoint)
-                    try progress.write(to: checkpoint)
-                } catch { writeError = error }
+                do throws(InputError) { try writeCheckpoint(progress, point) } catch { writeError = error }
             },
             shouldStop: { StopSignal.requested })
-        let trainer = Trainer<SIMDEngine>(configuration)
-        let result = trainer.run(on: samples, from: start, resuming: resumed, callbacks: callbacks)
+        let result = Trainer<SIMDEngine>(configuration).run(on: samples, from: start, resuming: resumed, callbacks: callbacks)
         if let writeError { throw writeError }
         if result.progress.outcome == .interrupted { return nil }
+        return (try finish(result, point, on: samples), trained)
+    }
+
+    /// Trains `points` in the lanes of the population engine (`PopulationTrainer`) on
+    /// `threads` threads, each from its checkpoint if it has one, and calls `record` with
+    /// each result and the samples it trained on as its model ends. Returns when every model
+    /// has ended, or was stopped (its checkpoint then holds where its epoch began).
+    func trainPopulation(
+        _ points: [SweepGrid.Point], threads: Int, record: @escaping @Sendable (SweepResult, Int) throws -> Void
+    ) throws {
+        let resumed = try points.map(resumed)
+        // One data set a seed: the models of a seed share it, and so their samples.
+        var bySeed: [UInt64: Dataset] = [:]
+        for point in points where bySeed[point.seed] == nil { bySeed[point.seed] = try data.samples(seed: point.seed) }
+        let samples = points.map { bySeed[$0.seed]! }
+        let failure = Mutex<(any Error)?>(nil)
+        let trained = Mutex([Int](repeating: 0, count: points.count))
+        let trainer = PopulationTrainer(points.map { configurations[$0.index]! }, options: EngineOptions(threads: threads))
+        _ = trainer.run(
+            on: samples, from: start, resuming: resumed,
+            callbacks: { model in
+                TrainingCallbacks(
+                    checkpointEvery: checkpointEvery, onEpoch: { report in trained.withLock { $0[model] += report.samples } },
+                    onCheckpoint: { progress in
+                        guard failure.withLock({ $0 == nil }) else { return }
+                        do throws(InputError) { try writeCheckpoint(progress, points[model]) } catch { failure.withLock { $0 = $0 ?? error } }
+                    },
+                    shouldStop: { StopSignal.requested || failure.withLock { $0 != nil } })
+            },
+            onFinish: { model, result in
+                guard result.progress.outcome != .interrupted else { return }
+                do {
+                    try record(try finish(result, points[model], on: samples[model]), trained.withLock { $0[model] })
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
+            })
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// The point's checkpoint, if it has one, checked against its configuration.
+    private func resumed(_ point: SweepGrid.Point) throws -> TrainingProgress? {
+        let checkpoint = folder.checkpoint(point.index)
+        guard FileManager.default.fileExists(atPath: checkpoint) else { return nil }
+        let resumed = try TrainingProgress.read(path: checkpoint)
+        if !Self.agree(resumed.configuration, configurations[point.index]!) {
+            throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(folder.path) another sweep's folder?")
+        }
+        return resumed
+    }
+
+    private func writeCheckpoint(_ progress: TrainingProgress, _ point: SweepGrid.Point) throws(InputError) {
+        let checkpoint = folder.checkpoint(point.index)
+        try SweepFolder.refuseLink(checkpoint)
+        try progress.write(to: checkpoint)
+    }
+
+    /// The results line of a run that ended (its model written, unless it diverged), its
+    /// checkpoint removed.
+    private func finish<Engine>(_ result: TrainingResult<Engine>, _ point: SweepGrid.Point, on samples: Dataset) throws -> SweepResult {
         var line = SweepResult(point: point, epochs: result.progress.epochsCompleted, outcome: "diverged")
         if result.progress.outcome != .diverged {
+            let model = folder.model(point.index)
             try SweepFolder.refuseLink(model)
             try result.model.write(to: model)
-            let parts = trainer.parts(of: samples, from: start)
+            let parts = Trainer<Engine>(configurations[point.index]!).parts(of: samples, from: start)
             let training = result.model.evaluate(on: parts.training)
             let validation = parts.validation.map { result.model.evaluate(on: $0) }
             (line.model, line.loss, line.accuracy) = (SweepFolder.modelName(point.index), training.loss, training.accuracy)
             (line.validationLoss, line.validationAccuracy) = (validation?.loss, validation?.accuracy)
             line.outcome = result.progress.outcome == .stoppedEarly ? "stopped_early" : "completed"
         }
-        try? FileManager.default.removeItem(atPath: checkpoint)
-        return (line, trained)
+        try? FileManager.default.removeItem(atPath: folder.checkpoint(point.index))
+        return line
     }
 }
