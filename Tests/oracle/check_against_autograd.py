@@ -110,8 +110,9 @@ def train_oracle(params, data, batch_size, lr, opt, pos_weight):
 
 
 def check_sweep(binary, folder, data_path, init_path, start, data):
-    """`backprop sweep` over learning rates, batch sizes, optimizers and momentums: every
-    configuration's model against the oracle with its settings (adamw's default decay 0.01)."""
+    """`backprop sweep` (the population engine, eight configurations in the lanes of a core)
+    over learning rates, batch sizes, optimizers and momentums: every configuration's model
+    against the oracle with its settings (adamw's default decay 0.01)."""
     out = os.path.join(folder, "sweep")
     subprocess.run([binary, "sweep", "--data", data_path, "--init", init_path, "--no-shuffle", "--no-standardize",
                     "--epochs", str(EPOCHS), "--learning-rate", "0.01,0.05", "--seed", "1", "--batch-size", "16,1024",
