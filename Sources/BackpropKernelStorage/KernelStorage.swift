@@ -107,10 +107,10 @@ package protocol KernelSet: SendableMetatype {
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
         label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>)
     /// As the above, each model on its own samples: lane l of `x0[s]`, `x1[s]` and `label[s]`
-    /// is model l's sample s.
+    /// is model l's sample s; the losses go on into `sums`.
     static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, lanes x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>,
-        label: UnsafePointer<Vector8>, count: Int, losses: UnsafeMutablePointer<Vector8>)
+        label: UnsafePointer<Vector8>, count: Int, sums: UnsafeMutablePointer<LaneLossSums>)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.
@@ -127,4 +127,36 @@ package protocol KernelSet: SendableMetatype {
     static func exp(_ x: SIMD8<Double>) -> SIMD8<Double>
     /// σ(z) on eight lanes.
     static func sigmoid(_ z: SIMD8<Double>) -> SIMD8<Double>
+}
+
+/// Each lane's running sum of binary cross-entropy in the population kernel, as
+/// `CrossEntropySum` sums it but never across lanes: the log terms as the log of each lane's
+/// product, taken every 512 samples, with the positives' own product counted w − 1 more
+/// times in their lane. Kept across calls, so that calls over consecutive batches sum as one.
+@frozen
+package struct LaneLossSums: Sendable {
+    package var linear = Vector8()
+    package var product = Vector8(repeating: 1)
+    package var positiveProduct = Vector8(repeating: 1)
+    package var logs = Vector8()
+    package var positiveLogs = Vector8()
+    package var samples = 0
+
+    package init() {}
+
+    package mutating func flush() {
+        for lane in 0..<8 {
+            logs[lane] += _log(product[lane])
+            positiveLogs[lane] += _log(positiveProduct[lane])
+        }
+        product = Vector8(repeating: 1)
+        positiveProduct = Vector8(repeating: 1)
+    }
+
+    /// Each lane's sum so far, its positives weighted by 1 + `extraWeight`.
+    package func total(extraWeight: Vector8) -> Vector8 {
+        var copy = self
+        copy.flush()
+        return copy.linear + copy.logs + extraWeight * copy.positiveLogs
+    }
 }

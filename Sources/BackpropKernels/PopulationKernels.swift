@@ -16,24 +16,27 @@ extension Kernels {
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
         label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>
     ) {
-        trainLanes(group, BroadcastSamples(x0: x0, x1: x1, label: label), count: count, losses: losses)
+        var sums = LaneLossSums()
+        trainLanes(group, BroadcastSamples(x0: x0, x1: x1, label: label), count: count, sums: &sums)
+        losses.pointee += sums.total(extraWeight: group.pointee.rules.positiveWeight - 1)
     }
 
     /// As `trainPopulation(_:x0:x1:label:count:losses:)`, each model on its own samples: lane
-    /// l of `x0[s]`, `x1[s]` and `label[s]` is model l's sample s.
+    /// l of `x0[s]`, `x1[s]` and `label[s]` is model l's sample s; the loss goes on into
+    /// `sums`, so that calls over consecutive whole batches sum as one call over them all.
     @inline(never)
     package static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, lanes x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>,
-        label: UnsafePointer<Vector8>, count: Int, losses: UnsafeMutablePointer<Vector8>
+        label: UnsafePointer<Vector8>, count: Int, sums: UnsafeMutablePointer<LaneLossSums>
     ) {
-        trainLanes(group, LaneSamples(x0: x0, x1: x1, label: label), count: count, losses: losses)
+        trainLanes(group, LaneSamples(x0: x0, x1: x1, label: label), count: count, sums: sums)
     }
 
     /// The population kernel over samples read by `samples`: the same arithmetic lane by lane
     /// whichever way the samples are laid out.
     @inline(__always)
     static func trainLanes<Samples: PopulationSamples>(
-        _ group: UnsafeMutablePointer<LaneGroup>, _ samples: Samples, count: Int, losses: UnsafeMutablePointer<Vector8>
+        _ group: UnsafeMutablePointer<LaneGroup>, _ samples: Samples, count: Int, sums: UnsafeMutablePointer<LaneLossSums>
     ) {
         func vectors(_ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>) -> UnsafeMutablePointer<Vector8> {
             UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
@@ -49,7 +52,7 @@ extension Kernels {
                 let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
                 let scratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: Vector8.self))
                 let w = LaneWeights(base: weights)
-                var loss = LaneLosses(extraWeight: extraWeight)
+                var loss = sums.pointee
                 var start = 0
                 // As the SIMD engine's step: lr/m, then θ − (lr/m)·Σg, lane by lane.
                 let fullStep = learningRates / Vector8(repeating: Double(batchSize))
@@ -82,7 +85,7 @@ extension Kernels {
                     }
                     start += size
                 }
-                losses.pointee += loss.total
+                sums.pointee = loss
             }
         }
     }
@@ -113,20 +116,7 @@ struct LaneWeights: LaneOperands {
     @inline(__always) subscript(_ index: Int) -> Vector8 { base[index] }
 }
 
-/// Each lane's sum of binary cross-entropy, as `CrossEntropySum` sums it but never across
-/// lanes: the log terms as the log of each lane's product, taken every 512 samples, with the
-/// positives' own product counted `extraWeight` (w − 1) more times in their lane.
-struct LaneLosses {
-    var linear = Vector8()
-    var product = Vector8(repeating: 1)
-    var positiveProduct = Vector8(repeating: 1)
-    var logs = Vector8()
-    var positiveLogs = Vector8()
-    var samples = 0
-    let extraWeight: Vector8
-
-    init(extraWeight: Vector8) { self.extraWeight = extraWeight }
-
+extension LaneLossSums {
     /// Adds a sample's losses, weighted by `c` (1, or w for a positive).
     @inline(__always)
     mutating func add(logits z: Vector8, labels y: Vector8, weights c: Vector8, magnitude: Vector8, onePlusT: Vector8) {
@@ -135,20 +125,5 @@ struct LaneLosses {
         positiveProduct *= multiplyAdd(y, onePlusT - 1, Vector8(repeating: 1))
         samples += 1
         if samples & 511 == 0 { flush() }
-    }
-
-    private mutating func flush() {
-        for lane in 0..<8 {
-            logs[lane] += _log(product[lane])
-            positiveLogs[lane] += _log(positiveProduct[lane])
-        }
-        product = Vector8(repeating: 1)
-        positiveProduct = Vector8(repeating: 1)
-    }
-
-    var total: Vector8 {
-        var copy = self
-        copy.flush()
-        return copy.linear + copy.logs + extraWeight * copy.positiveLogs
     }
 }

@@ -6,7 +6,8 @@ extension ShuffledChunks {
     ///
     /// The same draws as the buckets of rows: each sample's bucket in turn from the epoch's
     /// seed, then each bucket's permutation (`Shuffle.permutation`), so the same order.
-    static func order(count: Int, using generator: inout SplitMix64, into order: inout [UInt32]) {
+    static func order(count: Int, using generator: inout SplitMix64, into order: UnsafeMutableBufferPointer<UInt32>) {
+        precondition(order.count == count, "room for the order")
         let seed = generator.next()
         let buckets = bucketCount(count)
         var draws = SplitMix64(seed: seed)
@@ -26,7 +27,6 @@ extension ShuffledChunks {
             members[ends[bucket]] = UInt32(truncatingIfNeeded: k)
             ends[bucket] += 1
         }
-        if order.count != count { order = [UInt32](repeating: 0, count: count) }
         let bucketSeed = Shuffle.bucketSeed(of: seed)
         var permutation = [UInt32](repeating: 0, count: starts.indices.dropLast().map { starts[$0 + 1] - starts[$0] }.max() ?? 0)
         permutation.withUnsafeMutableBufferPointer { permutation in

@@ -6,4 +6,6 @@
 /// (older x86-64, or another architecture).
 int backprop_x86_64_level(void);
 
+#include "Prefetch.h"
+
 #endif
