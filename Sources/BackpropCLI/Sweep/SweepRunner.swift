@@ -1,4 +1,5 @@
 import Backprop
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -73,9 +74,18 @@ struct SweepRunner: Sendable {
         _ points: [SweepGrid.Point], threads: Int, record: @escaping @Sendable (SweepResult, Int) throws -> Void
     ) throws {
         let resumed = try points.map(resumed)
-        // One data set a seed: the models of a seed share it, and so their samples.
-        var bySeed: [UInt64: Dataset] = [:]
-        for point in points where bySeed[point.seed] == nil { bySeed[point.seed] = try data.samples(seed: point.seed) }
+        // One data set a seed, made on the threads: the models of a seed share it, and so
+        // their samples.
+        let seeds = Array(Set(points.map(\.seed)))
+        let made = Mutex([UInt64: Result<Dataset, InputError>]())
+        let workers = max(1, min(threads, seeds.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for seed in stride(from: worker, to: seeds.count, by: workers).map({ seeds[$0] }) {
+                let result = Result { () throws(InputError) in try data.samples(seed: seed) }
+                made.withLock { $0[seed] = result }
+            }
+        }
+        let bySeed = try made.withLock { made in try made.mapValues { try $0.get() } }
         let samples = points.map { bySeed[$0.seed]! }
         let failure = Mutex<(any Error)?>(nil)
         let trained = Mutex([Int](repeating: 0, count: points.count))
