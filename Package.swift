@@ -40,10 +40,10 @@ let package = Package(
         ),
         // The kernels' data, shared by the three copies of the kernels.
         .target(name: "BackpropKernelStorage"),
-        .target(name: "BackpropKernels", dependencies: ["BackpropKernelStorage"], swiftSettings: baseline),
-        .target(name: "BackpropKernelsV3", dependencies: ["BackpropKernelStorage"], swiftSettings: v3),
-        .target(name: "BackpropKernelsV4", dependencies: ["BackpropKernelStorage"], swiftSettings: v4),
-        // Which of them the CPU runs (cpuid, through the C compiler's builtins).
+        .target(name: "BackpropKernels", dependencies: ["BackpropKernelStorage", "CPUFeatures"], swiftSettings: baseline),
+        .target(name: "BackpropKernelsV3", dependencies: ["BackpropKernelStorage", "CPUFeatures"], swiftSettings: v3),
+        .target(name: "BackpropKernelsV4", dependencies: ["BackpropKernelStorage", "CPUFeatures"], swiftSettings: v4),
+        // Which of them the CPU runs (cpuid, through the C compiler's builtins), and a prefetch.
         .target(name: "CPUFeatures"),
         // The CLI's target has its own name so that `Sources/Backprop` and the executable's
         // folder never collide on a case-insensitive file system.

@@ -106,11 +106,12 @@ package protocol KernelSet: SendableMetatype {
     static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
         label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>)
-    /// As the above, each model on its own samples: lane l of `x0[s]`, `x1[s]` and `label[s]`
-    /// is model l's sample s; the losses go on into `sums`.
+    /// As the above, each model on its own samples: lane l reads positions `start..<start +
+    /// count` of its order, sample k being row `orders[l][k]` of `rows[l]` (four doubles a
+    /// row: x0, x1, label, unused); the losses go on into `sums`.
     static func trainPopulation(
-        _ group: UnsafeMutablePointer<LaneGroup>, lanes x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>,
-        label: UnsafePointer<Vector8>, count: Int, sums: UnsafeMutablePointer<LaneLossSums>)
+        _ group: UnsafeMutablePointer<LaneGroup>, rows: UnsafePointer<UnsafePointer<Double>>,
+        orders: UnsafePointer<UnsafePointer<UInt32>>, start: Int, count: Int, sums: UnsafeMutablePointer<LaneLossSums>)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.

@@ -1,4 +1,5 @@
 import BackpropKernelStorage
+import CPUFeatures
 
 /// The population kernel: eight models in the eight lanes, each sample broadcast to all of
 /// them. The forward and backward passes are the lanes kernel's (`SIMDWeights.forward` and
@@ -21,15 +22,16 @@ extension Kernels {
         losses.pointee += sums.total(extraWeight: group.pointee.rules.positiveWeight - 1)
     }
 
-    /// As `trainPopulation(_:x0:x1:label:count:losses:)`, each model on its own samples: lane
-    /// l of `x0[s]`, `x1[s]` and `label[s]` is model l's sample s; the loss goes on into
-    /// `sums`, so that calls over consecutive whole batches sum as one call over them all.
+    /// As `trainPopulation(_:x0:x1:label:count:losses:)`, each model on its own samples:
+    /// lane l reads the samples at positions `start..<start + count` of its order, sample k
+    /// being row `orders[l][k]` of `rows[l]` (rows of four doubles: x0, x1, label, unused);
+    /// the loss goes on into `sums`, so that calls over consecutive whole batches sum as one.
     @inline(never)
     package static func trainPopulation(
-        _ group: UnsafeMutablePointer<LaneGroup>, lanes x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>,
-        label: UnsafePointer<Vector8>, count: Int, sums: UnsafeMutablePointer<LaneLossSums>
+        _ group: UnsafeMutablePointer<LaneGroup>, rows: UnsafePointer<UnsafePointer<Double>>,
+        orders: UnsafePointer<UnsafePointer<UInt32>>, start: Int, count: Int, sums: UnsafeMutablePointer<LaneLossSums>
     ) {
-        trainLanes(group, LaneSamples(x0: x0, x1: x1, label: label), count: count, sums: sums)
+        trainLanes(group, GatheredSamples(rows: rows, orders: orders, start: start, end: start + count), count: count, sums: sums)
     }
 
     /// The population kernel over samples read by `samples`: the same arithmetic lane by lane
@@ -104,10 +106,27 @@ struct BroadcastSamples: PopulationSamples {
     }
 }
 
-/// Each lane its own sample: vectors of the eight lanes' values.
-struct LaneSamples: PopulationSamples {
-    let x0: UnsafePointer<Vector8>, x1: UnsafePointer<Vector8>, label: UnsafePointer<Vector8>
-    @inline(__always) subscript(_ s: Int) -> (x0: Vector8, x1: Vector8, label: Vector8) { (x0[s], x1[s], label[s]) }
+/// Each lane its own sample, gathered from its rows through its order, the rows of a
+/// later step asked for meanwhile so that their reads overlap the arithmetic.
+struct GatheredSamples: PopulationSamples {
+    let rows: UnsafePointer<UnsafePointer<Double>>, orders: UnsafePointer<UnsafePointer<UInt32>>
+    let start: Int, end: Int
+
+    /// Steps ahead to prefetch: a step takes 100-200 ns, a row from memory about 100.
+    static let ahead = 4
+
+    @inline(__always) subscript(_ s: Int) -> (x0: Vector8, x1: Vector8, label: Vector8) {
+        let position = start + s
+        var (x0, x1, label) = (Vector8(), Vector8(), Vector8())
+        for lane in 0..<8 {
+            let row = rows[lane] + 4 * Int(orders[lane][position])
+            (x0[lane], x1[lane], label[lane]) = (row[0], row[1], row[2])
+        }
+        if position + Self.ahead < end {
+            for lane in 0..<8 { backprop_prefetch(rows[lane] + 4 * Int(orders[lane][position + Self.ahead])) }
+        }
+        return (x0, x1, label)
+    }
 }
 
 /// The eight models' values of each parameter, one vector each.

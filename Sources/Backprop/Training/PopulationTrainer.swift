@@ -1,5 +1,4 @@
 import BackpropKernelStorage
-import CPUFeatures
 import Dispatch
 import Synchronization
 
@@ -223,10 +222,6 @@ private struct GroupRun {
         let batchesPerEpoch = (count + batchSize - 1) / batchSize
         // As `Trainer`: whole mini-batches per call to the kernel, so the same loss sums.
         let chunk = max(1, lanes[0].callbacks.stopInterval / batchSize)
-        // Inputs filled and trained a block of whole batches at a time: written and read in
-        // the L1 and L2 caches, not through memory (a chunk's took a fifth of the time).
-        let block = batchSize * max(1, 256 / batchSize)
-        var inputs = [Vector8](repeating: Vector8(), count: 3 * min(count, block))
         let clock = ContinuousClock()
         while lanes.contains(where: \.isRunning) {
             let started = clock.now
@@ -243,14 +238,8 @@ private struct GroupRun {
                 let range = (batches * batchSize)..<min(last * batchSize, count)
                 let stepsStarted = clock.now
                 var sums = LaneLossSums()
-                for start in stride(from: range.lowerBound, to: range.upperBound, by: block) {
-                    let part = start..<min(start + block, range.upperBound)
-                    fill(&inputs, part, of: count, from: sources)
-                    inputs.withUnsafeBufferPointer { inputs in
-                        let (x0, x1, label) = (inputs.baseAddress!, inputs.baseAddress! + part.count, inputs.baseAddress! + 2 * part.count)
-                        kernels.trainPopulation(&group, lanes: x0, x1: x1, label: label, count: part.count, sums: &sums)
-                    }
-                }
+                let (rows, orders) = (sources.map { UnsafePointer($0.rows) }, sources.map { UnsafePointer($0.order) })
+                kernels.trainPopulation(&group, rows: rows, orders: orders, start: range.lowerBound, count: range.count, sums: &sums)
                 let losses = sums.total(extraWeight: group.rules.positiveWeight - 1)
                 seconds += (clock.now - stepsStarted) / .seconds(1)
                 for slot in lanes.indices where lanes[slot].isRunning {
@@ -298,29 +287,6 @@ private struct GroupRun {
     private var sources: [IndexedSamples] {
         let running = lanes.indices.filter { lanes[$0].isRunning }
         return (0..<8).map { slot in lanes[running.contains(slot) ? slot : running[0]].samples }
-    }
-
-    /// The samples at positions `range` of `sources`' orders (of `count` positions), lane by
-    /// lane: the x0 vectors, then the x1 vectors, then the labels.
-    private func fill(_ inputs: inout [Vector8], _ range: Range<Int>, of count: Int, from sources: [IndexedSamples]) {
-        let (order, rows) = (sources.map(\.order), sources.map(\.rows))
-        let (total, count) = (count, range.count)
-        inputs.withUnsafeMutableBufferPointer { inputs in
-            // Lane by lane into memory: eight scalar stores then a vector load of them would
-            // stall on store forwarding.
-            let values = UnsafeMutableRawPointer(inputs.baseAddress!).assumingMemoryBound(to: Double.self)
-            for k in 0..<count {
-                let position = range.lowerBound + k
-                // The rows are at random: asked for 16 positions ahead, their reads overlap.
-                if position + 16 < total {
-                    for lane in 0..<8 { backprop_prefetch(rows[lane] + 4 * Int(order[lane][position + 16])) }
-                }
-                for lane in 0..<8 {
-                    let row = rows[lane] + 4 * Int(order[lane][position])
-                    (values[8 * k + lane], values[8 * (count + k) + lane], values[8 * (2 * count + k) + lane]) = (row[0], row[1], row[2])
-                }
-            }
-        }
     }
 
     /// The lane's engine and optimizer state from the group's lane.
