@@ -261,8 +261,15 @@ struct Shuffle {
     static func permutation(
         into order: UnsafeMutableBufferPointer<UInt32>, bucket: Int, seed: UInt64, meanwhile: (Int) -> Void
     ) {
+        for i in 0..<order.count { order[i] = UInt32(truncatingIfNeeded: i) }
+        permute(order, bucket: bucket, seed: seed, meanwhile: meanwhile)
+    }
+
+    /// Permutes `values` in place by bucket `bucket`'s swaps: `values[i]` becomes the old
+    /// `values[permutation[i]]`.
+    @inline(__always)
+    static func permute(_ order: UnsafeMutableBufferPointer<UInt32>, bucket: Int, seed: UInt64, meanwhile: (Int) -> Void) {
         let size = order.count
-        for i in 0..<size { order[i] = UInt32(truncatingIfNeeded: i) }
         var generator = SplitMix64(seed: seed, stream: bucket)
         // Loads and stores written out: through `swapAt` and a filling `append`, twice as slow.
         for i in 0..<max(0, size - 1) {

@@ -5,36 +5,45 @@ extension ShuffledChunks {
     /// samples, drawing from it as that does: position k of the epoch is sample `order[k]`.
     ///
     /// The same draws as the buckets of rows: each sample's bucket in turn from the epoch's
-    /// seed, then each bucket's permutation (`Shuffle.permutation`), so the same order.
+    /// seed, then each bucket's permutation (`Shuffle.permute`), so the same order. The
+    /// indices are placed in one pass, in buckets with room to spare (as the rows are), and
+    /// each bucket's are permuted in place, in the order.
     static func order(count: Int, using generator: inout SplitMix64, into order: UnsafeMutableBufferPointer<UInt32>) {
         precondition(order.count == count, "room for the order")
         let seed = generator.next()
         let buckets = bucketCount(count)
-        var draws = SplitMix64(seed: seed)
-        var bucketOf = [UInt32](repeating: 0, count: count)
-        var starts = [Int](repeating: 0, count: buckets + 1)
-        for k in 0..<count {
-            let bucket = draws.nextIndex(below: buckets)
-            bucketOf[k] = UInt32(truncatingIfNeeded: bucket)
-            starts[bucket + 1] += 1
-        }
-        for bucket in 0..<buckets { starts[bucket + 1] += starts[bucket] }
-        // Each bucket's samples in the order they were placed, then permuted within it.
-        var members = [UInt32](repeating: 0, count: count)
-        var ends = starts
-        for k in 0..<count {
-            let bucket = Int(bucketOf[k])
-            members[ends[bucket]] = UInt32(truncatingIfNeeded: k)
-            ends[bucket] += 1
+        var capacity = Shuffle.capacity(count: count, buckets: buckets, margin: nil)
+        var members: [UInt32] = []
+        var ends: [Int] = []
+        // A bucket that overflows (about once in 10^15) places them again with twice the room.
+        while true {
+            members = [UInt32](repeating: 0, count: buckets * capacity)
+            ends = (0..<buckets).map { $0 * capacity }
+            var draws = SplitMix64(seed: seed)
+            let placed = members.withUnsafeMutableBufferPointer { members in
+                ends.withUnsafeMutableBufferPointer { ends in
+                    for k in 0..<count {
+                        let bucket = draws.nextIndex(below: buckets)
+                        let slot = ends[bucket]
+                        if slot == (bucket + 1) * capacity { return false }
+                        members[slot] = UInt32(truncatingIfNeeded: k)
+                        ends[bucket] = slot + 1
+                    }
+                    return true
+                }
+            }
+            if placed { break }
+            capacity = min(count, 2 * capacity)
         }
         let bucketSeed = Shuffle.bucketSeed(of: seed)
-        var permutation = [UInt32](repeating: 0, count: starts.indices.dropLast().map { starts[$0 + 1] - starts[$0] }.max() ?? 0)
-        permutation.withUnsafeMutableBufferPointer { permutation in
+        var start = 0
+        members.withUnsafeBufferPointer { members in
             for bucket in 0..<buckets {
-                let (start, size) = (starts[bucket], starts[bucket + 1] - starts[bucket])
-                let bucketOrder = UnsafeMutableBufferPointer(rebasing: permutation[..<size])
-                Shuffle.permutation(into: bucketOrder, bucket: bucket, seed: bucketSeed, meanwhile: { _ in })
-                for i in 0..<size { order[start + i] = members[start + Int(bucketOrder[i])] }
+                let size = ends[bucket] - bucket * capacity
+                let segment = UnsafeMutableBufferPointer(rebasing: order[start..<(start + size)])
+                _ = segment.initialize(from: members[(bucket * capacity)..<ends[bucket]])
+                Shuffle.permute(segment, bucket: bucket, seed: bucketSeed, meanwhile: { _ in })
+                start += size
             }
         }
     }
