@@ -17,12 +17,14 @@ public struct LaneEngine: TrainingEngine {
     /// The copy of the kernels this engine runs (`EngineOptions.kernel`).
     public let kernel: KernelVariant
 
+    /// Starts from `parameters`, on the copy of the kernels `options.kernel` names (one thread).
     public init(parameters: Parameters, options: EngineOptions) {
         group = LaneGroup(kind: .sgd, batchSize: 1)
         kernel = options.kernel
         self.parameters = parameters
     }
 
+    /// The model's parameters, in lane 0.
     public var parameters: Parameters {
         get { Parameters(flattened: (0..<Parameters.count).map { group.weights[$0][0] }) }
         set {
@@ -54,6 +56,7 @@ public struct LaneEngine: TrainingEngine {
         return losses[0]
     }
 
+    /// The SIMD engine's loss and gradients (the population kernel has no gradient of its own).
     public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
         SIMDEngine(parameters: parameters, options: EngineOptions(threads: 1, kernel: kernel))
             .lossAndGradients(batch, positiveWeight: positiveWeight)
