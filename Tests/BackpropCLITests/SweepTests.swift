@@ -85,7 +85,7 @@ import Testing
     @Test func aTerminatedSweepResumesToTheSameModels() throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let grid = ["--learning-rate", "0.2,0.5", "--seed", "3", "--epochs", "60", "--samples", "5000", "--threads", "2", "--checkpoint-every", "2", "--quiet"]
+        let grid = ["--learning-rate", "0.2,0.5", "--seed", "3", "--epochs", "20", "--samples", "2000", "--threads", "2", "--checkpoint-every", "2", "--quiet"]
         #expect(try CLI.run(["sweep", "--out", "whole"] + grid, in: folder).status == 0)
         let stopped = try CLI.run(
             ["sweep", "--out", "cut"] + grid, in: folder, signal: SIGTERM,

@@ -25,7 +25,9 @@ import Testing
         }
     }()
 
-    static func population(_ members: [PopulationEngine.Member], threads: Int = 2) -> (models: [Parameters], losses: [Double]) {
+    static func population(_ members: [PopulationEngine.Member], threads: Int = 2, on data: Dataset = data)
+        -> (models: [Parameters], losses: [Double])
+    {
         var engine = PopulationEngine(members, options: EngineOptions(threads: threads))
         var losses = [Double](repeating: 0, count: members.count)
         for _ in 0..<2 {
@@ -58,14 +60,16 @@ import Testing
     }
 
     /// A model's bits depend on nothing but itself: alone, or in another lane beside other
-    /// models of its kind and batch size, on one thread or two.
+    /// models of its kind and batch size, on one thread or two (on 1100 samples: an epoch of
+    /// one batch of 1024 and a smaller one).
     @Test func aModelIsTheSameWhateverItsNeighboursLaneAndThreads() {
+        let data = Self.data.selecting(0..<1100)
         for index in [4, 5, 9] {  // Adam at batch 16, Adam with a positive weight at 1024, Nesterov at 1
-            let alone = Self.population([Self.members[index]], threads: 1)
+            let alone = Self.population([Self.members[index]], threads: 1, on: data)
             var crowd = Array(Self.members.reversed())
             crowd.insert(Self.members[index], at: 6)
             for threads in [1, 2] {
-                let result = Self.population(crowd, threads: threads)
+                let result = Self.population(crowd, threads: threads, on: data)
                 #expect(result.models[6] == alone.models[0], "model \(index), threads \(threads)")
                 #expect(result.losses[6] == alone.losses[0])
             }
