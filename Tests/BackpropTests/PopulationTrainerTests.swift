@@ -100,6 +100,16 @@ import Testing
         #expect(resumed.map(\.model) == uninterrupted.map(\.model))
     }
 
+    /// The AVX2 and AVX-512 kernels give every model the same bits (the gather and its
+    /// prefetch included).
+    @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() {
+        let configurations = Array(Self.configurations.prefix(8))
+        func models(_ kernel: KernelVariant) -> [Model] {
+            PopulationTrainer(configurations, options: EngineOptions(threads: 2, kernel: kernel)).run(on: Self.data(configurations)).map(\.model)
+        }
+        #expect(models(.v3) == models(.v4))
+    }
+
     /// The population's order is the full shuffle's: the same chunks as `ShuffledChunks`.
     @Test func theOrderIsTheFullShuffles() throws {
         for count in [1, 700, 40_000] {

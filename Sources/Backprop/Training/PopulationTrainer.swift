@@ -228,7 +228,8 @@ private struct GroupRun {
             beginEpoch()
             var seconds = 0.0
             var batches = lanes.first(where: \.isRunning)!.loop.progress.batchesCompleted
-            let sources = sources  // a lane that diverges meanwhile goes idle on its own samples
+            // A lane that diverges meanwhile goes idle on its own samples.
+            let (rows, orders) = (sources.map { UnsafePointer($0.rows) }, sources.map { UnsafePointer($0.order) })
             while batches < batchesPerEpoch {
                 if lanes.contains(where: { $0.isRunning && $0.callbacks.shouldStop() }) {
                     for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }
@@ -238,7 +239,6 @@ private struct GroupRun {
                 let range = (batches * batchSize)..<min(last * batchSize, count)
                 let stepsStarted = clock.now
                 var sums = LaneLossSums()
-                let (rows, orders) = (sources.map { UnsafePointer($0.rows) }, sources.map { UnsafePointer($0.order) })
                 kernels.trainPopulation(&group, rows: rows, orders: orders, start: range.lowerBound, count: range.count, sums: &sums)
                 let losses = sums.total(extraWeight: group.rules.positiveWeight - 1)
                 seconds += (clock.now - stepsStarted) / .seconds(1)
