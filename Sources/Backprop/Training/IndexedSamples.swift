@@ -20,7 +20,7 @@ final class IndexedSamples: EpochSamples, @unchecked Sendable {
     init(_ data: Dataset, shuffle: Bool) {
         precondition(data.count <= Int(UInt32.max), "a population trains on fewer than 2^32 samples")
         (count, self.shuffle) = (data.count, shuffle)
-        rows = .allocate(capacity: 4 * count)
+        rows = System.allocateHuge(32 * count).bindMemory(to: Double.self, capacity: 4 * count)
         order = .allocate(capacity: count)
         data.withMiniBatch(0..<count) { data in
             for i in 0..<count {
@@ -31,7 +31,7 @@ final class IndexedSamples: EpochSamples, @unchecked Sendable {
     }
 
     deinit {
-        rows.deallocate()
+        System.free(rows)
         order.deallocate()
     }
 
