@@ -70,6 +70,23 @@ import Testing
         #expect(Set(results.map { $0.model.parameters.flattened }).count == results.count)
     }
 
+    /// Without a validation split, models of other seeds on one data set share its rows and
+    /// read their own orders (with a split, their own rows): each as it is alone.
+    @Test func seedsWithoutASplitShareTheRows() {
+        let configurations = (1...6).map { seed in
+            var configuration = TrainingConfiguration()
+            (configuration.seed, configuration.epochs, configuration.learningRate) = (UInt64(seed), 3, 0.5)
+            configuration.validationFraction = seed > 4 ? 0.2 : 0
+            return configuration
+        }
+        let together = PopulationTrainer(configurations, options: EngineOptions(threads: 1))
+            .run(on: Array(repeating: Self.shared, count: configurations.count))
+        for (configuration, result) in zip(configurations, together) {
+            #expect(result.model == Self.alone(configuration, on: Self.shared).0.model, "seed \(configuration.seed)")
+        }
+        #expect(Set(together.map { $0.model.parameters.flattened }).count == configurations.count)
+    }
+
     /// A model that diverges leaves its neighbours as they are alone.
     @Test func aDivergingNeighbour() {
         var wild = Self.configurations[0]
@@ -115,7 +132,7 @@ import Testing
         for count in [1, 700, 40_000] {
             let data = Dataset(
                 x0: (0..<count).map(Double.init), x1: (0..<count).map { -Double($0) }, label: (0..<count).map { Double($0 % 2) })
-            let (rows, indexed) = (ShuffledChunks(data), IndexedSamples(data, shuffle: true))
+            let (rows, indexed) = (ShuffledChunks(data), IndexedSamples(LaneRows(data), shuffle: true))
             var (first, second) = (SplitMix64(seed: 5), SplitMix64(seed: 5))
             for _ in 0..<2 {
                 rows.beginEpoch(using: &first)

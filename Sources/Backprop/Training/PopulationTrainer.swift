@@ -122,16 +122,25 @@ struct Lane {
                 steps: checkpoint?.optimizerState?.steps ?? 0)
         }
 
-        /// What decides the model's training samples and their orders: models of equal keys
-        /// share them.
+        /// What decides the model's training samples: models of equal keys share their rows.
+        /// Without a validation split the training samples are the data, whatever the seed.
+        func rowsKey(dataOwner: Int) -> RowsKey {
+            let configuration = settings
+            let split = configuration.validationFraction == 0 ? nil : "\(configuration.seed) \(randomStart) \(configuration.validationFraction) \(configuration.shuffle)"
+            return RowsKey(
+                dataOwner: dataOwner, split: split, standardize: configuration.standardize,
+                resumedStandardization: checkpoint.map { $0.model.standardization })
+        }
+
+        /// What decides the model's samples and their orders: models of equal keys share them.
         func samplesKey(dataOwner: Int) -> SamplesKey {
             let configuration = settings
             return SamplesKey(
-                dataOwner: dataOwner, seed: configuration.seed, randomStart: checkpoint?.randomStart ?? (start == nil),
-                validationFraction: configuration.validationFraction, shuffle: configuration.shuffle,
-                standardize: configuration.standardize, resumedStandardization: checkpoint.map { $0.model.standardization },
-                resumedGenerator: checkpoint?.epochGenerator)
+                rows: rowsKey(dataOwner: dataOwner), seed: configuration.seed, randomStart: randomStart,
+                shuffle: configuration.shuffle, resumedGenerator: checkpoint?.epochGenerator)
         }
+
+        var randomStart: Bool { checkpoint?.randomStart ?? (start == nil) }
     }
 
     /// What models of one group share: the kernel's update, the steps through the epochs.
@@ -145,15 +154,20 @@ struct Lane {
         let steps: Int
     }
 
-    struct SamplesKey: Equatable {
+    struct RowsKey: Equatable {
         /// The first model of the group whose data is this model's.
         let dataOwner: Int
-        let seed: UInt64
-        let randomStart: Bool
-        let validationFraction: Double
-        let shuffle: Bool
+        /// The validation split's seed and settings; nil without one.
+        let split: String?
         let standardize: Bool
         let resumedStandardization: Standardization??
+    }
+
+    struct SamplesKey: Equatable {
+        let rows: RowsKey
+        let seed: UInt64
+        let randomStart: Bool
+        let shuffle: Bool
         let resumedGenerator: SplitMix64?
     }
 
@@ -174,30 +188,40 @@ private struct GroupRun {
     let batchSize: Int
 
     init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) {
-        var shared: [(key: Lane.SamplesKey, samples: IndexedSamples, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)] = []
+        typealias Rows = (key: Lane.RowsKey, rows: LaneRows, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)
+        var sharedRows: [Rows] = []
+        var shared: [(key: Lane.SamplesKey, samples: IndexedSamples, rows: Rows)] = []
         for (position, model) in models.enumerated() {
             let owner = models[..<position].first { $0.data.sharesStorage(with: model.data) }?.index ?? model.index
             let key = model.samplesKey(dataOwner: owner)
             let progress: TrainingProgress
             let entry: Int
             if let found = shared.firstIndex(where: { $0.key == key }) {
-                let samples = shared[found]
+                let rows = shared[found].rows
                 progress = model.trainer.progress(
-                    sharing: samples.generator, standardization: samples.standardization, from: model.start,
-                    resuming: model.checkpoint)
+                    sharing: rows.generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
                 entry = found
             } else {
-                let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
-                precondition(!prepared.progress.configuration.shuffle || prepared.progress.configuration.blockShuffle == nil,
-                    "a population shuffles sample by sample, not in blocks")
-                progress = prepared.progress
-                shared.append(
-                    (key, IndexedSamples(prepared.training, shuffle: progress.configuration.shuffle), prepared.validation,
-                     prepared.generator, progress.model.standardization))
+                let rows: Rows
+                if let found = sharedRows.first(where: { $0.key == key.rows }) {
+                    rows = found
+                    // The same rows with no split to draw: the seed's own generator after its start.
+                    let generator = key.rows.split == nil ? model.trainer.generatorWithoutSplit(from: model.start, resuming: model.checkpoint) : rows.generator
+                    progress = model.trainer.progress(
+                        sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
+                } else {
+                    let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
+                    precondition(!prepared.progress.configuration.shuffle || prepared.progress.configuration.blockShuffle == nil,
+                        "a population shuffles sample by sample, not in blocks")
+                    progress = prepared.progress
+                    rows = (key.rows, LaneRows(prepared.training), prepared.validation, prepared.generator, progress.model.standardization)
+                    sharedRows.append(rows)
+                }
+                shared.append((key, IndexedSamples(rows.rows, shuffle: progress.configuration.shuffle), rows))
                 entry = shared.count - 1
             }
             let loop = EpochLoop<LaneEngine>(
-                progress: progress, samples: shared[entry].samples, validation: shared[entry].validation, engine: nil)
+                progress: progress, samples: shared[entry].samples, validation: shared[entry].rows.validation, engine: nil)
             lanes.append(
                 Lane(model: model.index, loop: loop, samples: shared[entry].samples, callbacks: callbacks(model.index), epochStart: progress))
         }
@@ -229,7 +253,7 @@ private struct GroupRun {
             var seconds = 0.0
             var batches = lanes.first(where: \.isRunning)!.loop.progress.batchesCompleted
             // A lane that diverges meanwhile goes idle on its own samples.
-            let (rows, orders) = (sources.map { UnsafePointer($0.rows) }, sources.map { UnsafePointer($0.order) })
+            let (rows, orders) = (sources.map { UnsafePointer($0.rows.base) }, sources.map { UnsafePointer($0.order) })
             while batches < batchesPerEpoch {
                 if lanes.contains(where: { $0.isRunning && $0.callbacks.shouldStop() }) {
                     for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }

@@ -162,6 +162,12 @@ public struct Trainer<Engine: TrainingEngine> {
         return Self.split(data, configuration, using: &generator)
     }
 
+    /// The seed's generator as a run with no validation split (which draws none) continues
+    /// from it: after its starting weights, when it draws them.
+    func generatorWithoutSplit(from start: Model?, resuming checkpoint: TrainingProgress?) -> SplitMix64 {
+        Self.startingDraws(settings(resuming: checkpoint), start: start, resuming: checkpoint).generator
+    }
+
     /// The seed's generator after the starting weights are drawn from it, when the run
     /// starts (or started) from random weights, and those weights.
     private static func startingDraws(
