@@ -29,20 +29,6 @@ enum System {
 
     static func close(_ descriptor: Int32) { _ = closeDescriptor(descriptor) }
 
-    /// `count` bytes aligned to 2 MiB, asked to be backed by huge pages where the system
-    /// offers them (madvise); free with `free`.
-    static func allocateHuge(_ count: Int) -> UnsafeMutableRawPointer {
-        var pointer: UnsafeMutableRawPointer?
-        let alignment = 1 << 21
-        guard posix_memalign(&pointer, alignment, max(count, 1)) == 0, let pointer else { fatalError("out of memory") }
-        #if os(Linux)
-            _ = madvise(pointer, (count + alignment - 1) / alignment * alignment, 14)  // MADV_HUGEPAGE
-        #endif
-        return pointer
-    }
-
-    static func free(_ pointer: UnsafeMutableRawPointer) { freeMemory(pointer) }
-
     /// The size of the file behind `descriptor` when it is a regular file; nil for a pipe,
     /// a device or a failed fstat(2).
     static func regularFileSize(_ descriptor: Int32) -> Int? {
@@ -196,4 +182,3 @@ private func readDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutableRawPoint
     read(descriptor, buffer, count)
 }
 private func renameFile(_ from: String, _ to: String) -> Int32 { rename(from, to) }
-private func freeMemory(_ pointer: UnsafeMutableRawPointer) { free(pointer) }

@@ -36,11 +36,9 @@ final class IndexedSamples: EpochSamples, @unchecked Sendable {
     }
 }
 
-/// Samples as rows of four doubles (x0, x1, label, 0), in storage of their own on huge pages
-/// where the system offers them: a lane's read of a sample is one cache line, where three
-/// columns took three, and eight lanes reading eight seeds' rows at random miss the TLB
-/// less (measured: 16 seeds ran at 0.86 of one seed's speed per epoch on 4 KiB pages, 0.95
-/// on huge pages). Memory: 32 bytes a sample.
+/// Samples as rows of four doubles (x0, x1, label, 0), in storage of their own: a lane's
+/// read of a sample is one cache line, where three columns took three. (Huge pages for them,
+/// tried, made no difference measured side by side.) Memory: 32 bytes a sample.
 final class LaneRows: @unchecked Sendable {
     let count: Int
     /// Row i: `base[4i]`, `base[4i + 1]`, `base[4i + 2]` are sample i's x0, x1 and label.
@@ -50,13 +48,13 @@ final class LaneRows: @unchecked Sendable {
     init(_ data: Dataset) {
         precondition(data.count <= Int(UInt32.max), "a population trains on fewer than 2^32 samples")
         count = data.count
-        base = System.allocateHuge(32 * count).bindMemory(to: Double.self, capacity: 4 * count)
+        base = .allocate(capacity: 4 * count)
         data.withMiniBatch(0..<count) { data in
             for i in 0..<count { (base + 4 * i).initialize(from: [data.x0[i], data.x1[i], data.label[i], 0], count: 4) }
         }
     }
 
-    deinit { System.free(base) }
+    deinit { base.deallocate() }
 
     /// Calls `body` with the rows `indices` as columns.
     func columns<Result>(_ indices: some Collection<Int>, _ body: (MiniBatch) -> Result) -> Result {
