@@ -76,7 +76,7 @@ public struct UpdateSettings: Sendable, Equatable {
         let (correction1, correction2Root) = biasCorrections(beta1: beta1, beta2: beta2, step: step)
         func all(_ value: Double) -> V { V(broadcasting: value) }
         return UpdateCoefficients(
-            isFirstStep: step == 1, hasMomentum: momentum != 0, decays: weightDecay != 0, learningRate: all(learningRate),
+            isFirstStep: V.choice(step == 1), hasMomentum: momentum != 0, decays: weightDecay != 0, learningRate: all(learningRate),
             momentum: all(momentum), nesterov: V.choice(nesterov), weightDecay: all(weightDecay), beta1: all(beta1),
             oneMinusBeta1: all(1 - beta1), beta2: all(beta2), oneMinusBeta2: all(1 - beta2), epsilon: all(epsilon),
             stepSize: all(learningRate / correction1), correction2Root: all(correction2Root),
@@ -94,8 +94,9 @@ public func biasCorrections(beta1: Double, beta2: Double, step: Int) -> (first: 
 /// of one model's parameters, one model's per lane in a population.
 @frozen
 public struct UpdateCoefficients<V: UpdateArithmetic> {
-    /// SGD's momentum buffer starts as the first gradient.
-    public var isFirstStep: Bool
+    /// SGD's momentum buffer starts as the first gradient: per element, for a population
+    /// whose models took different numbers of steps.
+    public var isFirstStep: V.Choice
     /// Whether to run SGD's momentum and the L2 term at all (a population runs them in every
     /// lane, with zeros where a model has none: the same numbers).
     public var hasMomentum: Bool
@@ -118,7 +119,7 @@ public struct UpdateCoefficients<V: UpdateArithmetic> {
 
     @inlinable @inline(__always)
     public init(
-        isFirstStep: Bool, hasMomentum: Bool, decays: Bool, learningRate: V, momentum: V, nesterov: V.Choice,
+        isFirstStep: V.Choice, hasMomentum: Bool, decays: Bool, learningRate: V, momentum: V, nesterov: V.Choice,
         weightDecay: V, beta1: V, oneMinusBeta1: V, beta2: V, oneMinusBeta2: V, epsilon: V, stepSize: V,
         correction2Root: V, decay: V
     ) {
@@ -146,7 +147,7 @@ public func applyUpdate<V: UpdateArithmetic>(
     case .sgd:
         if c.decays { g = g + c.weightDecay * p }
         if c.hasMomentum {
-            first = c.isFirstStep ? g : c.momentum * first + g
+            first = V.choose(c.isFirstStep, g, c.momentum * first + g)
             g = V.choose(c.nesterov, g + c.momentum * first, first)
         }
         p = p - c.learningRate * g
@@ -199,18 +200,20 @@ public struct LaneRules: Sendable {
         (beta1[lane], beta2[lane], epsilon[lane], positiveWeight[lane]) = (0.9, 0.999, 1e-8, 1)
     }
 
-    /// The coefficients of step `step`, lane by lane (each lane's bias corrections its own),
-    /// with momentum and decay run in every lane: zeros give the same numbers, and no lane's
-    /// arithmetic depends on another's settings.
+    /// The coefficients of each lane's step number `steps[lane]` (each lane's bias corrections
+    /// its own), with momentum and decay run in every lane: zeros give the same numbers, and
+    /// no lane's arithmetic depends on another's settings.
     @inlinable
-    public func coefficients(step: Int) -> UpdateCoefficients<SIMD8<Double>> {
+    public func coefficients(steps: InlineArray<8, Int>) -> UpdateCoefficients<SIMD8<Double>> {
         var (correction1, correction2) = (SIMD8<Double>(), SIMD8<Double>())
+        var isFirstStep = SIMDMask<SIMD8<Int64>>(repeating: false)
         for lane in 0..<8 {
-            (correction1[lane], correction2[lane]) = biasCorrections(beta1: beta1[lane], beta2: beta2[lane], step: step)
+            (correction1[lane], correction2[lane]) = biasCorrections(beta1: beta1[lane], beta2: beta2[lane], step: steps[lane])
+            isFirstStep[lane] = steps[lane] == 1
         }
         let one = SIMD8<Double>(repeating: 1)
         return UpdateCoefficients(
-            isFirstStep: step == 1, hasMomentum: true, decays: true, learningRate: learningRate, momentum: momentum,
+            isFirstStep: isFirstStep, hasMomentum: true, decays: true, learningRate: learningRate, momentum: momentum,
             nesterov: nesterov, weightDecay: weightDecay, beta1: beta1, oneMinusBeta1: one - beta1, beta2: beta2,
             oneMinusBeta2: one - beta2, epsilon: epsilon, stepSize: learningRate / correction1, correction2Root: correction2,
             decay: one - learningRate * weightDecay)
@@ -218,8 +221,8 @@ public struct LaneRules: Sendable {
 }
 
 /// Up to eight models trained together by the population kernel, one per lane: their
-/// parameters, rules and optimizer state, and the batch size they share. Lanes past the
-/// last model hold zeros at learning rate 0.
+/// parameters, rules, optimizer state and batch sizes. Idle lanes (past the last model, or
+/// of a model that ended) hold zeros at learning rate 0, in one batch as long as a call.
 @frozen
 public struct LaneGroup: Sendable {
     /// Per parameter (`ParameterLayout`), the eight models' values.
@@ -228,14 +231,21 @@ public struct LaneGroup: Sendable {
     /// Per parameter, the models' momentum buffers or first moments, and second moments.
     public var first = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
     public var second = InlineArray<51, SIMD8<Double>>(repeating: SIMD8<Double>())
-    /// Steps taken, the same for the eight.
-    public var steps = 0
-    public let batchSize: Int
+    /// Each model's steps taken.
+    public var steps = InlineArray<8, Int>(repeating: 0)
+    /// Each model's samples a step; `Int.max` for an idle lane.
+    public var batchSizes = InlineArray<8, Int>(repeating: .max)
     /// Lanes in use.
     public var models = 0
 
-    public init(kind: UpdateSettings.Kind, batchSize: Int) {
+    public init(kind: UpdateSettings.Kind) {
         rules = LaneRules(kind: kind)
-        self.batchSize = batchSize
+    }
+
+    /// Lane `lane` idle: zeros at learning rate 0, never a step of its own.
+    public mutating func makeIdle(_ lane: Int) {
+        for index in 0..<51 { (weights[index][lane], first[index][lane], second[index][lane]) = (0, 0, 0) }
+        rules.clear(lane)
+        (steps[lane], batchSizes[lane]) = (0, .max)
     }
 }

@@ -7,11 +7,12 @@ import CPUFeatures
 /// one value broadcast. Every operation is lane by lane and nothing is summed across lanes,
 /// so a model's numbers never depend on the other models, nor on its lane.
 extension Kernels {
-    /// Optimizer steps over consecutive mini-batches of the group's batch size of the `count`
-    /// samples at `x0`, `x1` and `label`, each broadcast to the eight models of `group` (lane l
-    /// of weight vector p is parameter p of model l, `ParameterLayout` order), each by its lane
-    /// of the group's rules; adds each model's loss sum (each sample's weighted loss before its
-    /// batch's update) to its lane of `losses`.
+    /// Optimizer steps over consecutive mini-batches of the `count` samples at `x0`, `x1` and
+    /// `label`, each broadcast to the eight models of `group` (lane l of weight vector p is
+    /// parameter p of model l, `ParameterLayout` order), each model at its batch size and by
+    /// its lane of the group's rules (the call's end ends every model's batch); adds each
+    /// model's loss sum (each sample's weighted loss before its batch's update) to its lane of
+    /// `losses`.
     @inline(never)
     package static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
@@ -44,9 +45,19 @@ extension Kernels {
             UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
         }
         let (weights, first, second) = (vectors(\.weights), vectors(\.first), vectors(\.second))
-        let (rules, batchSize) = (group.pointee.rules, group.pointee.batchSize)
+        let (rules, batchSizes) = (group.pointee.rules, group.pointee.batchSizes)
         let learningRates = rules.learningRate
         let extraWeight = rules.positiveWeight - 1
+        // Each lane's batch size; an idle lane's (Int.max) steps whenever another lane does.
+        var (batchSize, idle) = (Vector8(repeating: 1), SIMDMask<SIMD8<Int64>>(repeating: false))
+        for lane in 0..<8 { (batchSize[lane], idle[lane]) = (Double(min(batchSizes[lane], 1 << 53)), batchSizes[lane] == .max) }
+        // One batch size for every lane in use (the usual grid): no lane-by-lane bookkeeping,
+        // which cost 13% of the kernel at batch 1.
+        var uniform: Int? = nil
+        for lane in 0..<8 where batchSizes[lane] != .max {
+            uniform = uniform == nil || uniform == batchSizes[lane] ? batchSizes[lane] : 0
+        }
+        if uniform == 0 { uniform = nil }
         var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
         var scratchStorage = InlineArray<15, Vector8>(repeating: Vector8())
         withUnsafeMutablePointer(to: &sumStorage) { sumPointer in
@@ -56,10 +67,18 @@ extension Kernels {
                 let w = LaneWeights(base: weights)
                 var loss = sums.pointee
                 var start = 0
+                // Samples in each lane's batch so far: every call starts at a batch's start.
+                var inBatch = InlineArray<8, Int>(repeating: 0)
                 // As the SIMD engine's step: lr/m, then θ − (lr/m)·Σg, lane by lane.
-                let fullStep = learningRates / Vector8(repeating: Double(batchSize))
+                let fullStep = learningRates / batchSize
                 while start < count {
-                    let size = min(batchSize, count - start)
+                    // To the next end of a lane's batch, or of the call (which ends every batch).
+                    var size = count - start
+                    if let uniform {
+                        size = min(size, uniform)
+                    } else {
+                        for lane in 0..<8 { size = min(size, batchSizes[lane] - inBatch[lane]) }
+                    }
                     for s in start..<(start + size) {
                         let (in0, in1, y) = samples[s]
                         let z3 = SIMDWeights.forward(in0, in1, w, scratch)
@@ -69,23 +88,54 @@ extension Kernels {
                         loss.add(logits: z3, labels: y, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT)
                         SIMDWeights.backward((output.probability - y) * weight, in0, in1, w, scratch, into: g)
                     }
-                    // The update clears the sums for the next batch (they start cleared).
-                    if rules.isPlainSGD {
-                        let step = size == batchSize ? fullStep : learningRates / Vector8(repeating: Double(size))
-                        for p in 0..<ParameterLayout.count {
-                            weights[p] -= step * g[p]
-                            g[p] = Vector8()
-                        }
+                    start += size
+                    // The lanes whose batch is complete step; with one batch size, all of them.
+                    var (done, samplesInBatch, full) = (idle, Vector8(repeating: Double(size)), true)
+                    if let uniform {
+                        (done, full) = (SIMDMask(repeating: true), size == uniform)
                     } else {
-                        group.pointee.steps += 1
-                        let coefficients = rules.coefficients(step: group.pointee.steps)
-                        let scale = Vector8(repeating: 1 / Double(size))
-                        for p in 0..<ParameterLayout.count {
-                            applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
-                            g[p] = Vector8()
+                        for lane in 0..<8 {
+                            inBatch[lane] += size
+                            samplesInBatch[lane] = Double(inBatch[lane])
+                            done[lane] = done[lane] || inBatch[lane] == batchSizes[lane] || start == count
+                            full = full && (idle[lane] || inBatch[lane] == batchSizes[lane])
+                            if done[lane] { inBatch[lane] = 0 }
                         }
                     }
-                    start += size
+                    let all = uniform != nil || !any(.!done)
+                    // The update clears the sums for the next batch (they start cleared).
+                    if rules.isPlainSGD {
+                        let step = full ? fullStep : learningRates / samplesInBatch
+                        if all {
+                            for p in 0..<ParameterLayout.count {
+                                weights[p] -= step * g[p]
+                                g[p] = Vector8()
+                            }
+                        } else {
+                            let masked = Vector8().replacing(with: step, where: done)
+                            for p in 0..<ParameterLayout.count {
+                                weights[p] -= masked * g[p]
+                                g[p] = g[p].replacing(with: 0, where: done)
+                            }
+                        }
+                    } else {
+                        for lane in 0..<8 where done[lane] { group.pointee.steps[lane] += 1 }
+                        let coefficients = rules.coefficients(steps: group.pointee.steps)
+                        let scale = Vector8(repeating: 1) / samplesInBatch
+                        for p in 0..<ParameterLayout.count {
+                            if all {
+                                applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
+                                g[p] = Vector8()
+                            } else {
+                                var (stepped, moment, square) = (weights[p], first[p], second[p])
+                                applyUpdate(&stepped, gradient: g[p] * scale, first: &moment, second: &square, rules.kind, coefficients)
+                                weights[p].replace(with: stepped, where: done)
+                                first[p].replace(with: moment, where: done)
+                                second[p].replace(with: square, where: done)
+                                g[p].replace(with: 0, where: done)
+                            }
+                        }
+                    }
                 }
                 sums.pointee = loss
             }

@@ -19,7 +19,7 @@ public struct LaneEngine: TrainingEngine {
 
     /// Starts from `parameters`, on the copy of the kernels `options.kernel` names (one thread).
     public init(parameters: Parameters, options: EngineOptions) {
-        group = LaneGroup(kind: .sgd, batchSize: 1)
+        group = LaneGroup(kind: .sgd)
         kernel = options.kernel
         self.parameters = parameters
     }
@@ -38,12 +38,13 @@ public struct LaneEngine: TrainingEngine {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
         let settings = rule.settings
-        var lane = LaneGroup(kind: settings.kind, batchSize: batchSize)
+        var lane = LaneGroup(kind: settings.kind)
         lane.weights = group.weights
         lane.rules.set(0, settings)
+        lane.batchSizes[0] = batchSize
         lane.models = 1
         if !settings.isPlainSGD {
-            lane.steps = state.steps
+            lane.steps[0] = state.steps
             for (index, value) in state.first.enumerated() { lane.first[index][0] = value }
             for (index, value) in state.second.enumerated() { lane.second[index][0] = value }
         }
@@ -72,8 +73,8 @@ extension LaneGroup {
     /// Lane `lane`'s optimizer state, as one model's run keeps it.
     func state(of lane: Int) -> OptimizerState {
         var state = OptimizerState()
-        guard steps > 0 else { return state }
-        state.steps = steps
+        guard steps[lane] > 0 else { return state }
+        state.steps = steps[lane]
         state.first = (0..<Parameters.count).map { first[$0][lane] }
         state.second = (0..<Parameters.count).map { second[$0][lane] }
         return state

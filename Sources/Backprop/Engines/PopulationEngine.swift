@@ -9,9 +9,10 @@ import Dispatch
 ///
 /// Each model (a `Member`) has its own starting parameters, update rule (learning rate, any
 /// `Optimizer` with its settings, positive weight) and batch size, and trains on the samples
-/// in the order given. Models of the same optimizer kind and batch size share groups of
-/// eight lanes (plain SGD apart from SGD with momentum or decay); groups are split across threads, whole groups per thread, so there is
-/// nothing to reduce.
+/// in the order given. Models of the same kind of update (plain SGD; SGD with momentum or
+/// decay; Adam; AdamW) share groups of eight lanes, whatever their batch sizes (a lane steps
+/// when its own batch is complete); groups are split across threads, whole groups per
+/// thread, so there is nothing to reduce.
 ///
 /// **Bits.** A model's parameters depend on nothing but its start, its rule, its batch size
 /// and the data: not on the other models, its lane, or the thread count. They agree with
@@ -38,7 +39,7 @@ public struct PopulationEngine: Sendable {
         }
     }
 
-    /// Groups of up to eight models of one optimizer kind and batch size.
+    /// Groups of up to eight models of one kind of update.
     private var groups: [LaneGroup]
     /// Model i is lane `slots[i].lane` of group `slots[i].group`.
     private let slots: [(group: Int, lane: Int)]
@@ -56,19 +57,20 @@ public struct PopulationEngine: Sendable {
         self.options = options
         var groups: [LaneGroup] = []
         var slots: [(group: Int, lane: Int)] = []
-        var open: [String: Int] = [:]  // the group still filling, per kind and batch size
+        var open: [String: Int] = [:]  // the group still filling, per kind of update
         for member in members {
             let settings = member.rule.settings
             // Plain SGD has a step of its own: a plain model among stateful ones would round otherwise.
-            let key = "\(settings.kind) \(settings.isPlainSGD) \(member.batchSize)"
+            let key = "\(settings.kind) \(settings.isPlainSGD)"
             if open[key].map({ groups[$0].models == 8 }) ?? true {
                 open[key] = groups.count
-                groups.append(LaneGroup(kind: settings.kind, batchSize: member.batchSize))
+                groups.append(LaneGroup(kind: settings.kind))
             }
             let group = open[key]!
             let lane = groups[group].models
             for (index, value) in member.parameters.flattened.enumerated() { groups[group].weights[index][lane] = value }
             groups[group].rules.set(lane, settings)
+            groups[group].batchSizes[lane] = member.batchSize
             groups[group].models += 1
             slots.append((group, lane))
         }

@@ -50,7 +50,7 @@ public struct PopulationTrainer: Sendable {
         let models = configurations.indices.map { index in
             Lane.Plan(
                 index: index, configuration: configurations[index].with(options.kernel), data: data[index], start: start,
-                checkpoint: checkpoints.isEmpty ? nil : checkpoints[index])
+                checkpoint: checkpoints.isEmpty ? nil : checkpoints[index], stopInterval: callbacks(index).stopInterval)
         }
         let groups = Self.groups(of: models)
         let results = Mutex([TrainingResult<LaneEngine>?](repeating: nil, count: models.count))
@@ -106,6 +106,8 @@ struct Lane {
         let data: Dataset
         let start: Model?
         let checkpoint: TrainingProgress?
+        /// Its callbacks' `stopInterval`: samples between stop requests.
+        let stopInterval: Int
 
         var trainer: Trainer<LaneEngine> { Trainer(configuration) }
 
@@ -115,11 +117,17 @@ struct Lane {
         var groupKey: GroupKey {
             let configuration = settings
             let settings = configuration.rule.settings
+            let count = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
             return GroupKey(
-                kind: settings.kind, plainSGD: settings.isPlainSGD, batchSize: configuration.batchSize,
-                trainingCount: Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction),
-                epochsCompleted: checkpoint?.epochsCompleted ?? 0, batchesCompleted: checkpoint?.batchesCompleted ?? 0,
-                steps: checkpoint?.optimizerState?.steps ?? 0)
+                kind: settings.kind, plainSGD: settings.isPlainSGD, trainingCount: count,
+                chunk: Self.chunk(batchSize: configuration.batchSize, count: count, stopInterval: stopInterval),
+                epochsCompleted: checkpoint?.epochsCompleted ?? 0,
+                position: min(count, (checkpoint?.batchesCompleted ?? 0) * configuration.batchSize))
+        }
+
+        /// The samples `Trainer` hands its engine at once: whole batches, about `stopInterval`.
+        static func chunk(batchSize: Int, count: Int, stopInterval: Int) -> Int {
+            min(count, max(1, stopInterval / batchSize) * batchSize)
         }
 
         /// What decides the model's training samples: models of equal keys share their rows.
@@ -143,15 +151,16 @@ struct Lane {
         var randomStart: Bool { checkpoint?.randomStart ?? (start == nil) }
     }
 
-    /// What models of one group share: the kernel's update, the steps through the epochs.
+    /// What models of one group share: the kernel's update, and the steps through the
+    /// epochs: the same calls to the kernel (chunks of whole batches of every lane's, as
+    /// `Trainer` makes them), so that each lane's loss sums come out as alone.
     struct GroupKey: Hashable {
         let kind: UpdateSettings.Kind
         let plainSGD: Bool
-        let batchSize: Int
         let trainingCount: Int
+        let chunk: Int
         let epochsCompleted: Int
-        let batchesCompleted: Int
-        let steps: Int
+        let position: Int
     }
 
     struct RowsKey: Equatable {
@@ -185,7 +194,8 @@ struct Lane {
 private struct GroupRun {
     var lanes: [Lane] = []
     var group: LaneGroup
-    let batchSize: Int
+    /// Samples a call to the kernel.
+    let chunk: Int
 
     init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) {
         typealias Rows = (key: Lane.RowsKey, rows: LaneRows, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)
@@ -226,11 +236,11 @@ private struct GroupRun {
                 Lane(model: model.index, loop: loop, samples: shared[entry].samples, callbacks: callbacks(model.index), epochStart: progress))
         }
         let configuration = lanes[0].loop.configuration
-        let settings = configuration.rule.settings
-        batchSize = configuration.batchSize
-        group = LaneGroup(kind: settings.kind, batchSize: batchSize)
-        group.steps = lanes[0].loop.optimizerState.steps
+        // As `Trainer` calls its engine: whole batches of every lane's (the group's key).
+        chunk = Lane.Plan.chunk(batchSize: configuration.batchSize, count: lanes[0].samples.count, stopInterval: models[0].stopInterval)
+        group = LaneGroup(kind: configuration.rule.settings.kind)
         for (slot, lane) in lanes.enumerated() {
+            (group.steps[slot], group.batchSizes[slot]) = (lane.loop.optimizerState.steps, lane.loop.configuration.batchSize)
             for (index, value) in lane.loop.engine.parameters.flattened.enumerated() { group.weights[index][slot] = value }
             for (index, value) in lane.loop.optimizerState.first.enumerated() { group.first[index][slot] = value }
             for (index, value) in lane.loop.optimizerState.second.enumerated() { group.second[index][slot] = value }
@@ -243,32 +253,30 @@ private struct GroupRun {
     mutating func train(_ kernels: any KernelSet.Type, finished: (Int, TrainingResult<LaneEngine>) -> Void) {
         for slot in lanes.indices where !lanes[slot].isRunning { end(slot, finished) }
         let count = lanes[0].samples.count
-        let batchesPerEpoch = (count + batchSize - 1) / batchSize
-        // As `Trainer`: whole mini-batches per call to the kernel, so the same loss sums.
-        let chunk = max(1, lanes[0].callbacks.stopInterval / batchSize)
         let clock = ContinuousClock()
         while lanes.contains(where: \.isRunning) {
             let started = clock.now
             beginEpoch()
             var seconds = 0.0
-            var batches = lanes.first(where: \.isRunning)!.loop.progress.batchesCompleted
+            let first = lanes.first(where: \.isRunning)!.loop
+            var position = min(count, first.progress.batchesCompleted * first.configuration.batchSize)
             // A lane that diverges meanwhile goes idle on its own samples.
             let (rows, orders) = (sources.map { UnsafePointer($0.rows.base) }, sources.map { UnsafePointer($0.order) })
-            while batches < batchesPerEpoch {
+            while position < count {
                 if lanes.contains(where: { $0.isRunning && $0.callbacks.shouldStop() }) {
                     for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }
                     return
                 }
-                let last = min(batches + chunk, batchesPerEpoch)
-                let range = (batches * batchSize)..<min(last * batchSize, count)
+                let range = position..<min(position + chunk, count)
                 let stepsStarted = clock.now
                 var sums = LaneLossSums()
                 kernels.trainPopulation(&group, rows: rows, orders: orders, start: range.lowerBound, count: range.count, sums: &sums)
                 let losses = sums.total(extraWeight: group.rules.positiveWeight - 1)
                 seconds += (clock.now - stepsStarted) / .seconds(1)
                 for slot in lanes.indices where lanes[slot].isRunning {
+                    let batchSize = lanes[slot].loop.configuration.batchSize
                     lanes[slot].loop.progress.epochLossSum = (lanes[slot].loop.progress.epochLossSum ?? 0) + losses[slot]
-                    lanes[slot].loop.progress.batchesCompleted = last
+                    lanes[slot].loop.progress.batchesCompleted = (range.upperBound + batchSize - 1) / batchSize
                     // As `Trainer`, checked once a chunk: a diverged model stops there.
                     if !(0..<Parameters.count).allSatisfy({ group.weights[$0][slot].isFinite }) {
                         synchronize(slot)
@@ -276,7 +284,7 @@ private struct GroupRun {
                         end(slot, finished)
                     }
                 }
-                batches = last
+                position = range.upperBound
             }
             for slot in lanes.indices where lanes[slot].isRunning {
                 synchronize(slot)
@@ -316,7 +324,7 @@ private struct GroupRun {
     /// The lane's engine and optimizer state from the group's lane.
     private mutating func synchronize(_ slot: Int) {
         lanes[slot].loop.engine.parameters = Parameters(flattened: (0..<Parameters.count).map { group.weights[$0][slot] })
-        if group.steps > 0 { lanes[slot].loop.optimizerState = group.state(of: slot) }
+        if group.steps[slot] > 0 { lanes[slot].loop.optimizerState = group.state(of: slot) }
     }
 
     /// A stop request: the lane goes back to where its epoch began, checkpoints, and ends.
@@ -334,9 +342,6 @@ private struct GroupRun {
     /// The lane's model is done: its result, and its lane idle (zeros at learning rate 0).
     private mutating func end(_ slot: Int, _ finished: (Int, TrainingResult<LaneEngine>) -> Void) {
         finished(lanes[slot].model, lanes[slot].loop.finish())
-        for index in 0..<Parameters.count {
-            (group.weights[index][slot], group.first[index][slot], group.second[index][slot]) = (0, 0, 0)
-        }
-        group.rules.clear(slot)
+        group.makeIdle(slot)
     }
 }
