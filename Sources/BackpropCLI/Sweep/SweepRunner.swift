@@ -52,9 +52,13 @@ struct SweepRunner: Sendable {
         let resumed = try resumed(point)
         let samples = try data.samples(seed: point.seed)
         var writeError: InputError?
-        var trained = 0
+        var (trained, last) = (0, nil as EpochReport?)
         let callbacks = TrainingCallbacks(
-            checkpointEvery: checkpointEvery, onEpoch: { trained += $0.samples },
+            checkpointEvery: checkpointEvery,
+            onEpoch: { report in
+                trained += report.samples
+                last = report
+            },
             onCheckpoint: { progress in
                 guard writeError == nil else { return }
                 do throws(InputError) { try writeCheckpoint(progress, point) } catch { writeError = error }
@@ -63,7 +67,7 @@ struct SweepRunner: Sendable {
         let result = Trainer<SIMDEngine>(configuration).run(on: samples, from: start, resuming: resumed, callbacks: callbacks)
         if let writeError { throw writeError }
         if result.progress.outcome == .interrupted { return nil }
-        return (try finish(result, point, on: samples), trained)
+        return (try finish(result, point, on: samples, last: last), trained)
     }
 
     /// Trains `points` in the lanes of the population engine (`PopulationTrainer`) on
@@ -89,12 +93,17 @@ struct SweepRunner: Sendable {
         let samples = points.map { bySeed[$0.seed]! }
         let failure = Mutex<(any Error)?>(nil)
         let trained = Mutex([Int](repeating: 0, count: points.count))
+        let last = Mutex([EpochReport?](repeating: nil, count: points.count))
         let trainer = PopulationTrainer(points.map { configurations[$0.index]! }, options: EngineOptions(threads: threads))
         _ = trainer.run(
             on: samples, from: start, resuming: resumed,
             callbacks: { model in
                 TrainingCallbacks(
-                    checkpointEvery: checkpointEvery, onEpoch: { report in trained.withLock { $0[model] += report.samples } },
+                    checkpointEvery: checkpointEvery,
+                    onEpoch: { report in
+                        trained.withLock { $0[model] += report.samples }
+                        last.withLock { $0[model] = report }
+                    },
                     onCheckpoint: { progress in
                         guard failure.withLock({ $0 == nil }) else { return }
                         do throws(InputError) { try writeCheckpoint(progress, points[model]) } catch { failure.withLock { $0 = $0 ?? error } }
@@ -104,7 +113,8 @@ struct SweepRunner: Sendable {
             onFinish: { model, result in
                 guard result.progress.outcome != .interrupted else { return }
                 do {
-                    try record(try finish(result, points[model], on: samples[model]), trained.withLock { $0[model] })
+                    let line = try finish(result, points[model], on: samples[model], last: last.withLock { $0[model] })
+                    try record(line, trained.withLock { $0[model] })
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
@@ -130,16 +140,28 @@ struct SweepRunner: Sendable {
     }
 
     /// The results line of a run that ended (its model written, unless it diverged), its
-    /// checkpoint removed.
-    private func finish<Engine>(_ result: TrainingResult<Engine>, _ point: SweepGrid.Point, on samples: Dataset) throws -> SweepResult {
+    /// checkpoint removed; `last` is the run's last epoch's report, if this call trained one.
+    private func finish<Engine>(_ result: TrainingResult<Engine>, _ point: SweepGrid.Point, on samples: Dataset, last: EpochReport?)
+        throws -> SweepResult
+    {
         var line = SweepResult(point: point, epochs: result.progress.epochsCompleted, outcome: "diverged")
         if result.progress.outcome != .diverged {
             let model = folder.model(point.index)
             try SweepFolder.refuseLink(model)
             try result.model.write(to: model)
-            let parts = Trainer<Engine>(configurations[point.index]!).parts(of: samples, from: start)
-            let training = result.model.evaluate(on: parts.training)
-            let validation = parts.validation.map { result.model.evaluate(on: $0) }
+            let training: Evaluation
+            let validation: Evaluation?
+            // The saved model is the last epoch's, which its report evaluated on the same
+            // samples (the same bits: `Evaluation` sums its parts as one pass); a model
+            // stopped early is the best one, evaluated here.
+            if result.progress.outcome == .completed, let last, last.epoch == result.progress.epochsCompleted,
+                let evaluated = last.training
+            {
+                (training, validation) = (evaluated, last.validation)
+            } else {
+                let parts = Trainer<Engine>(configurations[point.index]!).parts(of: samples, from: start)
+                (training, validation) = (result.model.evaluate(on: parts.training), parts.validation.map { result.model.evaluate(on: $0) })
+            }
             (line.model, line.loss, line.accuracy) = (SweepFolder.modelName(point.index), training.loss, training.accuracy)
             (line.validationLoss, line.validationAccuracy) = (validation?.loss, validation?.accuracy)
             line.outcome = result.progress.outcome == .stoppedEarly ? "stopped_early" : "completed"
