@@ -34,17 +34,28 @@ public struct PopulationTrainer: Sendable {
     }
 
     /// Trains model i on `data[i]`, from `start` (or its seed's random weights), or from
-    /// `checkpoints[i]` when given; reports through `callbacks(i)`, and calls `onFinish` with
-    /// each model's result as it ends, on the thread of its group.
+    /// `checkpoints[i]` when given, reporting through `callbacks(i)`.
     ///
     /// - Returns: every model's result, in order, as `Trainer<LaneEngine>.run` returns it.
     /// - Precondition: one data set a configuration, none empty; no checkpoints, or one
     ///   (possibly nil) a configuration; no block shuffle.
     public func run(
         on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
-        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() },
-        onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void = { _, _ in }
+        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() }
     ) -> [TrainingResult<LaneEngine>] {
+        let results = Mutex([TrainingResult<LaneEngine>?](repeating: nil, count: configurations.count))
+        run(on: data, from: start, resuming: checkpoints, callbacks: callbacks) { model, result in results.withLock { $0[model] = result } }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// As `run(on:from:resuming:callbacks:)`, handing each model's result to `onFinish` as the
+    /// model ends, on the thread of its group, and keeping none: memory for the groups under
+    /// way only, however many models.
+    public func run(
+        on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
+        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() },
+        onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void
+    ) {
         precondition(data.count == configurations.count, "one data set a configuration")
         precondition(checkpoints.isEmpty || checkpoints.count == configurations.count, "one checkpoint (or nil) a configuration")
         let models = configurations.indices.map { index in
@@ -53,7 +64,6 @@ public struct PopulationTrainer: Sendable {
                 checkpoint: checkpoints.isEmpty ? nil : checkpoints[index], stopInterval: callbacks(index).stopInterval)
         }
         let groups = Self.groups(of: models)
-        let results = Mutex([TrainingResult<LaneEngine>?](repeating: nil, count: models.count))
         let next = Atomic<Int>(0)
         let kernels = options.kernel.kernels
         @Sendable func work() {
@@ -61,15 +71,11 @@ public struct PopulationTrainer: Sendable {
                 let group = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard group < groups.count else { return }
                 var run = GroupRun(groups[group].map { models[$0] }, callbacks: callbacks)
-                run.train(kernels) { model, result in
-                    results.withLock { $0[model] = result }
-                    onFinish(model, result)
-                }
+                run.train(kernels, finished: onFinish)
             }
         }
         let threads = min(options.threads, groups.count)
         if threads <= 1 { work() } else { DispatchQueue.concurrentPerform(iterations: threads) { _ in work() } }
-        return results.withLock { $0.map { $0! } }
     }
 
     /// The models' groups, in order: each a model and the next ones of its key, up to eight.
