@@ -50,21 +50,25 @@ func jsonObject(_ pairs: KeyValuePairs<String, Any?>) -> String {
         case let value as Int: return "\(value)"
         case let value as UInt64: return "\(value)"
         case let value as Bool: return value ? "true" : "false"
-        case let value as String:
-            let escaped = value.unicodeScalars.map { scalar -> String in
-                switch scalar {
-                case "\"": return "\\\""
-                case "\\": return "\\\\"
-                case "\n": return "\\n"
-                case _ where scalar.value < 0x20: return String(format: "\\u%04x", scalar.value)
-                default: return String(scalar)
-                }
-            }.joined()
-            return "\"\(escaped)\""
+        case let value as String: return jsonString(value)
         default: return "\"\(value!)\""
         }
     }
     return "{" + pairs.map { "\"\($0.key)\":\(encode($0.value))" }.joined(separator: ",") + "}"
+}
+
+/// `text` as a JSON string, quoted and escaped.
+func jsonString(_ text: String) -> String {
+    let escaped = text.unicodeScalars.map { scalar -> String in
+        switch scalar {
+        case "\"": return "\\\""
+        case "\\": return "\\\\"
+        case "\n": return "\\n"
+        case _ where scalar.value < 0x20: return String(format: "\\u%04x", scalar.value)
+        default: return String(scalar)
+        }
+    }.joined()
+    return "\"\(escaped)\""
 }
 
 /// "12.3 M", "456 k" — a throughput for people.

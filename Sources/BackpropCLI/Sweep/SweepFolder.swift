@@ -91,14 +91,11 @@ struct SweepFolder {
                 message: "\(trace) but no sweep.json (an earlier backprop's folder), so the settings that trained them "
                     + "cannot be checked; give another --out (`sweep --report` still reads this one)")
         }
-        let text: Data
-        do {
-            text = try JSONSerialization.data(withJSONObject: settings, options: [.prettyPrinted, .sortedKeys])
-        } catch {
-            throw InputError(file: settingsFile, line: nil, message: "cannot encode the settings: \(error.localizedDescription)")
-        }
+        // Written by hand: Foundation's JSON writer took 4% of a short sweep, starting up.
+        let text = "{\n" + settings.sorted { $0.key < $1.key }.map { "  \(jsonString($0.key)) : \(jsonString($0.value))" }
+            .joined(separator: ",\n") + "\n}\n"
         let temporary = "\(path)/.sweep.json.\(ProcessInfo.processInfo.processIdentifier).new"
-        try AtomicFile.write(text + Data("\n".utf8), to: temporary)
+        try AtomicFile.write(text, to: temporary)
         defer { unlink(temporary) }
         guard link(temporary, settingsFile) == 0 else {
             let code = errno
