@@ -16,7 +16,8 @@
 #   v4:       gradient 23:1 (257 FMAs), prediction 8:1 (170 FMAs)
 # and the population kernel that sweeps run (a lane's sample gathered from its rows, eight
 # scalar loads a column, then whole-vector arithmetic; the lanes' batch sizes counted in
-# scalar code): baseline 45:1, v3 27:1 (146 FMAs), v4 15:1 (73 FMAs).
+# scalar code; two samples side by side within a batch): baseline 51:1, v3 34:1 (438 FMAs),
+# v4 17:1 (222 FMAs).
 # Failures these catch: a gradient kernel scalarised by `SIMD32<Double>` arithmetic (7.6:1
 # on AVX2), a prediction kernel writing its last partial group lane by lane from the same
 # code, which makes LLVM compute every group one scalar sigmoid at a time (2.3:1 on

@@ -59,11 +59,12 @@ extension Kernels {
         }
         if uniform == 0 { uniform = nil }
         var sumStorage = InlineArray<51, Vector8>(repeating: Vector8())
-        var scratchStorage = InlineArray<15, Vector8>(repeating: Vector8())
+        var scratchStorage = InlineArray<30, Vector8>(repeating: Vector8())
         withUnsafeMutablePointer(to: &sumStorage) { sumPointer in
             withUnsafeMutablePointer(to: &scratchStorage) { scratchPointer in
                 let g = UnsafeMutableRawPointer(sumPointer).assumingMemoryBound(to: Vector8.self)
                 let scratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: Vector8.self))
+                let otherScratch = LaneScratch(UnsafeMutableRawPointer(scratchPointer).assumingMemoryBound(to: Vector8.self) + 15)
                 let w = LaneWeights(base: weights)
                 var loss = sums.pointee
                 var start = 0
@@ -79,11 +80,28 @@ extension Kernels {
                     } else {
                         for lane in 0..<8 { size = min(size, batchSizes[lane] - inBatch[lane]) }
                     }
-                    for s in start..<(start + size) {
+                    // Two samples' forward passes side by side: independent work for the
+                    // divisions' latency; the sums still add sample by sample, in order.
+                    var s = start
+                    while s + 1 < start + size {
+                        let (a0, a1, ya) = samples[s]
+                        let (b0, b1, yb) = samples[s + 1]
+                        let za = SIMDWeights.forward(a0, a1, w, scratch)
+                        let zb = SIMDWeights.forward(b0, b1, w, otherScratch)
+                        let (outputA, outputB) = (OutputLanes(logits: za), OutputLanes(logits: zb))
+                        // c = 1 + (w − 1)·y: a positive sample's loss and delta count w times.
+                        let weightA = multiplyAdd(extraWeight, ya, Vector8(repeating: 1))
+                        let weightB = multiplyAdd(extraWeight, yb, Vector8(repeating: 1))
+                        loss.add(logits: za, labels: ya, weights: weightA, magnitude: outputA.magnitude, onePlusT: outputA.onePlusT)
+                        loss.add(logits: zb, labels: yb, weights: weightB, magnitude: outputB.magnitude, onePlusT: outputB.onePlusT)
+                        SIMDWeights.backward((outputA.probability - ya) * weightA, a0, a1, w, scratch, into: g)
+                        SIMDWeights.backward((outputB.probability - yb) * weightB, b0, b1, w, otherScratch, into: g)
+                        s += 2
+                    }
+                    if s < start + size {
                         let (in0, in1, y) = samples[s]
                         let z3 = SIMDWeights.forward(in0, in1, w, scratch)
                         let output = OutputLanes(logits: z3)
-                        // c = 1 + (w − 1)·y: a positive sample's loss and delta count w times.
                         let weight = multiplyAdd(extraWeight, y, Vector8(repeating: 1))
                         loss.add(logits: z3, labels: y, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT)
                         SIMDWeights.backward((output.probability - y) * weight, in0, in1, w, scratch, into: g)
