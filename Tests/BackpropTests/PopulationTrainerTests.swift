@@ -87,6 +87,37 @@ import Testing
         #expect(Set(together.map { $0.model.parameters.flattened }).count == configurations.count)
     }
 
+    /// Stopped in the first epoch, models of one seed after a model of another on the same
+    /// rows checkpoint their own seed's generator, and resume to the run that never stopped.
+    @Test func aStopInTheFirstEpochResumesEveryLane() {
+        let configurations = [(1, 0.5), (2, 0.5), (2, 1.0)].map { seed, rate in
+            var configuration = TrainingConfiguration()
+            (configuration.seed, configuration.learningRate, configuration.epochs) = (UInt64(seed), rate, 3)
+            return configuration
+        }
+        let data = Array(repeating: Self.shared, count: configurations.count)
+        let checkpoints = Mutex([TrainingProgress?](repeating: nil, count: configurations.count))
+        let asked = Atomic<Int>(0)
+        let trainer = PopulationTrainer(configurations, options: EngineOptions(threads: 1))
+        _ = trainer.run(
+            on: data,
+            callbacks: { model in
+                TrainingCallbacks(
+                    stopInterval: 32, onCheckpoint: { progress in checkpoints.withLock { $0[model] = progress } },
+                    shouldStop: { asked.wrappingAdd(1, ordering: .relaxed).oldValue == 2 })
+            })
+        let stopped = checkpoints.withLock { $0 }
+        #expect(stopped.allSatisfy { $0?.outcome == .interrupted && $0?.epochsCompleted == 0 })
+        for (configuration, checkpoint) in zip(configurations, stopped) {
+            var generator = SplitMix64(seed: configuration.seed)
+            _ = Parameters.glorotUniform(using: &generator)
+            #expect(checkpoint?.epochGenerator == generator, "seed \(configuration.seed)")
+        }
+        let resumed = trainer.run(on: data, resuming: stopped, callbacks: { _ in TrainingCallbacks(stopInterval: 32) })
+        let uninterrupted = trainer.run(on: data, callbacks: { _ in TrainingCallbacks(stopInterval: 32) })
+        #expect(resumed.map(\.model) == uninterrupted.map(\.model))
+    }
+
     /// A model that diverges leaves its neighbours as they are alone.
     @Test func aDivergingNeighbour() {
         var wild = Self.configurations[0]

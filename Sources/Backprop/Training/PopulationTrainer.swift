@@ -206,23 +206,25 @@ private struct GroupRun {
     init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) {
         typealias Rows = (key: Lane.RowsKey, rows: LaneRows, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)
         var sharedRows: [Rows] = []
-        var shared: [(key: Lane.SamplesKey, samples: IndexedSamples, rows: Rows)] = []
+        // Each shared order with the generator its first model's run drew it from.
+        var shared: [(key: Lane.SamplesKey, samples: IndexedSamples, rows: Rows, generator: SplitMix64)] = []
         for (position, model) in models.enumerated() {
             let owner = models[..<position].first { $0.data.sharesStorage(with: model.data) }?.index ?? model.index
             let key = model.samplesKey(dataOwner: owner)
             let progress: TrainingProgress
             let entry: Int
             if let found = shared.firstIndex(where: { $0.key == key }) {
-                let rows = shared[found].rows
+                let (rows, generator) = (shared[found].rows, shared[found].generator)
                 progress = model.trainer.progress(
-                    sharing: rows.generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
+                    sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
                 entry = found
             } else {
                 let rows: Rows
+                let generator: SplitMix64
                 if let found = sharedRows.first(where: { $0.key == key.rows }) {
                     rows = found
                     // The same rows with no split to draw: the seed's own generator after its start.
-                    let generator = key.rows.split == nil ? model.trainer.generatorWithoutSplit(from: model.start, resuming: model.checkpoint) : rows.generator
+                    generator = key.rows.split == nil ? model.trainer.generatorWithoutSplit(from: model.start, resuming: model.checkpoint) : rows.generator
                     progress = model.trainer.progress(
                         sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
                 } else {
@@ -231,9 +233,10 @@ private struct GroupRun {
                         "a population shuffles sample by sample, not in blocks")
                     progress = prepared.progress
                     rows = (key.rows, LaneRows(prepared.training), prepared.validation, prepared.generator, progress.model.standardization)
+                    generator = prepared.generator
                     sharedRows.append(rows)
                 }
-                shared.append((key, IndexedSamples(rows.rows, shuffle: progress.configuration.shuffle), rows))
+                shared.append((key, IndexedSamples(rows.rows, shuffle: progress.configuration.shuffle), rows, generator))
                 entry = shared.count - 1
             }
             let loop = EpochLoop<LaneEngine>(
