@@ -62,7 +62,7 @@ public struct Trainer<Engine: TrainingEngine> {
         on data: consuming Dataset, from start: Model?, resuming checkpoint: TrainingProgress?, engine: Engine?,
         callbacks: TrainingCallbacks
     ) -> TrainingResult<Engine> {
-        let (progress, training, validation, _) = prepareRun(on: data, from: start, resuming: checkpoint)
+        let (progress, training, validation, _) = prepareRun(on: consume data, from: start, resuming: checkpoint)
         let configuration = progress.configuration
         let samples: any EpochSamples =
             switch (configuration.shuffle, configuration.blockShuffle) {
