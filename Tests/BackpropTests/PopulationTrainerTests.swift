@@ -41,9 +41,9 @@ import Testing
         return (result, losses)
     }
 
-    static func together(_ configurations: [TrainingConfiguration], threads: Int) -> ([TrainingResult<LaneEngine>], [[Double]]) {
+    static func together(_ configurations: [TrainingConfiguration], threads: Int) throws -> ([TrainingResult<LaneEngine>], [[Double]]) {
         let losses = Mutex([[Double]](repeating: [], count: configurations.count))
-        let results = PopulationTrainer(configurations, options: EngineOptions(threads: threads)).run(
+        let results = try PopulationTrainer(configurations, options: EngineOptions(threads: threads)).run(
             on: data(configurations),
             callbacks: { model in TrainingCallbacks(onEpoch: { report in losses.withLock { $0[model].append(report.loss) } }) })
         return (results, losses.withLock { $0 })
@@ -58,7 +58,7 @@ import Testing
     /// Every model among the ten, on one thread or two: its model, progress and reported
     /// losses are those of its run alone.
     @Test(arguments: [1, 2]) func eachModelIsItsRunAlone(threads: Int) throws {
-        let (results, losses) = Self.together(Self.configurations, threads: threads)
+        let (results, losses) = try Self.together(Self.configurations, threads: threads)
         for (index, configuration) in Self.configurations.enumerated() {
             let (alone, aloneLosses) = Self.alone(configuration, on: Self.data([configuration])[0])
             #expect(results[index].model == alone.model, "model \(index)")
@@ -72,14 +72,14 @@ import Testing
 
     /// Without a validation split, models of other seeds on one data set share its rows and
     /// read their own orders (with a split, their own rows): each as it is alone.
-    @Test func seedsWithoutASplitShareTheRows() {
+    @Test func seedsWithoutASplitShareTheRows() throws {
         let configurations = (1...6).map { seed in
             var configuration = TrainingConfiguration()
             (configuration.seed, configuration.epochs, configuration.learningRate) = (UInt64(seed), 3, 0.5)
             configuration.validationFraction = seed > 4 ? 0.2 : 0
             return configuration
         }
-        let together = PopulationTrainer(configurations, options: EngineOptions(threads: 1))
+        let together = try PopulationTrainer(configurations, options: EngineOptions(threads: 1))
             .run(on: Array(repeating: Self.shared, count: configurations.count))
         for (configuration, result) in zip(configurations, together) {
             #expect(result.model == Self.alone(configuration, on: Self.shared).0.model, "seed \(configuration.seed)")
@@ -89,7 +89,7 @@ import Testing
 
     /// Stopped in the first epoch, models of one seed after a model of another on the same
     /// rows checkpoint their own seed's generator, and resume to the run that never stopped.
-    @Test func aStopInTheFirstEpochResumesEveryLane() {
+    @Test func aStopInTheFirstEpochResumesEveryLane() throws {
         let configurations = [(1, 0.5), (2, 0.5), (2, 1.0)].map { seed, rate in
             var configuration = TrainingConfiguration()
             (configuration.seed, configuration.learningRate, configuration.epochs) = (UInt64(seed), rate, 3)
@@ -99,7 +99,7 @@ import Testing
         let checkpoints = Mutex([TrainingProgress?](repeating: nil, count: configurations.count))
         let asked = Atomic<Int>(0)
         let trainer = PopulationTrainer(configurations, options: EngineOptions(threads: 1))
-        _ = trainer.run(
+        _ = try trainer.run(
             on: data,
             callbacks: { model in
                 TrainingCallbacks(
@@ -113,29 +113,50 @@ import Testing
             _ = Parameters.glorotUniform(using: &generator)
             #expect(checkpoint?.epochGenerator == generator, "seed \(configuration.seed)")
         }
-        let resumed = trainer.run(on: data, resuming: stopped, callbacks: { _ in TrainingCallbacks(stopInterval: 32) })
-        let uninterrupted = trainer.run(on: data, callbacks: { _ in TrainingCallbacks(stopInterval: 32) })
+        let resumed = try trainer.run(on: data, resuming: stopped, callbacks: { _ in TrainingCallbacks(stopInterval: 32) })
+        let uninterrupted = try trainer.run(on: data, callbacks: { _ in TrainingCallbacks(stopInterval: 32) })
         #expect(resumed.map(\.model) == uninterrupted.map(\.model))
     }
 
+    /// What a population cannot train is refused before any training, naming the model.
+    @Test func whatCannotTrainIsRefused() {
+        var blocks = Self.configurations[0]
+        blocks.blockShuffle = BlockShuffle(blockSize: 64)
+        var split = Self.configurations[1]
+        split.validationFraction = 0.9
+        let tiny = Dataset(x0: [0, 1], x1: [1, 0], label: [0, 1])
+        let cases: [([TrainingConfiguration], [Dataset], String)] = [
+            ([Self.configurations[0]], [], "0 data sets for 1 configurations"),
+            ([Self.configurations[0], blocks], [Self.shared, Self.shared], "model 1: a population shuffles sample by sample, not in blocks"),
+            ([split], [tiny], "model 0: no training sample (2 samples, validation split 0.9)"),
+        ]
+        for (configurations, data, message) in cases {
+            let error = #expect(throws: PopulationTrainer.SetupError.self) { try PopulationTrainer(configurations).run(on: data) }
+            #expect(error?.message.hasPrefix(message) == true, "\(String(describing: error))")
+        }
+        #expect(throws: PopulationTrainer.SetupError(message: "1 checkpoints for 2 configurations")) {
+            try PopulationTrainer(Array(Self.configurations.prefix(2))).run(on: [Self.shared, Self.shared], resuming: [nil])
+        }
+    }
+
     /// A model that diverges leaves its neighbours as they are alone.
-    @Test func aDivergingNeighbour() {
+    @Test func aDivergingNeighbour() throws {
         var wild = Self.configurations[0]
         wild.learningRate = 1e308
-        let (results, _) = Self.together([wild, Self.configurations[1]], threads: 1)
+        let (results, _) = try Self.together([wild, Self.configurations[1]], threads: 1)
         #expect(results[0].progress.outcome == .diverged)
         #expect(results[1].model == Self.alone(Self.configurations[1], on: Self.shared).0.model)
     }
 
     /// Stopped after a few chunks and resumed from the checkpoints it wrote: the models of
     /// the run that never stopped.
-    @Test func stopAndResume() {
+    @Test func stopAndResume() throws {
         let configurations = Array(Self.configurations.prefix(6))
         let data = Self.data(configurations)
         let checkpoints = Mutex([TrainingProgress?](repeating: nil, count: configurations.count))
         let asked = Atomic<Int>(0)
         let trainer = PopulationTrainer(configurations, options: EngineOptions(threads: 1))
-        let stopped = trainer.run(
+        let stopped = try trainer.run(
             on: data,
             callbacks: { model in
                 TrainingCallbacks(
@@ -143,19 +164,19 @@ import Testing
                     shouldStop: { asked.wrappingAdd(1, ordering: .relaxed).oldValue == 40 })
             })
         #expect(stopped.contains { $0.progress.outcome == .interrupted })
-        let resumed = trainer.run(on: data, resuming: checkpoints.withLock { $0 }, callbacks: { _ in TrainingCallbacks(stopInterval: 16) })
-        let uninterrupted = trainer.run(on: data, callbacks: { _ in TrainingCallbacks(stopInterval: 16) })
+        let resumed = try trainer.run(on: data, resuming: checkpoints.withLock { $0 }, callbacks: { _ in TrainingCallbacks(stopInterval: 16) })
+        let uninterrupted = try trainer.run(on: data, callbacks: { _ in TrainingCallbacks(stopInterval: 16) })
         #expect(resumed.map(\.model) == uninterrupted.map(\.model))
     }
 
     /// The AVX2 and AVX-512 kernels give every model the same bits (the gather and its
     /// prefetch included).
-    @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() {
+    @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() throws {
         let configurations = Array(Self.configurations.prefix(8))
-        func models(_ kernel: KernelVariant) -> [Model] {
-            PopulationTrainer(configurations, options: EngineOptions(threads: 2, kernel: kernel)).run(on: Self.data(configurations)).map(\.model)
+        func models(_ kernel: KernelVariant) throws -> [Model] {
+            try PopulationTrainer(configurations, options: EngineOptions(threads: 2, kernel: kernel)).run(on: Self.data(configurations)).map(\.model)
         }
-        #expect(models(.v3) == models(.v4))
+        #expect(try models(.v3) == models(.v4))
     }
 
     /// The population's order is the full shuffle's: the same chunks as `ShuffledChunks`.

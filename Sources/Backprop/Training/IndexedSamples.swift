@@ -44,9 +44,9 @@ final class LaneRows: @unchecked Sendable {
     /// Row i: `base[4i]`, `base[4i + 1]`, `base[4i + 2]` are sample i's x0, x1 and label.
     let base: UnsafeMutablePointer<Double>
 
-    /// - Precondition: fewer than 2^32 samples.
+    /// `PopulationTrainer` has checked that there are fewer than 2^32 samples, as the orders index them.
     init(_ data: Dataset) {
-        precondition(data.count <= Int(UInt32.max), "a population trains on fewer than 2^32 samples")
+        assert(data.count <= Int(UInt32.max), "an order indexes fewer than 2^32 samples")
         count = data.count
         base = .allocate(capacity: 4 * count)
         data.withMiniBatch(0..<count) { data in

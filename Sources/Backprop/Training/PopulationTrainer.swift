@@ -21,6 +21,7 @@ import Synchronization
 ///
 /// A stop request (`TrainingCallbacks.shouldStop`) checkpoints each model as it stood when
 /// the epoch under way began. A configuration may not shuffle in blocks (`blockShuffle`).
+/// The configurations' own settings are checked as `Trainer` checks them.
 public struct PopulationTrainer: Sendable {
     /// One configuration a model.
     public var configurations: [TrainingConfiguration]
@@ -33,18 +34,26 @@ public struct PopulationTrainer: Sendable {
         self.options = options
     }
 
+    /// A population that cannot be trained as given: what is wrong, naming the model.
+    public struct SetupError: Error, CustomStringConvertible, Equatable, Sendable {
+        /// What is wrong.
+        public var message: String
+        public var description: String { message }
+    }
+
     /// Trains model i on `data[i]`, from `start` (or its seed's random weights), or from
     /// `checkpoints[i]` when given, reporting through `callbacks(i)`.
     ///
     /// - Returns: every model's result, in order, as `Trainer<LaneEngine>.run` returns it.
-    /// - Precondition: one data set a configuration, none empty; no checkpoints, or one
-    ///   (possibly nil) a configuration; no block shuffle.
+    /// - Throws: `SetupError`, before any training, when there is not one data set (and no
+    ///   checkpoint, or one a configuration) a configuration, or a model has no training
+    ///   sample, 2^32 samples or more, or a block shuffle.
     public func run(
         on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
         callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() }
-    ) -> [TrainingResult<LaneEngine>] {
+    ) throws(SetupError) -> [TrainingResult<LaneEngine>] {
         let results = Mutex([TrainingResult<LaneEngine>?](repeating: nil, count: configurations.count))
-        run(on: data, from: start, resuming: checkpoints, callbacks: callbacks) { model, result in results.withLock { $0[model] = result } }
+        try run(on: data, from: start, resuming: checkpoints, callbacks: callbacks) { model, result in results.withLock { $0[model] = result } }
         return results.withLock { $0.map { $0! } }
     }
 
@@ -55,9 +64,8 @@ public struct PopulationTrainer: Sendable {
         on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
         callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() },
         onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void
-    ) {
-        precondition(data.count == configurations.count, "one data set a configuration")
-        precondition(checkpoints.isEmpty || checkpoints.count == configurations.count, "one checkpoint (or nil) a configuration")
+    ) throws(SetupError) {
+        if let problem = problem(data: data, checkpoints: checkpoints) { throw SetupError(message: problem) }
         let models = configurations.indices.map { index in
             Lane.Plan(
                 index: index, configuration: configurations[index].with(options.kernel), data: data[index], start: start,
@@ -76,6 +84,24 @@ public struct PopulationTrainer: Sendable {
         }
         let threads = min(options.threads, groups.count)
         if threads <= 1 { work() } else { DispatchQueue.concurrentPerform(iterations: threads) { _ in work() } }
+    }
+
+    /// What keeps these data and checkpoints from training, if anything.
+    private func problem(data: [Dataset], checkpoints: [TrainingProgress?]) -> String? {
+        if data.count != configurations.count { return "\(data.count) data sets for \(configurations.count) configurations" }
+        if !checkpoints.isEmpty && checkpoints.count != configurations.count {
+            return "\(checkpoints.count) checkpoints for \(configurations.count) configurations"
+        }
+        for (index, samples) in data.enumerated() {
+            let configuration = Trainer<LaneEngine>(configurations[index]).settings(resuming: checkpoints.isEmpty ? nil : checkpoints[index])
+            let count = Dataset.trainingCount(of: samples.count, validationFraction: configuration.validationFraction)
+            if count < 1 { return "model \(index): no training sample (\(samples.count) samples, validation split \(configuration.validationFraction))" }
+            if samples.count > Int(UInt32.max) { return "model \(index): \(samples.count) samples; a population trains on fewer than 2^32" }
+            if configuration.shuffle && configuration.blockShuffle != nil {
+                return "model \(index): a population shuffles sample by sample, not in blocks (Trainer<LaneEngine> trains one model so)"
+            }
+        }
+        return nil
     }
 
     /// The models' groups, in order: each a model and the next ones of its key, up to eight.
@@ -229,8 +255,6 @@ private struct GroupRun {
                         sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
                 } else {
                     let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
-                    precondition(!prepared.progress.configuration.shuffle || prepared.progress.configuration.blockShuffle == nil,
-                        "a population shuffles sample by sample, not in blocks")
                     progress = prepared.progress
                     rows = (key.rows, LaneRows(prepared.training), prepared.validation, prepared.generator, progress.model.standardization)
                     generator = prepared.generator

@@ -95,7 +95,7 @@ struct SweepRunner: Sendable {
         let trained = Mutex([Int](repeating: 0, count: points.count))
         let last = Mutex([EpochReport?](repeating: nil, count: points.count))
         let trainer = PopulationTrainer(points.map { configurations[$0.index]! }, options: EngineOptions(threads: threads))
-        trainer.run(
+        try trainer.run(
             on: samples, from: start, resuming: resumed,
             callbacks: { model in
                 TrainingCallbacks(
