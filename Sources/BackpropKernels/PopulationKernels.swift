@@ -86,25 +86,14 @@ extension Kernels {
                     while s + 1 < start + size {
                         let (a0, a1, ya) = samples[s]
                         let (b0, b1, yb) = samples[s + 1]
-                        let za = SIMDWeights.forward(a0, a1, w, scratch)
-                        let zb = SIMDWeights.forward(b0, b1, w, otherScratch)
-                        let (outputA, outputB) = (OutputLanes(logits: za), OutputLanes(logits: zb))
-                        // c = 1 + (w − 1)·y: a positive sample's loss and delta count w times.
-                        let weightA = multiplyAdd(extraWeight, ya, Vector8(repeating: 1))
-                        let weightB = multiplyAdd(extraWeight, yb, Vector8(repeating: 1))
-                        loss.add(logits: za, labels: ya, weights: weightA, magnitude: outputA.magnitude, onePlusT: outputA.onePlusT)
-                        loss.add(logits: zb, labels: yb, weights: weightB, magnitude: outputB.magnitude, onePlusT: outputB.onePlusT)
-                        SIMDWeights.backward((outputA.probability - ya) * weightA, a0, a1, w, scratch, into: g)
-                        SIMDWeights.backward((outputB.probability - yb) * weightB, b0, b1, w, otherScratch, into: g)
+                        let (za, zb) = (SIMDWeights.forward(a0, a1, w, scratch), SIMDWeights.forward(b0, b1, w, otherScratch))
+                        learn(za, a0, a1, ya, w, scratch, extraWeight, &loss, g)
+                        learn(zb, b0, b1, yb, w, otherScratch, extraWeight, &loss, g)
                         s += 2
                     }
                     if s < start + size {
-                        let (in0, in1, y) = samples[s]
-                        let z3 = SIMDWeights.forward(in0, in1, w, scratch)
-                        let output = OutputLanes(logits: z3)
-                        let weight = multiplyAdd(extraWeight, y, Vector8(repeating: 1))
-                        loss.add(logits: z3, labels: y, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT)
-                        SIMDWeights.backward((output.probability - y) * weight, in0, in1, w, scratch, into: g)
+                        let (x0, x1, y) = samples[s]
+                        learn(SIMDWeights.forward(x0, x1, w, scratch), x0, x1, y, w, scratch, extraWeight, &loss, g)
                     }
                     start += size
                     // The lanes whose batch is complete step; with one batch size, all of them.
@@ -159,6 +148,20 @@ extension Kernels {
             }
         }
     }
+}
+
+/// Adds the loss of a sample whose output logits are `z3` to `loss`, and its gradient to the
+/// sums at `g`, from the forward pass's activations in `scratch`.
+@inline(__always)
+private func learn(
+    _ z3: Vector8, _ x0: Vector8, _ x1: Vector8, _ y: Vector8, _ w: LaneWeights, _ scratch: LaneScratch<Vector8>,
+    _ extraWeight: Vector8, _ loss: inout LaneLossSums, _ g: UnsafeMutablePointer<Vector8>
+) {
+    let output = OutputLanes(logits: z3)
+    // c = 1 + (w − 1)·y: a positive sample's loss and delta count w times.
+    let weight = multiplyAdd(extraWeight, y, Vector8(repeating: 1))
+    loss.add(logits: z3, labels: y, weights: weight, magnitude: output.magnitude, onePlusT: output.onePlusT)
+    SIMDWeights.backward((output.probability - y) * weight, x0, x1, w, scratch, into: g)
 }
 
 /// How the population kernel reads sample s for its eight lanes.
