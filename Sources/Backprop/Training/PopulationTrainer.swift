@@ -232,41 +232,34 @@ private struct GroupRun {
     init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) {
         typealias Rows = (key: Lane.RowsKey, rows: LaneRows, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)
         var sharedRows: [Rows] = []
-        // Each shared order with the generator its first model's run drew it from.
-        var shared: [(key: Lane.SamplesKey, samples: IndexedSamples, rows: Rows, generator: SplitMix64)] = []
+        var sharedSamples: [(key: Lane.SamplesKey, samples: IndexedSamples)] = []
         for (position, model) in models.enumerated() {
             let owner = models[..<position].first { $0.data.sharesStorage(with: model.data) }?.index ?? model.index
             let key = model.samplesKey(dataOwner: owner)
             let progress: TrainingProgress
-            let entry: Int
-            if let found = shared.firstIndex(where: { $0.key == key }) {
-                let (rows, generator) = (shared[found].rows, shared[found].generator)
+            let rows: Rows
+            if let found = sharedRows.first(where: { $0.key == key.rows }) {
+                rows = found
+                // The rows' first model drew their split, of this seed; with no split to draw,
+                // each seed's own generator after its start.
+                let generator = key.rows.split == nil ? model.trainer.generatorWithoutSplit(from: model.start, resuming: model.checkpoint) : rows.generator
                 progress = model.trainer.progress(
                     sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
-                entry = found
             } else {
-                let rows: Rows
-                let generator: SplitMix64
-                if let found = sharedRows.first(where: { $0.key == key.rows }) {
-                    rows = found
-                    // The same rows with no split to draw: the seed's own generator after its start.
-                    generator = key.rows.split == nil ? model.trainer.generatorWithoutSplit(from: model.start, resuming: model.checkpoint) : rows.generator
-                    progress = model.trainer.progress(
-                        sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
-                } else {
-                    let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
-                    progress = prepared.progress
-                    rows = (key.rows, LaneRows(prepared.training), prepared.validation, prepared.generator, progress.model.standardization)
-                    generator = prepared.generator
-                    sharedRows.append(rows)
-                }
-                shared.append((key, IndexedSamples(rows.rows, shuffle: progress.configuration.shuffle), rows, generator))
-                entry = shared.count - 1
+                let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
+                progress = prepared.progress
+                rows = (key.rows, LaneRows(prepared.training), prepared.validation, prepared.generator, progress.model.standardization)
+                sharedRows.append(rows)
             }
-            let loop = EpochLoop<LaneEngine>(
-                progress: progress, samples: shared[entry].samples, validation: shared[entry].rows.validation, engine: nil)
-            lanes.append(
-                Lane(model: model.index, loop: loop, samples: shared[entry].samples, callbacks: callbacks(model.index), epochStart: progress))
+            let samples: IndexedSamples
+            if let found = sharedSamples.first(where: { $0.key == key }) {
+                samples = found.samples
+            } else {
+                samples = IndexedSamples(rows.rows, shuffle: progress.configuration.shuffle)
+                sharedSamples.append((key, samples))
+            }
+            let loop = EpochLoop<LaneEngine>(progress: progress, samples: samples, validation: rows.validation, engine: nil)
+            lanes.append(Lane(model: model.index, loop: loop, samples: samples, callbacks: callbacks(model.index), epochStart: progress))
         }
         let configuration = lanes[0].loop.configuration
         // As `Trainer` calls its engine: whole batches of every lane's (the group's key).
