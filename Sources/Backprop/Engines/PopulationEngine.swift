@@ -68,10 +68,7 @@ public struct PopulationEngine: Sendable {
             }
             let group = open[key]!
             let lane = groups[group].models
-            for (index, value) in member.parameters.flattened.enumerated() { groups[group].weights[index][lane] = value }
-            groups[group].rules.set(lane, settings)
-            groups[group].batchSizes[lane] = member.batchSize
-            groups[group].models += 1
+            groups[group].place(lane, parameters: member.parameters, settings: settings, batchSize: member.batchSize, state: OptimizerState())
             slots.append((group, lane))
         }
         (self.groups, self.slots) = (groups, slots)
@@ -87,7 +84,7 @@ public struct PopulationEngine: Sendable {
 
     /// Every model's current parameters, in order.
     public var parameters: [Parameters] {
-        slots.map { slot in Parameters(flattened: (0..<Parameters.count).map { groups[slot.group].weights[$0][slot.lane] }) }
+        slots.map { groups[$0.group].parameters(of: $0.lane) }
     }
 
     /// True when every lane past a group's last model holds zeros.

@@ -266,13 +266,11 @@ private struct GroupRun {
         chunk = Lane.Plan.chunk(batchSize: configuration.batchSize, count: lanes[0].samples.count, stopInterval: models[0].stopInterval)
         group = LaneGroup(kind: configuration.rule.settings.kind)
         for (slot, lane) in lanes.enumerated() {
-            (group.steps[slot], group.batchSizes[slot]) = (lane.loop.optimizerState.steps, lane.loop.configuration.batchSize)
-            for (index, value) in lane.loop.engine.parameters.flattened.enumerated() { group.weights[index][slot] = value }
-            for (index, value) in lane.loop.optimizerState.first.enumerated() { group.first[index][slot] = value }
-            for (index, value) in lane.loop.optimizerState.second.enumerated() { group.second[index][slot] = value }
-            group.rules.set(slot, lane.loop.configuration.rule.settings)
+            let configuration = lane.loop.configuration
+            group.place(
+                slot, parameters: lane.loop.engine.parameters, settings: configuration.rule.settings, batchSize: configuration.batchSize,
+                state: lane.loop.optimizerState)
         }
-        group.models = lanes.count
     }
 
     /// Trains every lane to its end, calling `finished` with each model's result as it ends.
@@ -349,7 +347,7 @@ private struct GroupRun {
 
     /// The lane's engine and optimizer state from the group's lane.
     private mutating func synchronize(_ slot: Int) {
-        lanes[slot].loop.engine.parameters = Parameters(flattened: (0..<Parameters.count).map { group.weights[$0][slot] })
+        lanes[slot].loop.engine.parameters = group.parameters(of: slot)
         if group.steps[slot] > 0 { lanes[slot].loop.optimizerState = group.state(of: slot) }
     }
 
