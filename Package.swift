@@ -9,18 +9,22 @@ import PackageDescription
 // x86-64 CPU. Swift takes CPU names, not x86-64-v3/v4: haswell has exactly the v3 features
 // and skylake-avx512 the v4 ones. Tools version 6.2 lets SwiftPM build a dependency with
 // these unsafe flags by version.
+// The kernels are optimised in debug builds too: unoptimised, they made the tests (which
+// train hundreds of models through the debug build) run for well over a minute.
+let optimisedInDebug: SwiftSetting = .unsafeFlags(["-O"], .when(configuration: .debug))
 #if arch(x86_64)
-    let v3: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("BACKPROP_FMA")]
+    let v3: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"]), .define("BACKPROP_FMA"), optimisedInDebug]
     // Without the preference, LLVM splits 512-bit vectors on some AVX-512 CPUs.
     let v4: [SwiftSetting] = [
         .unsafeFlags(["-target-cpu", "skylake-avx512", "-Xcc", "-mprefer-vector-width=512"]), .define("BACKPROP_FMA"),
+        optimisedInDebug,
     ]
-    let baseline: [SwiftSetting] = []
+    let baseline: [SwiftSetting] = [optimisedInDebug]
 #else
     // arm64: NEON and its fused multiply-add are the baseline; one variant serves.
-    let v3: [SwiftSetting] = [.define("BACKPROP_FMA")]
-    let v4: [SwiftSetting] = [.define("BACKPROP_FMA")]
-    let baseline: [SwiftSetting] = [.define("BACKPROP_FMA")]
+    let v3: [SwiftSetting] = [.define("BACKPROP_FMA"), optimisedInDebug]
+    let v4: [SwiftSetting] = [.define("BACKPROP_FMA"), optimisedInDebug]
+    let baseline: [SwiftSetting] = [.define("BACKPROP_FMA"), optimisedInDebug]
 #endif
 
 let package = Package(

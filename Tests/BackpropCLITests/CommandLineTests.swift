@@ -186,8 +186,11 @@ import Testing
     @Test func interruptedRunResumesToTheSameBytes() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        // Big enough that a debug build takes a second or more, so the signal lands mid-run.
-        let common = ["--dataset", "moons", "--samples", "20000", "--epochs", "6", "--validation-split", "0.1", "--quiet"]
+        // Long enough (600 epochs of single-sample steps, a checkpoint each) that a run takes
+        // half a second or more in a release build too, so the signal lands mid-run.
+        let common = [
+            "--dataset", "moons", "--samples", "2000", "--epochs", "600", "--batch-size", "1", "--validation-split", "0.1", "--quiet",
+        ]
         let full = try Self.run(["train"] + common + ["--save", "full.json"], in: folder)
         #expect(full.status == 0)
 

@@ -86,7 +86,9 @@ import Testing
     @Test(arguments: [SIGTERM, SIGKILL]) func aStoppedSweepResumesToTheSameModels(signal: Int32) throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let grid = ["--learning-rate", "0.2,0.5", "--seed", "3", "--epochs", "20", "--samples", "2000", "--threads", "2", "--checkpoint-every", "2", "--quiet"]
+        // 400 short epochs, a checkpoint each: a third of a second or more in a release build
+        // too, so the signal lands mid-run.
+        let grid = ["--learning-rate", "0.2,0.5", "--seed", "3", "--epochs", "400", "--samples", "300", "--threads", "2", "--checkpoint-every", "1", "--quiet"]
         #expect(try CLI.run(["sweep", "--out", "whole"] + grid, in: folder).status == 0)
         let stopped = try CLI.run(
             ["sweep", "--out", "cut"] + grid, in: folder, signal: signal,
