@@ -51,6 +51,24 @@ import Testing
         #expect(try Self.models(folder.appendingPathComponent("one-thread")) == twelve)
     }
 
+    /// Shuffled in blocks, a configuration is `train --engine population --shuffle blocks`'s
+    /// run, to the byte, and other than the full shuffle's; --block-size alone is refused.
+    @Test func blockShuffledConfigurationsAreTrainsRuns() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--epochs", "3", "--samples", "500", "--batch-size", "1", "--quiet"]
+        let blocks = ["--shuffle", "blocks", "--block-size", "16"]
+        #expect(try CLI.run(["sweep", "--out", "blocks", "--learning-rate", "0.5,1", "--seed", "1,2"] + blocks + common, in: folder).status == 0)
+        #expect(try CLI.run(["sweep", "--out", "full", "--learning-rate", "0.5,1", "--seed", "1,2"] + common, in: folder).status == 0)
+        let train = ["train", "--engine", "population", "--learning-rate", "1", "--seed", "2", "--save", "t.json"] + blocks + common
+        #expect(try CLI.run(train, in: folder).status == 0)
+        let (shuffled, full) = (try Self.models(folder.appendingPathComponent("blocks")), try Self.models(folder.appendingPathComponent("full")))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == shuffled["config-0003.json"])
+        #expect(shuffled["config-0003.json"] != full["config-0003.json"])
+        let alone = try CLI.run(["sweep", "--out", "bad", "--learning-rate", "1", "--seed", "1", "--block-size", "16"] + common, in: folder)
+        #expect(alone.status == 64 && alone.errors.contains("--block-size needs --shuffle"))
+    }
+
     /// Shards from Slurm's array variables and from --shard give the models of the whole
     /// grid in one process; a rerun skips what is done; the report merges every shard.
     @Test func shardsMakeTheWholeGrid() throws {

@@ -120,14 +120,11 @@ import Testing
 
     /// What a population cannot train is refused before any training, naming the model.
     @Test func whatCannotTrainIsRefused() {
-        var blocks = Self.configurations[0]
-        blocks.blockShuffle = BlockShuffle(blockSize: 64)
         var split = Self.configurations[1]
         split.validationFraction = 0.9
         let tiny = Dataset(x0: [0, 1], x1: [1, 0], label: [0, 1])
         let cases: [([TrainingConfiguration], [Dataset], String)] = [
             ([Self.configurations[0]], [], "0 data sets for 1 configurations"),
-            ([Self.configurations[0], blocks], [Self.shared, Self.shared], "model 1: a population shuffles sample by sample, not in blocks"),
             ([split], [tiny], "model 0: no training sample (2 samples, validation split 0.9)"),
         ]
         for (configurations, data, message) in cases {
@@ -179,21 +176,49 @@ import Testing
         #expect(try models(.v3) == models(.v4))
     }
 
-    /// The population's order is the full shuffle's: the same chunks as `ShuffledChunks`.
-    @Test func theOrderIsTheFullShuffles() throws {
+    /// Models shuffled in blocks (of several sizes, with and without a split, beside a model
+    /// of the full shuffle) are their runs alone.
+    @Test func blockShuffledModelsAreTheirRunsAlone() throws {
+        let configurations = (0..<5).map { index in
+            var configuration = Self.configurations[index]
+            configuration.shuffle = true
+            configuration.blockShuffle = index == 4 ? nil : BlockShuffle(blockSize: [16, 7, 300, 1][index], windowBlocks: [3, 1, 32, 4][index])
+            return configuration
+        }
+        let (results, losses) = try Self.together(configurations, threads: 1)
+        for (index, configuration) in configurations.enumerated() {
+            let (alone, aloneLosses) = Self.alone(configuration, on: Self.data([configuration])[0])
+            #expect(results[index].model == alone.model, "model \(index)")
+            #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
+            #expect(losses[index] == aloneLosses, "model \(index)")
+        }
+    }
+
+    /// The population's orders are `Trainer`'s: the same chunks as `ShuffledChunks` and
+    /// `BlockShuffledChunks` (blocks that fill the last window or not, windows of one block
+    /// or more than the data), and the data's order unshuffled.
+    @Test func theOrdersAreTrainers() throws {
         for count in [1, 700, 40_000] {
             let data = Dataset(
                 x0: (0..<count).map(Double.init), x1: (0..<count).map { -Double($0) }, label: (0..<count).map { Double($0 % 2) })
-            let (rows, indexed) = (ShuffledChunks(data), IndexedSamples(LaneRows(data), shuffle: true))
-            var (first, second) = (SplitMix64(seed: 5), SplitMix64(seed: 5))
-            for _ in 0..<2 {
-                rows.beginEpoch(using: &first)
-                indexed.beginEpoch(using: &second)
-                #expect(first == second)
-                for start in stride(from: 0, to: count, by: 9000) {
-                    let range = start..<min(start + 9000, count)
-                    let expected = try rows.withChunk(range, prefetching: nil) { Array($0.x0) }
-                    #expect(indexed.withChunk(range, prefetching: nil) { Array($0.x0) } == expected)
+            let cases: [(any EpochSamples, IndexedSamples.Shuffle)] = [
+                (ShuffledChunks(data), .full), (OrderedColumns(data), .none),
+                (BlockShuffledChunks(SampleRows(data), shuffle: BlockShuffle()), .blocks(BlockShuffle())),
+                (BlockShuffledChunks(SampleRows(data), shuffle: BlockShuffle(blockSize: 64, windowBlocks: 3)), .blocks(BlockShuffle(blockSize: 64, windowBlocks: 3))),
+                (BlockShuffledChunks(SampleRows(data), shuffle: BlockShuffle(blockSize: 9, windowBlocks: 1)), .blocks(BlockShuffle(blockSize: 9, windowBlocks: 1))),
+            ]
+            for (trainers, shuffle) in cases {
+                let indexed = IndexedSamples(LaneRows(data), shuffle: shuffle)
+                var (first, second) = (SplitMix64(seed: 5), SplitMix64(seed: 5))
+                for _ in 0..<2 {
+                    trainers.beginEpoch(using: &first)
+                    indexed.beginEpoch(using: &second)
+                    #expect(first == second, "\(shuffle)")
+                    for start in stride(from: 0, to: count, by: 9000) {
+                        let range = start..<min(start + 9000, count)
+                        let expected = try trainers.withChunk(range, prefetching: nil) { Array($0.x0) }
+                        #expect(indexed.withChunk(range, prefetching: nil) { Array($0.x0) } == expected, "\(shuffle), \(count) samples")
+                    }
                 }
             }
         }

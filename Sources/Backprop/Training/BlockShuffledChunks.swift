@@ -44,9 +44,7 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
         pipeline.settle()
         spare = spare ?? loaded.values.first
         loaded = [:]
-        for i in blockOrder.indices { blockOrder[i] = i }
-        generator.shuffle(&blockOrder)
-        windowSeed = generator.next()
+        windowSeed = Self.drawBlocks(&blockOrder, using: &generator)
         windows.starts = [0]
         for window in 0..<((blockCount + shuffle.windowBlocks - 1) / shuffle.windowBlocks) {
             windows.starts.append(windows.starts[window] + blocks(of: window).reduce(0) { $0 + rows(of: $1).count })
@@ -109,8 +107,21 @@ final class BlockShuffledChunks: EpochSamples, @unchecked Sendable {
                 filled += range.count
             }
         }
-        var generator = SplitMix64(seed: windowSeed, stream: index)
-        if window.order.count != size { window.order = Array(0..<size) } else { for i in 0..<size { window.order[i] = i } }
-        generator.shuffle(&window.order)
+        Self.drawOrder(&window.order, size: size, window: index, seed: windowSeed)
+    }
+
+    /// Draws an epoch's permutation of the blocks into `blockOrder` (all of them) from
+    /// `generator`, then the windows' seed, which it returns.
+    static func drawBlocks(_ blockOrder: inout [Int], using generator: inout SplitMix64) -> UInt64 {
+        for i in blockOrder.indices { blockOrder[i] = i }
+        generator.shuffle(&blockOrder)
+        return generator.next()
+    }
+
+    /// Draws the order of window `window`'s `size` samples into `order`, from the windows' `seed`.
+    static func drawOrder(_ order: inout [Int], size: Int, window: Int, seed: UInt64) {
+        var generator = SplitMix64(seed: seed, stream: window)
+        if order.count != size { order = Array(0..<size) } else { for i in 0..<size { order[i] = i } }
+        generator.shuffle(&order)
     }
 }

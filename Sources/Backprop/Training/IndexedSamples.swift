@@ -1,5 +1,6 @@
 /// The training samples in memory, read through an order of indices: every sample shuffled
-/// in the full shuffle's order (`ShuffledChunks.order`), or in the data's order.
+/// in the full shuffle's order (`ShuffledChunks.order`), shuffled in blocks
+/// (`BlockShuffledChunks.order`), or in the data's order.
 ///
 /// What the models of a population read: each lane takes its sample at position k of the
 /// epoch from row `order[k]` of `rows`, so that models of the same seed share one copy of
@@ -8,11 +9,20 @@
 /// sample for the order, besides the rows.
 final class IndexedSamples: EpochSamples, @unchecked Sendable {
     let rows: LaneRows
-    let shuffle: Bool
+    let shuffle: Shuffle
     /// This epoch's order: position k is row `order[k]` (k itself, unshuffled).
     let order: UnsafeMutablePointer<UInt32>
 
-    init(_ rows: LaneRows, shuffle: Bool) {
+    /// How a configuration orders its epochs, as `Trainer` reads them.
+    enum Shuffle: Equatable {
+        case none, full, blocks(BlockShuffle)
+
+        init(_ configuration: TrainingConfiguration) {
+            self = !configuration.shuffle ? .none : configuration.blockShuffle.map(Shuffle.blocks) ?? .full
+        }
+    }
+
+    init(_ rows: LaneRows, shuffle: Shuffle) {
         (self.rows, self.shuffle) = (rows, shuffle)
         order = .allocate(capacity: rows.count)
         for k in 0..<rows.count { order[k] = UInt32(truncatingIfNeeded: k) }
@@ -23,8 +33,12 @@ final class IndexedSamples: EpochSamples, @unchecked Sendable {
     var count: Int { rows.count }
 
     func beginEpoch(using generator: inout SplitMix64) {
-        guard shuffle else { return }
-        ShuffledChunks.order(count: count, using: &generator, into: UnsafeMutableBufferPointer(start: order, count: count))
+        let order = UnsafeMutableBufferPointer(start: order, count: count)
+        switch shuffle {
+        case .none: break
+        case .full: ShuffledChunks.order(count: count, using: &generator, into: order)
+        case .blocks(let blocks): BlockShuffledChunks.order(count: count, shuffle: blocks, using: &generator, into: order)
+        }
     }
 
     func withChunk<Result>(_ range: Range<Int>, prefetching following: Range<Int>?, _ body: (MiniBatch) -> Result) -> Result {

@@ -20,8 +20,7 @@ import Synchronization
 /// lane idle while the others go on.
 ///
 /// A stop request (`TrainingCallbacks.shouldStop`) checkpoints each model as it stood when
-/// the epoch under way began. A configuration may not shuffle in blocks (`blockShuffle`).
-/// The configurations' own settings are checked as `Trainer` checks them.
+/// the epoch under way began. The configurations' own settings are checked as `Trainer` checks them.
 public struct PopulationTrainer: Sendable {
     /// One configuration a model.
     public var configurations: [TrainingConfiguration]
@@ -47,7 +46,7 @@ public struct PopulationTrainer: Sendable {
     /// - Returns: every model's result, in order, as `Trainer<LaneEngine>.run` returns it.
     /// - Throws: `SetupError`, before any training, when there is not one data set (and no
     ///   checkpoint, or one a configuration) a configuration, or a model has no training
-    ///   sample, 2^32 samples or more, or a block shuffle.
+    ///   sample, or 2^32 samples or more.
     public func run(
         on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
         callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() }
@@ -97,9 +96,6 @@ public struct PopulationTrainer: Sendable {
             let count = Dataset.trainingCount(of: samples.count, validationFraction: configuration.validationFraction)
             if count < 1 { return "model \(index): no training sample (\(samples.count) samples, validation split \(configuration.validationFraction))" }
             if samples.count > Int(UInt32.max) { return "model \(index): \(samples.count) samples; a population trains on fewer than 2^32" }
-            if configuration.shuffle && configuration.blockShuffle != nil {
-                return "model \(index): a population shuffles sample by sample, not in blocks (Trainer<LaneEngine> trains one model so)"
-            }
         }
         return nil
     }
@@ -177,7 +173,7 @@ struct Lane {
             let configuration = settings
             return SamplesKey(
                 rows: rowsKey(dataOwner: dataOwner), seed: configuration.seed, randomStart: randomStart,
-                shuffle: configuration.shuffle, resumedGenerator: checkpoint?.epochGenerator)
+                shuffle: IndexedSamples.Shuffle(configuration), resumedGenerator: checkpoint?.epochGenerator)
         }
 
         var randomStart: Bool { checkpoint?.randomStart ?? (start == nil) }
@@ -208,7 +204,7 @@ struct Lane {
         let rows: RowsKey
         let seed: UInt64
         let randomStart: Bool
-        let shuffle: Bool
+        let shuffle: IndexedSamples.Shuffle
         let resumedGenerator: SplitMix64?
     }
 
@@ -255,7 +251,7 @@ private struct GroupRun {
             if let found = sharedSamples.first(where: { $0.key == key }) {
                 samples = found.samples
             } else {
-                samples = IndexedSamples(rows.rows, shuffle: progress.configuration.shuffle)
+                samples = IndexedSamples(rows.rows, shuffle: IndexedSamples.Shuffle(progress.configuration))
                 sharedSamples.append((key, samples))
             }
             let loop = EpochLoop<LaneEngine>(progress: progress, samples: samples, validation: rows.validation, engine: nil)

@@ -62,7 +62,7 @@ enum SweepCommand {
     ]
 
     static let trainingOptions: [Option] = {
-        let kept = ["--epochs", "--no-shuffle", "--no-standardize", "--patience", "--init"]
+        let kept = ["--epochs", "--no-shuffle", "--shuffle", "--block-size", "--no-standardize", "--patience", "--init"]
         return TrainCommand.trainingOptions.filter { kept.contains($0.name) }
             + OptimizerOptions.options.filter { !["--optimizer", "--momentum"].contains($0.name) }
     }()
@@ -88,6 +88,7 @@ enum SweepCommand {
         guard options.has("--learning-rate"), options.has("--seed") else {
             throw UsageError(description: "sweep needs --learning-rate LIST and --seed LIST")
         }
+        try TrainCommand.checkBlockSize(options)
         let grid = try grid(options)
         let shard = try Shard.from(option: options.string("--shard"), environment: ProcessInfo.processInfo.environment)
         let points = grid.points.filter(shard.owns)

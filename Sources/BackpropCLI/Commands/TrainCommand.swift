@@ -130,9 +130,7 @@ enum TrainCommand {
         if let checkpoint = options.string("--resume"), !startsFresh(resuming: checkpoint, options) {
             return try resume(from: checkpoint, options)
         }
-        if options.has("--block-size") && options.string("--shuffle") != "blocks" {
-            throw UsageError(description: "--block-size needs --shuffle blocks")
-        }
+        try checkBlockSize(options)
         try OptimizerOptions.check(options)
         let configuration = configuration(options)
         let source = dataSource(options, seed: configuration.seed)
@@ -155,6 +153,13 @@ enum TrainCommand {
     static func startsFresh(resuming checkpoint: String, _ options: ParsedOptions) -> Bool {
         guard !FileManager.default.fileExists(atPath: checkpoint), let output = options.string("--checkpoint") else { return false }
         return AtomicFile.wouldReplace(output, checkpoint)
+    }
+
+    /// `--block-size` goes with `--shuffle blocks` only.
+    static func checkBlockSize(_ options: ParsedOptions) throws(UsageError) {
+        if options.has("--block-size") && options.string("--shuffle") != "blocks" {
+            throw UsageError(description: "--block-size needs --shuffle blocks")
+        }
     }
 
     /// `--init`'s model, if given; refused when `--no-standardize` would drop its standardisation.
