@@ -70,4 +70,8 @@ check "x86-64-v4 prediction kernel" 'SIMDWeightsV0A9KernelsV4E6logits' 'zmm|ymm'
 check "baseline population kernel" 'BackpropKernels0B0O15trainPopulation_4rows' 'xmm' 0 20
 check "x86-64-v3 population kernel" 'KernelsV30B0O15trainPopulation_4rows' 'ymm' 120 12
 check "x86-64-v4 population kernel" 'KernelsV40B0O15trainPopulation_4rows' 'zmm|ymm' 60 8
+# Two groups at once, their batch-1 steps side by side (and each alone otherwise).
+check "baseline population pair kernel" 'BackpropKernels0B0O19trainPopulationPair_4rows' 'xmm' 0 20
+check "x86-64-v3 population pair kernel" 'KernelsV30B0O19trainPopulationPair_4rows' 'ymm' 120 12
+check "x86-64-v4 population pair kernel" 'KernelsV40B0O19trainPopulationPair_4rows' 'zmm|ymm' 60 8
 exit $status

@@ -106,12 +106,26 @@ package protocol KernelSet: SendableMetatype {
     static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>,
         label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>)
-    /// As the above, each model on its own samples: lane l reads positions `start..<start +
+    /// As the above for two groups on the same samples, with the same bits as a call for
+    /// each: at batch 1, side by side.
+    static func trainPopulationPair(
+        _ group: UnsafeMutablePointer<LaneGroup>, _ other: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>,
+        x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>,
+        otherLosses: UnsafeMutablePointer<Vector8>)
+    /// As the first, each model on its own samples: lane l reads positions `start..<start +
     /// count` of its order, sample k being row `orders[l][k]` of `rows[l]` (four doubles a
     /// row: x0, x1, label, unused); the losses go on into `sums`.
     static func trainPopulation(
         _ group: UnsafeMutablePointer<LaneGroup>, rows: UnsafePointer<UnsafePointer<Double>>,
         orders: UnsafePointer<UnsafePointer<UInt32>>, start: Int, count: Int, sums: UnsafeMutablePointer<LaneLossSums>)
+    /// As the above for two groups over the same positions, each with its own rows, orders
+    /// and sums, with the same bits as a call for each: at batch 1, side by side.
+    static func trainPopulationPair(
+        _ group: UnsafeMutablePointer<LaneGroup>, rows: UnsafePointer<UnsafePointer<Double>>,
+        orders: UnsafePointer<UnsafePointer<UInt32>>, sums: UnsafeMutablePointer<LaneLossSums>,
+        _ other: UnsafeMutablePointer<LaneGroup>, rows otherRows: UnsafePointer<UnsafePointer<Double>>,
+        orders otherOrders: UnsafePointer<UnsafePointer<UInt32>>, sums otherSums: UnsafeMutablePointer<LaneLossSums>,
+        start: Int, count: Int)
     /// sums += other.
     static func add(_ sums: UnsafeMutablePointer<BatchSums>, _ other: UnsafePointer<BatchSums>)
     /// The output logits of the `count` samples at `x0` and `x1`, into `output`.

@@ -23,6 +23,27 @@ extension Kernels {
         losses.pointee += sums.total(extraWeight: group.pointee.rules.positiveWeight - 1)
     }
 
+    /// As `trainPopulation(_:x0:x1:label:count:losses:)` for two groups on the same samples,
+    /// with the same bits as a call for each: at batch 1, their steps side by side
+    /// (`trainPopulationPair(_:rows:orders:sums:_:rows:orders:sums:start:count:)`).
+    @inline(never)
+    package static func trainPopulationPair(
+        _ group: UnsafeMutablePointer<LaneGroup>, _ other: UnsafeMutablePointer<LaneGroup>, x0: UnsafePointer<Double>,
+        x1: UnsafePointer<Double>, label: UnsafePointer<Double>, count: Int, losses: UnsafeMutablePointer<Vector8>,
+        otherLosses: UnsafeMutablePointer<Vector8>
+    ) {
+        var (sums, otherSums) = (LaneLossSums(), LaneLossSums())
+        let samples = BroadcastSamples(x0: x0, x1: x1, label: label)
+        if group.pointee.isAtBatchOne && other.pointee.isAtBatchOne {
+            trainSideBySide(group, samples, &sums, other, samples, &otherSums, count: count)
+        } else {
+            trainLanes(group, samples, count: count, sums: &sums)
+            trainLanes(other, samples, count: count, sums: &otherSums)
+        }
+        losses.pointee += sums.total(extraWeight: group.pointee.rules.positiveWeight - 1)
+        otherLosses.pointee += otherSums.total(extraWeight: other.pointee.rules.positiveWeight - 1)
+    }
+
     /// As `trainPopulation(_:x0:x1:label:count:losses:)`, each model on its own samples:
     /// lane l reads the samples at positions `start..<start + count` of its order, sample k
     /// being row `orders[l][k]` of `rows[l]` (rows of four doubles: x0, x1, label, unused);
@@ -33,6 +54,69 @@ extension Kernels {
         orders: UnsafePointer<UnsafePointer<UInt32>>, start: Int, count: Int, sums: UnsafeMutablePointer<LaneLossSums>
     ) {
         trainLanes(group, GatheredSamples(rows: rows, orders: orders, start: start, end: start + count), count: count, sums: sums)
+    }
+
+    /// As the gathered `trainPopulation` for two groups over the same positions, each
+    /// with its own rows, orders and sums, and the same bits as a call for each.
+    ///
+    /// At batch 1 in every lane in use of both, their steps run side by side: a step at
+    /// batch 1 is a chain of dependent layers and an update, whose latency one group alone
+    /// leaves idle (as two samples of one batch are side by side in `trainLanes`).
+    /// Otherwise one group after the other.
+    @inline(never)
+    package static func trainPopulationPair(
+        _ group: UnsafeMutablePointer<LaneGroup>, rows: UnsafePointer<UnsafePointer<Double>>,
+        orders: UnsafePointer<UnsafePointer<UInt32>>, sums: UnsafeMutablePointer<LaneLossSums>,
+        _ other: UnsafeMutablePointer<LaneGroup>, rows otherRows: UnsafePointer<UnsafePointer<Double>>,
+        orders otherOrders: UnsafePointer<UnsafePointer<UInt32>>, sums otherSums: UnsafeMutablePointer<LaneLossSums>,
+        start: Int, count: Int
+    ) {
+        let samples = GatheredSamples(rows: rows, orders: orders, start: start, end: start + count)
+        let otherSamples = GatheredSamples(rows: otherRows, orders: otherOrders, start: start, end: start + count)
+        if group.pointee.isAtBatchOne && other.pointee.isAtBatchOne {
+            trainSideBySide(group, samples, sums, other, otherSamples, otherSums, count: count)
+        } else {
+            trainLanes(group, samples, count: count, sums: sums)
+            trainLanes(other, otherSamples, count: count, sums: otherSums)
+        }
+    }
+
+    /// Two groups at batch 1, a step of each in turn: `trainLanes`' arithmetic at a uniform
+    /// batch size of 1, sample by sample.
+    @inline(__always)
+    static func trainSideBySide<Samples: PopulationSamples>(
+        _ group: UnsafeMutablePointer<LaneGroup>, _ samples: Samples, _ sums: UnsafeMutablePointer<LaneLossSums>,
+        _ other: UnsafeMutablePointer<LaneGroup>, _ otherSamples: Samples, _ otherSums: UnsafeMutablePointer<LaneLossSums>,
+        count: Int
+    ) {
+        func vectors(_ group: UnsafeMutablePointer<LaneGroup>, _ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>) -> UnsafeMutablePointer<Vector8> {
+            UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
+        }
+        let (weights, first, second) = (vectors(group, \.weights), vectors(group, \.first), vectors(group, \.second))
+        let (otherWeights, otherFirst, otherSecond) = (vectors(other, \.weights), vectors(other, \.first), vectors(other, \.second))
+        let (w, otherW) = (LaneWeights(base: weights), LaneWeights(base: otherWeights))
+        let (extraWeight, otherExtraWeight) = (group.pointee.rules.positiveWeight - 1, other.pointee.rules.positiveWeight - 1)
+        let step = group.pointee.rules.learningRate / laneBatchSizes(group).batchSize
+        let otherStep = other.pointee.rules.learningRate / laneBatchSizes(other).batchSize
+        let (one, all) = (Vector8(repeating: 1), SIMDMask<SIMD8<Int64>>(repeating: true))
+        // Each group's gradient sums (51 vectors) and forward pass (15).
+        var storage = InlineArray<132, Vector8>(repeating: Vector8())
+        withUnsafeMutablePointer(to: &storage) { pointer in
+            let base = UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: Vector8.self)
+            let (g, otherG) = (base, base + 51)
+            let (scratch, otherScratch) = (LaneScratch(base + 102), LaneScratch(base + 117))
+            var (loss, otherLoss) = (sums.pointee, otherSums.pointee)
+            for s in 0..<count {
+                let (a0, a1, ya) = samples[s]
+                let (b0, b1, yb) = otherSamples[s]
+                let (za, zb) = (SIMDWeights.forward(a0, a1, w, scratch), SIMDWeights.forward(b0, b1, otherW, otherScratch))
+                learn(za, a0, a1, ya, w, scratch, extraWeight, &loss, g)
+                learn(zb, b0, b1, yb, otherW, otherScratch, otherExtraWeight, &otherLoss, otherG)
+                update(group, weights, first, second, g, done: all, all: true, step: step, one)
+                update(other, otherWeights, otherFirst, otherSecond, otherG, done: all, all: true, step: otherStep, one)
+            }
+            (sums.pointee, otherSums.pointee) = (loss, otherLoss)
+        }
     }
 
     /// The population kernel over samples read by `samples`: the same arithmetic lane by lane
@@ -48,9 +132,7 @@ extension Kernels {
         let (rules, batchSizes) = (group.pointee.rules, group.pointee.batchSizes)
         let learningRates = rules.learningRate
         let extraWeight = rules.positiveWeight - 1
-        // Each lane's batch size; an idle lane's (Int.max) steps whenever another lane does.
-        var (batchSize, idle) = (Vector8(repeating: 1), SIMDMask<SIMD8<Int64>>(repeating: false))
-        for lane in 0..<8 { (batchSize[lane], idle[lane]) = (Double(min(batchSizes[lane], 1 << 53)), batchSizes[lane] == .max) }
+        let (batchSize, idle) = laneBatchSizes(group)
         // One batch size for every lane in use (the usual grid): no lane-by-lane bookkeeping,
         // which cost 13% of the kernel at batch 1.
         var uniform: Int? = nil
@@ -110,41 +192,73 @@ extension Kernels {
                         }
                     }
                     let all = uniform != nil || !any(.!done)
-                    // The update clears the sums for the next batch (they start cleared).
-                    if rules.isPlainSGD {
-                        let step = full ? fullStep : learningRates / samplesInBatch
-                        if all {
-                            for p in 0..<ParameterLayout.count {
-                                weights[p] -= step * g[p]
-                                g[p] = Vector8()
-                            }
-                        } else {
-                            let masked = Vector8().replacing(with: step, where: done)
-                            for p in 0..<ParameterLayout.count {
-                                weights[p] -= masked * g[p]
-                                g[p] = g[p].replacing(with: 0, where: done)
-                            }
-                        }
-                    } else {
-                        for lane in 0..<8 where done[lane] { group.pointee.steps[lane] += 1 }
-                        let coefficients = rules.coefficients(steps: group.pointee.steps)
-                        let scale = Vector8(repeating: 1) / samplesInBatch
-                        for p in 0..<ParameterLayout.count {
-                            if all {
-                                applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
-                                g[p] = Vector8()
-                            } else {
-                                var (stepped, moment, square) = (weights[p], first[p], second[p])
-                                applyUpdate(&stepped, gradient: g[p] * scale, first: &moment, second: &square, rules.kind, coefficients)
-                                weights[p].replace(with: stepped, where: done)
-                                first[p].replace(with: moment, where: done)
-                                second[p].replace(with: square, where: done)
-                                g[p].replace(with: 0, where: done)
-                            }
-                        }
-                    }
+                    update(group, weights, first, second, g, done: done, all: all, step: full ? fullStep : learningRates / samplesInBatch, samplesInBatch)
                 }
                 sums.pointee = loss
+            }
+        }
+    }
+}
+
+/// Each lane's batch size as a number, and the idle lanes (batch size Int.max, which step
+/// whenever another lane does, at learning rate 0).
+@inline(__always)
+private func laneBatchSizes(_ group: UnsafeMutablePointer<LaneGroup>) -> (batchSize: Vector8, idle: SIMDMask<SIMD8<Int64>>) {
+    var (batchSize, idle) = (Vector8(repeating: 1), SIMDMask<SIMD8<Int64>>(repeating: false))
+    for lane in 0..<8 {
+        let size = group.pointee.batchSizes[lane]
+        (batchSize[lane], idle[lane]) = (Double(min(size, 1 << 53)), size == .max)
+    }
+    return (batchSize, idle)
+}
+
+extension LaneGroup {
+    /// Every lane in use steps after each sample.
+    var isAtBatchOne: Bool {
+        var (any, all) = (false, true)
+        for lane in 0..<8 where batchSizes[lane] != .max { (any, all) = (true, all && batchSizes[lane] == 1) }
+        return any && all
+    }
+}
+
+/// The update of the lanes `done` whose batch is complete (`all`: every lane), each by its
+/// rule, from the gradient sums at `g` over `samplesInBatch` samples (plain SGD's `step` is
+/// lr/m); clears their sums for the next batch.
+@inline(__always)
+private func update(
+    _ group: UnsafeMutablePointer<LaneGroup>, _ weights: UnsafeMutablePointer<Vector8>, _ first: UnsafeMutablePointer<Vector8>,
+    _ second: UnsafeMutablePointer<Vector8>, _ g: UnsafeMutablePointer<Vector8>, done: SIMDMask<SIMD8<Int64>>, all: Bool,
+    step: Vector8, _ samplesInBatch: Vector8
+) {
+    let rules = group.pointee.rules
+    if rules.isPlainSGD {
+        if all {
+            for p in 0..<ParameterLayout.count {
+                weights[p] -= step * g[p]
+                g[p] = Vector8()
+            }
+        } else {
+            let masked = Vector8().replacing(with: step, where: done)
+            for p in 0..<ParameterLayout.count {
+                weights[p] -= masked * g[p]
+                g[p] = g[p].replacing(with: 0, where: done)
+            }
+        }
+    } else {
+        for lane in 0..<8 where done[lane] { group.pointee.steps[lane] += 1 }
+        let coefficients = rules.coefficients(steps: group.pointee.steps)
+        let scale = Vector8(repeating: 1) / samplesInBatch
+        for p in 0..<ParameterLayout.count {
+            if all {
+                applyUpdate(&weights[p], gradient: g[p] * scale, first: &first[p], second: &second[p], rules.kind, coefficients)
+                g[p] = Vector8()
+            } else {
+                var (stepped, moment, square) = (weights[p], first[p], second[p])
+                applyUpdate(&stepped, gradient: g[p] * scale, first: &moment, second: &square, rules.kind, coefficients)
+                weights[p].replace(with: stepped, where: done)
+                first[p].replace(with: moment, where: done)
+                second[p].replace(with: square, where: done)
+                g[p].replace(with: 0, where: done)
             }
         }
     }

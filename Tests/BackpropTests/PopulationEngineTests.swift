@@ -76,6 +76,29 @@ import Testing
         }
     }
 
+    /// At batch 1, a thread trains its groups two at a time, their steps side by side: a
+    /// model is the same bits alone as in the first or second group of a pair, or in a
+    /// third group of its own, of plain SGD or Adam, on one thread or two.
+    @Test func aModelIsTheSameInAPairOfGroups() {
+        let data = Self.data.selecting(0..<300)
+        for rule in [UpdateRule(learningRate: 0.5), UpdateRule(learningRate: 0.01, optimizer: .adam())] {
+            let crowd = (0..<17).map { index in
+                var rule = rule
+                rule.learningRate *= 1 + Double(index) / 10
+                return PopulationEngine.Member(
+                    parameters: EngineConformanceTests.randomParameters(seed: UInt64(300 + index)), rule: rule, batchSize: 1)
+            }
+            for threads in [1, 2] {
+                let result = Self.population(crowd, threads: threads, on: data)
+                for index in [3, 12, 16] {
+                    let alone = Self.population([crowd[index]], threads: 1, on: data)
+                    #expect(result.models[index] == alone.models[0], "model \(index), \(rule.optimizer), threads \(threads)")
+                    #expect(result.losses[index] == alone.losses[0])
+                }
+            }
+        }
+    }
+
     /// Plain SGD at one batch size, as `bench --engine population` runs it: the unused lanes
     /// of a partial group stay exactly 0.0.
     @Test func aPartialGroupOfPlainSGD() {

@@ -176,6 +176,41 @@ import Testing
         #expect(try models(.v3) == models(.v4))
     }
 
+    /// At batch 1 on one thread, groups of one key train in pairs, their steps side by side
+    /// (`trainPopulationPair`): each model, a diverging one and one stopped early among
+    /// them, is its run alone; partly full and differently keyed groups train alone.
+    @Test func pairedGroupsAreTheirRunsAlone() throws {
+        // Plain SGD (0-15: two full groups), Adam with a split (16-25: a full group and a
+        // partial one), and one at batch 2 (26: a group of its own).
+        let configurations = (0..<27).map { index in
+            var configuration = TrainingConfiguration()
+            configuration.batchSize = index == 26 ? 2 : 1
+            (configuration.epochs, configuration.seed) = (3, UInt64(1 + index % 3))
+            (configuration.learningRate, configuration.optimizer) = index < 16 || index == 26 ? (0.05 * Double(1 + index % 16), .sgd()) : (0.01, .adam())
+            configuration.validationFraction = (16..<26).contains(index) ? 0.25 : 0
+            configuration.patience = index == 17 ? 1 : nil
+            if index == 7 { configuration.learningRate = 1e308 }
+            return configuration
+        }
+        let data = Self.data(configurations)
+        let plans = configurations.indices.map {
+            Lane.Plan(index: $0, configuration: configurations[$0], data: data[$0], start: nil, checkpoint: nil, stopInterval: 65_536)
+        }
+        let groups = PopulationTrainer.groups(of: plans)
+        #expect(PopulationTrainer.units(of: groups, models: plans, threads: 1) == [[0, 1], [2, 3], [4]])
+        #expect(PopulationTrainer.units(of: groups, models: plans, threads: 3) == [[0], [1], [2], [3], [4]])
+        let (results, losses) = try Self.together(configurations, threads: 1)
+        #expect(results[7].progress.outcome == .diverged)
+        for (index, configuration) in configurations.enumerated() {
+            let (alone, aloneLosses) = Self.alone(configuration, on: data[index])
+            #expect(results[index].progress.outcome == alone.progress.outcome, "model \(index)")
+            if index == 7 { continue }  // NaN weights: no two are equal
+            #expect(results[index].model == alone.model, "model \(index)")
+            #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
+            #expect(losses[index] == aloneLosses, "model \(index)")
+        }
+    }
+
     /// Models shuffled in blocks (of several sizes, with and without a split, beside a model
     /// of the full shuffle) are their runs alone.
     @Test func blockShuffledModelsAreTheirRunsAlone() throws {

@@ -71,17 +71,18 @@ public struct PopulationTrainer: Sendable {
                 checkpoint: checkpoints.isEmpty ? nil : checkpoints[index], stopInterval: callbacks(index).stopInterval)
         }
         let groups = Self.groups(of: models)
+        let units = Self.units(of: groups, models: models, threads: options.threads)
         let next = Atomic<Int>(0)
         let kernels = options.kernel.kernels
         @Sendable func work() {
             while true {
-                let group = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard group < groups.count else { return }
-                var run = GroupRun(groups[group].map { models[$0] }, callbacks: callbacks)
-                run.train(kernels, finished: onFinish)
+                let unit = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard unit < units.count else { return }
+                var runs = units[unit].map { GroupRun(groups[$0].map { models[$0] }, callbacks: callbacks) }
+                GroupRun.train(&runs, kernels, finished: onFinish)
             }
         }
-        let threads = min(options.threads, groups.count)
+        let threads = min(options.threads, units.count)
         if threads <= 1 { work() } else { DispatchQueue.concurrentPerform(iterations: threads) { _ in work() } }
     }
 
@@ -98,6 +99,27 @@ public struct PopulationTrainer: Sendable {
             if samples.count > Int(UInt32.max) { return "model \(index): \(samples.count) samples; a population trains on fewer than 2^32" }
         }
         return nil
+    }
+
+    /// What a thread trains at once: a group, or two groups of one key at batch 1, whose
+    /// steps the kernel runs side by side (`trainPopulationPair`), when there are groups
+    /// enough to keep every thread busy with pairs.
+    static func units(of groups: [[Int]], models: [Lane.Plan], threads: Int) -> [[Int]] {
+        guard groups.count >= 2 * threads else { return groups.indices.map { [$0] } }
+        var units: [[Int]] = []
+        var waiting: [Lane.GroupKey: Int] = [:]
+        for (index, group) in groups.enumerated() {
+            let key = models[group[0]].groupKey
+            guard group.allSatisfy({ models[$0].settings.batchSize == 1 }) else {
+                units.append([index])
+                continue
+            }
+            if let unit = waiting.removeValue(forKey: key) { units[unit].append(index) } else {
+                waiting[key] = units.count
+                units.append([index])
+            }
+        }
+        return units
     }
 
     /// The models' groups, in order: each a model and the next ones of its key, up to eight.
@@ -269,53 +291,97 @@ private struct GroupRun {
         }
     }
 
-    /// Trains every lane to its end, calling `finished` with each model's result as it ends.
-    mutating func train(_ kernels: any KernelSet.Type, finished: (Int, TrainingResult<LaneEngine>) -> Void) {
-        for slot in lanes.indices where !lanes[slot].isRunning { end(slot, finished) }
-        let count = lanes[0].samples.count
+    typealias Finished = (Int, TrainingResult<LaneEngine>) -> Void
+
+    /// Trains every lane of `runs` (one group, or two of one key: the same steps through the
+    /// same epochs) to its end, calling `finished` with each model's result as it ends.
+    static func train(_ runs: inout [GroupRun], _ kernels: any KernelSet.Type, finished: Finished) {
+        for run in runs.indices {
+            for slot in runs[run].lanes.indices where !runs[run].lanes[slot].isRunning { runs[run].end(slot, finished) }
+        }
         let clock = ContinuousClock()
-        while lanes.contains(where: \.isRunning) {
+        while runs.contains(where: \.isRunning) {
+            let active = runs.indices.filter { runs[$0].isRunning }
             let started = clock.now
-            beginEpoch()
+            for run in active { runs[run].beginEpoch() }
             var seconds = 0.0
-            let first = lanes.first(where: \.isRunning)!.loop
-            var position = min(count, first.progress.batchesCompleted * first.configuration.batchSize)
+            let (count, chunk) = (runs[active[0]].lanes[0].samples.count, runs[active[0]].chunk)
+            var position = runs[active[0]].position
             // A lane that diverges meanwhile goes idle on its own samples.
-            let (rows, orders) = (sources.map { UnsafePointer($0.rows.base) }, sources.map { UnsafePointer($0.order) })
+            let sources = active.map { runs[$0].sources }
             while position < count {
-                if lanes.contains(where: { $0.isRunning && $0.callbacks.shouldStop() }) {
-                    for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }
+                if active.contains(where: { runs[$0].stopRequested }) {
+                    for run in active { runs[run].interrupt(finished) }
                     return
                 }
                 let range = position..<min(position + chunk, count)
                 let stepsStarted = clock.now
-                var sums = LaneLossSums()
-                kernels.trainPopulation(&group, rows: rows, orders: orders, start: range.lowerBound, count: range.count, sums: &sums)
-                let losses = sums.total(extraWeight: group.rules.positiveWeight - 1)
-                seconds += (clock.now - stepsStarted) / .seconds(1)
-                for slot in lanes.indices where lanes[slot].isRunning {
-                    let batchSize = lanes[slot].loop.configuration.batchSize
-                    lanes[slot].loop.progress.epochLossSum = (lanes[slot].loop.progress.epochLossSum ?? 0) + losses[slot]
-                    lanes[slot].loop.progress.batchesCompleted = (range.upperBound + batchSize - 1) / batchSize
-                    // As `Trainer`, checked once a chunk: a diverged model stops there.
-                    if !(0..<Parameters.count).allSatisfy({ group.weights[$0][slot].isFinite }) {
-                        synchronize(slot)
-                        lanes[slot].loop.progress.outcome = .diverged
-                        end(slot, finished)
+                var (sums, otherSums) = (LaneLossSums(), LaneLossSums())
+                runs.withUnsafeMutableBufferPointer { runs in
+                    if active.count == 2 {
+                        let (first, second) = (active[0], active[1])
+                        kernels.trainPopulationPair(
+                            &runs[first].group, rows: sources[0].rows, orders: sources[0].orders, sums: &sums,
+                            &runs[second].group, rows: sources[1].rows, orders: sources[1].orders, sums: &otherSums,
+                            start: range.lowerBound, count: range.count)
+                    } else {
+                        kernels.trainPopulation(
+                            &runs[active[0]].group, rows: sources[0].rows, orders: sources[0].orders, start: range.lowerBound,
+                            count: range.count, sums: &sums)
                     }
                 }
+                seconds += (clock.now - stepsStarted) / .seconds(1)
+                for (k, run) in active.enumerated() { runs[run].account(range, k == 0 ? sums : otherSums, finished) }
                 position = range.upperBound
             }
-            for slot in lanes.indices where lanes[slot].isRunning {
+            for run in active { runs[run].completeEpoch(engineSeconds: seconds, started: started, finished) }
+        }
+    }
+
+    var isRunning: Bool { lanes.contains(where: \.isRunning) }
+
+    /// Where the epoch under way stands: its running lanes' next sample.
+    private var position: Int {
+        let first = lanes.first(where: \.isRunning)!.loop
+        return min(lanes[0].samples.count, first.progress.batchesCompleted * first.configuration.batchSize)
+    }
+
+    private var stopRequested: Bool { lanes.contains { $0.isRunning && $0.callbacks.shouldStop() } }
+
+    /// A chunk's steps done: each running lane's loss and batches counted, and a lane whose
+    /// parameters are no longer finite stopped as diverged.
+    private mutating func account(_ range: Range<Int>, _ sums: LaneLossSums, _ finished: Finished) {
+        let losses = sums.total(extraWeight: group.rules.positiveWeight - 1)
+        for slot in lanes.indices where lanes[slot].isRunning {
+            let batchSize = lanes[slot].loop.configuration.batchSize
+            lanes[slot].loop.progress.epochLossSum = (lanes[slot].loop.progress.epochLossSum ?? 0) + losses[slot]
+            lanes[slot].loop.progress.batchesCompleted = (range.upperBound + batchSize - 1) / batchSize
+            // As `Trainer`, checked once a chunk: a diverged model stops there.
+            if !(0..<Parameters.count).allSatisfy({ group.weights[$0][slot].isFinite }) {
                 synchronize(slot)
-                do {
-                    try lanes[slot].loop.completeEpoch(engineSeconds: seconds, started: started, lanes[slot].callbacks)
-                } catch {
-                    fatalError("samples in memory cannot fail to be read: \(error)")
-                }
-                if !lanes[slot].isRunning { end(slot, finished) }
+                lanes[slot].loop.progress.outcome = .diverged
+                end(slot, finished)
             }
         }
+    }
+
+    /// The epoch's steps done: each running lane's epoch completed (reported, evaluated,
+    /// checkpointed), and a lane that ends with it ended.
+    private mutating func completeEpoch(engineSeconds: Double, started: ContinuousClock.Instant, _ finished: Finished) {
+        for slot in lanes.indices where lanes[slot].isRunning {
+            synchronize(slot)
+            do {
+                try lanes[slot].loop.completeEpoch(engineSeconds: engineSeconds, started: started, lanes[slot].callbacks)
+            } catch {
+                fatalError("samples in memory cannot fail to be read: \(error)")
+            }
+            if !lanes[slot].isRunning { end(slot, finished) }
+        }
+    }
+
+    /// A stop request: every running lane checkpoints where its epoch began, and ends.
+    private mutating func interrupt(_ finished: Finished) {
+        for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }
     }
 
     /// Each running lane's epoch begins: its order drawn, once for the lanes that share samples.
@@ -334,11 +400,12 @@ private struct GroupRun {
         }
     }
 
-    /// The samples of each of the eight lanes. An idle lane reads a running one's samples: its
+    /// The rows and order of each of the eight lanes. An idle lane reads a running one's: its
     /// zero weights at learning rate 0 stay zero whatever it reads.
-    private var sources: [IndexedSamples] {
+    private var sources: (rows: [UnsafePointer<Double>], orders: [UnsafePointer<UInt32>]) {
         let running = lanes.indices.filter { lanes[$0].isRunning }
-        return (0..<8).map { slot in lanes[running.contains(slot) ? slot : running[0]].samples }
+        let samples = (0..<8).map { slot in lanes[running.contains(slot) ? slot : running[0]].samples }
+        return (samples.map { UnsafePointer($0.rows.base) }, samples.map { UnsafePointer($0.order) })
     }
 
     /// The lane's engine and optimizer state from the group's lane.
@@ -348,7 +415,7 @@ private struct GroupRun {
     }
 
     /// A stop request: the lane goes back to where its epoch began, checkpoints, and ends.
-    private mutating func interrupt(_ slot: Int, _ finished: (Int, TrainingResult<LaneEngine>) -> Void) {
+    private mutating func interrupt(_ slot: Int, _ finished: Finished) {
         let start = lanes[slot].epochStart
         lanes[slot].loop.progress = start
         lanes[slot].loop.progress.outcome = .interrupted
@@ -360,7 +427,7 @@ private struct GroupRun {
     }
 
     /// The lane's model is done: its result, and its lane idle (zeros at learning rate 0).
-    private mutating func end(_ slot: Int, _ finished: (Int, TrainingResult<LaneEngine>) -> Void) {
+    private mutating func end(_ slot: Int, _ finished: Finished) {
         finished(lanes[slot].model, lanes[slot].loop.finish())
         group.makeIdle(slot)
     }
