@@ -69,6 +69,50 @@ import Testing
         #expect(alone.status == 64 && alone.errors.contains("--block-size needs --shuffle"))
     }
 
+    /// Streamed from an `.npy` file, a configuration is `train --engine population --stream`'s
+    /// run, and the in-memory sweep's (with --engine simd, plain `train --stream`'s); a
+    /// finished checkpoint left without its results line is scored on the stream, as the
+    /// run that wrote it scored its model. --stream needs a file, and a block shuffle.
+    @Test func streamedConfigurationsAreTrainsRuns() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try CLI.writeData("d", rows: 700, in: folder) { i in
+            let t = Double(i) * 0.37
+            return "\(cos(t) + Double(i % 2)),\(sin(t) - Double(i % 2) / 2),\(i % 2)"
+        }
+        let common = ["--data", "d.npy", "--shuffle", "blocks", "--block-size", "32", "--epochs", "2", "--batch-size", "2", "--quiet"]
+        let grid = ["--learning-rate", "0.5,1", "--seed", "1,2"]
+        #expect(try CLI.run(["sweep", "--out", "streamed", "--stream"] + grid + common, in: folder).status == 0)
+        #expect(try CLI.run(["sweep", "--out", "memory"] + grid + common, in: folder).status == 0)
+        let single = ["--learning-rate", "1", "--seed", "2"] + common
+        #expect(try CLI.run(["train", "--engine", "population", "--stream", "--save", "t.json"] + single, in: folder).status == 0)
+        let streamed = try Self.models(folder.appendingPathComponent("streamed"))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == streamed["config-0003.json"])
+        #expect(try Self.models(folder.appendingPathComponent("memory")) == streamed)
+        #expect(try CLI.run(["sweep", "--out", "simd", "--engine", "simd", "--stream"] + single, in: folder).status == 0)
+        #expect(try CLI.run(["train", "--stream", "--save", "t.json"] + single, in: folder).status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == Self.models(folder.appendingPathComponent("simd"))["config-0000.json"])
+
+        // Killed after its last checkpoint, before its results line: scored without training.
+        let results = try String(contentsOf: folder.appendingPathComponent("streamed/results.jsonl"), encoding: .utf8)
+        let line = try #require(results.split(separator: "\n").first { $0.contains("\"index\":3,") })
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("rerun/checkpoints"), withIntermediateDirectories: true)
+        #expect(try CLI.run(["sweep", "--out", "rerun", "--stream"] + single, in: folder).status == 0)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("rerun/results.jsonl"))
+        let checkpoint = ["--checkpoint", "rerun/checkpoints/config-0000.json", "--checkpoint-every", "1"]
+        #expect(try CLI.run(["train", "--engine", "population", "--stream", "--save", "u.json"] + checkpoint + single, in: folder).status == 0)
+        #expect(try CLI.run(["sweep", "--out", "rerun", "--stream"] + single, in: folder).status == 0)
+        let rescored = try String(contentsOf: folder.appendingPathComponent("rerun/results.jsonl"), encoding: .utf8)
+        let renumbered = line.replacingOccurrences(of: "\"index\":3,", with: "\"index\":0,").replacingOccurrences(of: "config-0003", with: "config-0000")
+        #expect(rescored == renumbered + "\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("rerun/checkpoints/config-0000.json").path))
+
+        let full = try CLI.run(["sweep", "--out", "bad", "--stream", "--data", "d.npy"] + grid, in: folder)
+        #expect(full.status == 64 && full.errors.contains("add --shuffle blocks, or --no-shuffle"))
+        let builtIn = try CLI.run(["sweep", "--out", "bad", "--stream"] + grid, in: folder)
+        #expect(builtIn.status == 64 && builtIn.errors.contains("--stream reads an .npy file given with --data"))
+    }
+
     /// Shards from Slurm's array variables and from --shard give the models of the whole
     /// grid in one process; a rerun skips what is done; the report merges every shard.
     @Test func shardsMakeTheWholeGrid() throws {

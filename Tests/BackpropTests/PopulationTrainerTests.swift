@@ -194,7 +194,7 @@ import Testing
         }
         let data = Self.data(configurations)
         let plans = configurations.indices.map {
-            Lane.Plan(index: $0, configuration: configurations[$0], data: data[$0], start: nil, checkpoint: nil, stopInterval: 65_536)
+            Lane.Plan(index: $0, configuration: configurations[$0], data: .memory(data[$0]), start: nil, checkpoint: nil, stopInterval: 65_536)
         }
         let groups = PopulationTrainer.groups(of: plans)
         #expect(PopulationTrainer.units(of: groups, models: plans, threads: 1) == [[0, 1], [2, 3], [4]])
@@ -227,6 +227,83 @@ import Testing
             #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
             #expect(losses[index] == aloneLosses, "model \(index)")
         }
+    }
+
+    /// Streamed from an `.npy` file, shuffled in blocks or in file order, standardised or
+    /// not, at two batch sizes, in chunks that span windows: each model, on one thread or
+    /// two, is `Trainer<LaneEngine>.run(streaming:)`'s run alone; stopped and resumed, the
+    /// run that never stopped.
+    @Test(arguments: [1, 2]) func streamedModelsAreTheirRunsAlone(threads: Int) throws {
+        let path = StreamingTests.path
+        let configurations = (0..<11).map { index in
+            var configuration = TrainingConfiguration()
+            (configuration.epochs, configuration.seed, configuration.evaluateEvery) = (3, UInt64(1 + index % 3), 2)
+            configuration.batchSize = index % 5 == 4 ? 50 : 1
+            (configuration.learningRate, configuration.optimizer) = index < 8 ? (0.1 * Double(1 + index), .sgd()) : (0.01, .adam())
+            configuration.blockShuffle = BlockShuffle(blockSize: 64, windowBlocks: 8)
+            configuration.shuffle = index != 6
+            configuration.standardize = index != 7
+            return configuration
+        }
+        let losses = Mutex([[Double]](repeating: [], count: configurations.count))
+        let trainer = PopulationTrainer(configurations, options: EngineOptions(threads: threads))
+        let results = try trainer.run(
+            streaming: NPY.Reader(path: path),
+            callbacks: { model in TrainingCallbacks(stopInterval: 700, onEpoch: { report in losses.withLock { $0[model].append(report.loss) } }) })
+        for (index, configuration) in configurations.enumerated() {
+            var aloneLosses: [Double] = []
+            let alone = try Trainer<LaneEngine>(configuration).run(
+                streaming: NPY.Reader(path: path), callbacks: TrainingCallbacks(stopInterval: 700, onEpoch: { aloneLosses.append($0.loss) }))
+            #expect(results[index].model == alone.model, "model \(index)")
+            #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
+            #expect(losses.withLock { $0[index] } == aloneLosses, "model \(index)")
+        }
+        #expect(Set(results.map { $0.model.parameters.flattened }).count == results.count)
+
+        let checkpoints = Mutex([TrainingProgress?](repeating: nil, count: configurations.count))
+        let asked = Atomic<Int>(0)
+        let stopped = try trainer.run(
+            streaming: NPY.Reader(path: path),
+            callbacks: { model in
+                TrainingCallbacks(
+                    stopInterval: 700, onCheckpoint: { progress in checkpoints.withLock { $0[model] = progress } },
+                    shouldStop: { asked.wrappingAdd(1, ordering: .relaxed).oldValue == 30 })
+            })
+        #expect(stopped.contains { $0.progress.outcome == .interrupted })
+        let resumed = try trainer.run(
+            streaming: NPY.Reader(path: path), resuming: checkpoints.withLock { $0 }, callbacks: { _ in TrainingCallbacks(stopInterval: 700) })
+        #expect(resumed.map(\.model) == results.map(\.model))
+    }
+
+    /// What a population cannot stream is refused before any training; a file that can no
+    /// longer be read is an `InputError`, each model under way checkpointed.
+    @Test func whatCannotBeStreamedIsRefused() throws {
+        var split = TrainingConfiguration()
+        split.validationFraction = 0.2
+        let full = TrainingConfiguration()
+        for (configuration, message) in [(split, "model 0: a streamed file has no validation split"), (full, "model 0: a streamed file is shuffled in blocks")] {
+            let error = #expect(throws: PopulationTrainer.SetupError.self) {
+                try PopulationTrainer([configuration]).run(streaming: NPY.Reader(path: StreamingTests.path))
+            }
+            #expect(error?.message.hasPrefix(message) == true, "\(String(describing: error))")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-population-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("cut.npy").path
+        try NPY.write(StreamingTests.data, to: path)
+        let reader = try NPY.Reader(path: path)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: 20_000)
+        try handle.close()
+        var configuration = TrainingConfiguration()
+        (configuration.shuffle, configuration.standardize) = (false, false)
+        let checkpoints = Mutex(0)
+        #expect(throws: InputError.self) {
+            try PopulationTrainer([configuration, configuration]).run(
+                streaming: reader, callbacks: { _ in TrainingCallbacks(onCheckpoint: { _ in checkpoints.withLock { $0 += 1 } }) })
+        }
+        #expect(checkpoints.withLock { $0 } == 2)
     }
 
     /// The population's orders are `Trainer`'s: the same chunks as `ShuffledChunks` and

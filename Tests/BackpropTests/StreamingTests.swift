@@ -50,6 +50,15 @@ import Testing
         #expect(streamed.model.standardization == Standardization(fitting: Self.data))
     }
 
+    /// A model evaluated on a file streamed in parts: the bits of the file in memory.
+    @Test func aStreamedEvaluationIsTheOneInMemory() throws {
+        let model = try Self.run(SIMDEngine.self, blocks: true, streamed: true).model
+        let streamed = try model.evaluate(streaming: NPY.Reader(path: Self.path))
+        let inMemory = model.evaluate(on: Self.data)
+        #expect(streamed.loss == inMemory.loss && streamed.accuracy == inMemory.accuracy)
+        #expect(streamed.loss > 0 && streamed.loss < 0.5)
+    }
+
     /// How many chunks an epoch is handed in changes nothing but the loss's last bits.
     @Test func theChunkSizeDoesNotChangeTheModel() throws {
         let small = try Self.run(ParallelEngine.self, blocks: true, streamed: true, stopInterval: 200)

@@ -60,6 +60,14 @@ public struct Model: Equatable, Sendable {
         SIMDEngine(parameters: parameters, options: EngineOptions(threads: 1)).evaluate(prepare(data))
     }
 
+    /// Loss, accuracy and confusion matrix on every row of the `.npy` file `reader` reads
+    /// (raw data, standardised here as the model says), read in parts: the bits of
+    /// `evaluate(on:)` with the file in memory, in the memory of a few parts.
+    public func evaluate(streaming reader: NPY.Reader) throws(InputError) -> Evaluation {
+        try StreamedChunks(FileRows(reader: reader, standardization: standardization))
+            .evaluate(SIMDEngine(parameters: parameters, options: EngineOptions(threads: 1)))
+    }
+
     // MARK: JSON
 
     /// The model file's text: one layer row per line, numbers in shortest round-trip form.

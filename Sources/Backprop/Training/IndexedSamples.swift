@@ -63,8 +63,13 @@ final class LaneRows: @unchecked Sendable {
         assert(data.count <= Int(UInt32.max), "an order indexes fewer than 2^32 samples")
         count = data.count
         base = .allocate(capacity: 4 * count)
-        data.withMiniBatch(0..<count) { data in
-            for i in 0..<count { (base + 4 * i).initialize(from: [data.x0[i], data.x1[i], data.label[i], 0], count: 4) }
+        data.withMiniBatch(0..<count) { Self.write($0, into: base) }
+    }
+
+    /// Writes `samples` as rows at `rows`.
+    static func write(_ samples: MiniBatch, into rows: UnsafeMutablePointer<Double>) {
+        for i in 0..<samples.count {
+            (rows[4 * i], rows[4 * i + 1], rows[4 * i + 2], rows[4 * i + 3]) = (samples.x0[i], samples.x1[i], samples.label[i], 0)
         }
     }
 

@@ -65,6 +65,58 @@ public struct PopulationTrainer: Sendable {
         onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void
     ) throws(SetupError) {
         if let problem = problem(data: data, checkpoints: checkpoints) { throw SetupError(message: problem) }
+        do {
+            try train(data.map(LaneData.memory), from: start, resuming: checkpoints, callbacks: callbacks, onFinish: onFinish)
+        } catch {
+            fatalError("samples in memory cannot fail to be read: \(error)")  // only files can
+        }
+    }
+
+    /// Trains every model on the `.npy` file `reader` reads, streamed from disk, from
+    /// `start` (or its seed's random weights), or from `checkpoints[i]` when given, each as
+    /// `Trainer<LaneEngine>.run(streaming:)` trains it alone (memory: a few chunks of the
+    /// file for each seed's order, whatever its size).
+    ///
+    /// - Returns: every model's result, in order.
+    /// - Throws: `SetupError`, before any training, when there is not one checkpoint a
+    ///   configuration (or none), the file is empty, or a configuration has a validation
+    ///   split or shuffles sample by sample (a streamed file is shuffled in blocks or not at
+    ///   all); `InputError` when the file cannot be read, after every model under way was
+    ///   checkpointed as at a stop request.
+    public func run(
+        streaming reader: NPY.Reader, from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
+        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() }
+    ) throws -> [TrainingResult<LaneEngine>] {
+        let results = Mutex([TrainingResult<LaneEngine>?](repeating: nil, count: configurations.count))
+        try run(streaming: reader, from: start, resuming: checkpoints, callbacks: callbacks) { model, result in results.withLock { $0[model] = result } }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// As `run(streaming:from:resuming:callbacks:)`, handing each model's result to
+    /// `onFinish` as the model ends and keeping none.
+    public func run(
+        streaming reader: NPY.Reader, from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
+        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() },
+        onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void
+    ) throws {
+        if let problem = problem(streaming: reader, checkpoints: checkpoints) { throw SetupError(message: problem) }
+        // One pass over the file fits the standardisation of every model that fits one.
+        let fits = configurations.indices.contains { index in
+            let checkpoint = checkpoints.isEmpty ? nil : checkpoints[index]
+            return checkpoint == nil && start?.standardization == nil && configurations[index].standardize
+        }
+        let fitted = fits ? try Standardization(fitting: FileRows(reader: reader, standardization: nil)) : nil
+        try train(
+            Array(repeating: .streamed(reader, fitted: fitted), count: configurations.count), from: start, resuming: checkpoints,
+            callbacks: callbacks, onFinish: onFinish)
+    }
+
+    /// Trains model i on `data[i]` in groups on `options.threads` threads; a read error
+    /// stops every group (each model checkpointed as at a stop request) and is thrown.
+    private func train(
+        _ data: [LaneData], from start: Model?, resuming checkpoints: [TrainingProgress?],
+        callbacks: @escaping @Sendable (Int) -> TrainingCallbacks, onFinish: @escaping @Sendable (Int, TrainingResult<LaneEngine>) -> Void
+    ) throws(InputError) {
         let models = configurations.indices.map { index in
             Lane.Plan(
                 index: index, configuration: configurations[index].with(options.kernel), data: data[index], start: start,
@@ -73,17 +125,40 @@ public struct PopulationTrainer: Sendable {
         let groups = Self.groups(of: models)
         let units = Self.units(of: groups, models: models, threads: options.threads)
         let next = Atomic<Int>(0)
+        let failure = Mutex<InputError?>(nil)
         let kernels = options.kernel.kernels
         @Sendable func work() {
-            while true {
+            while failure.withLock({ $0 == nil }) {
                 let unit = next.wrappingAdd(1, ordering: .relaxed).oldValue
                 guard unit < units.count else { return }
-                var runs = units[unit].map { GroupRun(groups[$0].map { models[$0] }, callbacks: callbacks) }
-                GroupRun.train(&runs, kernels, finished: onFinish)
+                do throws(InputError) {
+                    var runs: [GroupRun] = []
+                    for group in units[unit] { runs.append(try GroupRun(groups[group].map { models[$0] }, callbacks: callbacks)) }
+                    try GroupRun.train(&runs, kernels, abandon: { failure.withLock { $0 != nil } }, finished: onFinish)
+                } catch {
+                    failure.withLock { $0 = $0 ?? error }
+                }
             }
         }
         let threads = min(options.threads, units.count)
         if threads <= 1 { work() } else { DispatchQueue.concurrentPerform(iterations: threads) { _ in work() } }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// What keeps a population from streaming `reader` with these checkpoints, if anything.
+    private func problem(streaming reader: NPY.Reader, checkpoints: [TrainingProgress?]) -> String? {
+        if !checkpoints.isEmpty && checkpoints.count != configurations.count {
+            return "\(checkpoints.count) checkpoints for \(configurations.count) configurations"
+        }
+        if reader.rows == 0 { return "\(reader.path): no training sample" }
+        for index in configurations.indices {
+            let configuration = Trainer<LaneEngine>(configurations[index]).settings(resuming: checkpoints.isEmpty ? nil : checkpoints[index])
+            if configuration.validationFraction > 0 { return "model \(index): a streamed file has no validation split" }
+            if configuration.shuffle && configuration.blockShuffle == nil {
+                return "model \(index): a streamed file is shuffled in blocks (blockShuffle) or not at all (shuffle false)"
+            }
+        }
+        return nil
     }
 
     /// What keeps these data and checkpoints from training, if anything.
@@ -153,7 +228,7 @@ struct Lane {
     struct Plan: Sendable {
         let index: Int
         let configuration: TrainingConfiguration
-        let data: Dataset
+        let data: LaneData
         let start: Model?
         let checkpoint: TrainingProgress?
         /// Its callbacks' `stopInterval`: samples between stop requests.
@@ -213,6 +288,14 @@ struct Lane {
         let position: Int
     }
 
+    /// Where the key of streamed lanes' shared samples differs: the rows as standardised,
+    /// the order's kind and the generator it is drawn from.
+    struct StreamKey: Equatable {
+        let standardization: Standardization?
+        let shuffle: IndexedSamples.Shuffle
+        let generator: SplitMix64
+    }
+
     struct RowsKey: Equatable {
         /// The first model of the group whose data is this model's.
         let dataOwner: Int
@@ -232,12 +315,26 @@ struct Lane {
 
     let model: Int
     var loop: EpochLoop<LaneEngine>
-    let samples: IndexedSamples
+    let samples: any LaneSamples
     let callbacks: TrainingCallbacks
     /// The progress as the epoch under way began: what a stop request checkpoints.
     var epochStart: TrainingProgress
 
     var isRunning: Bool { loop.progress.outcome == .running && loop.progress.epochsCompleted < loop.configuration.epochs }
+}
+
+/// A model's data: in memory, or a file streamed from disk with the standardisation fitted
+/// to it (for the models that fit one).
+enum LaneData: @unchecked Sendable {
+    case memory(Dataset)
+    case streamed(NPY.Reader, fitted: Standardization?)
+
+    var count: Int {
+        switch self {
+        case .memory(let data): data.count
+        case .streamed(let reader, _): reader.rows
+        }
+    }
 }
 
 /// The epochs of one group of up to eight models, in the lanes of one `LaneGroup`.
@@ -247,12 +344,27 @@ private struct GroupRun {
     /// Samples a call to the kernel.
     let chunk: Int
 
-    init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) {
+    init(_ models: [Lane.Plan], callbacks: (Int) -> TrainingCallbacks) throws(InputError) {
         typealias Rows = (key: Lane.RowsKey, rows: LaneRows, validation: Dataset?, generator: SplitMix64, standardization: Standardization?)
         var sharedRows: [Rows] = []
         var sharedSamples: [(key: Lane.SamplesKey, samples: IndexedSamples)] = []
+        var sharedStreams: [(key: Lane.StreamKey, samples: StreamedLaneSamples)] = []
         for (position, model) in models.enumerated() {
-            let owner = models[..<position].first { $0.data.sharesStorage(with: model.data) }?.index ?? model.index
+            guard case .memory(let data) = model.data else {
+                guard case .streamed(let reader, let fitted) = model.data else { preconditionFailure() }
+                let (progress, streamed) = try model.trainer.prepareStreamedRun(reader, from: model.start, resuming: model.checkpoint) {
+                    fitted!  // fitted beforehand for every model that fits one
+                }
+                let key = Lane.StreamKey(
+                    standardization: progress.model.standardization, shuffle: IndexedSamples.Shuffle(progress.configuration),
+                    generator: progress.epochGenerator)
+                let samples = sharedStreams.first { $0.key == key }?.samples ?? StreamedLaneSamples(streamed)
+                if !sharedStreams.contains(where: { $0.key == key }) { sharedStreams.append((key, samples)) }
+                let loop = EpochLoop<LaneEngine>(progress: progress, samples: samples, validation: nil, engine: nil)
+                lanes.append(Lane(model: model.index, loop: loop, samples: samples, callbacks: callbacks(model.index), epochStart: progress))
+                continue
+            }
+            let owner = models[..<position].first { if case .memory(let other) = $0.data { other.sharesStorage(with: data) } else { false } }?.index ?? model.index
             let key = model.samplesKey(dataOwner: owner)
             let progress: TrainingProgress
             let rows: Rows
@@ -264,7 +376,7 @@ private struct GroupRun {
                 progress = model.trainer.progress(
                     sharing: generator, standardization: rows.standardization, from: model.start, resuming: model.checkpoint)
             } else {
-                let prepared = model.trainer.prepareRun(on: model.data, from: model.start, resuming: model.checkpoint)
+                let prepared = model.trainer.prepareRun(on: data, from: model.start, resuming: model.checkpoint)
                 progress = prepared.progress
                 rows = (key.rows, LaneRows(prepared.training), prepared.validation, prepared.generator, progress.model.standardization)
                 sharedRows.append(rows)
@@ -294,47 +406,53 @@ private struct GroupRun {
     typealias Finished = (Int, TrainingResult<LaneEngine>) -> Void
 
     /// Trains every lane of `runs` (one group, or two of one key: the same steps through the
-    /// same epochs) to its end, calling `finished` with each model's result as it ends.
-    static func train(_ runs: inout [GroupRun], _ kernels: any KernelSet.Type, finished: Finished) {
+    /// same epochs) to its end, calling `finished` with each model's result as it ends. When
+    /// `abandon` says so, or reading the samples fails (which is thrown), every lane under
+    /// way checkpoints as at a stop request, and ends.
+    static func train(_ runs: inout [GroupRun], _ kernels: any KernelSet.Type, abandon: () -> Bool, finished: Finished) throws(InputError) {
         for run in runs.indices {
             for slot in runs[run].lanes.indices where !runs[run].lanes[slot].isRunning { runs[run].end(slot, finished) }
         }
         let clock = ContinuousClock()
         while runs.contains(where: \.isRunning) {
             let active = runs.indices.filter { runs[$0].isRunning }
-            let started = clock.now
-            for run in active { runs[run].beginEpoch() }
-            var seconds = 0.0
-            let (count, chunk) = (runs[active[0]].lanes[0].samples.count, runs[active[0]].chunk)
-            var position = runs[active[0]].position
-            // A lane that diverges meanwhile goes idle on its own samples.
-            let sources = active.map { runs[$0].sources }
-            while position < count {
-                if active.contains(where: { runs[$0].stopRequested }) {
-                    for run in active { runs[run].interrupt(finished) }
-                    return
-                }
-                let range = position..<min(position + chunk, count)
-                let stepsStarted = clock.now
-                var (sums, otherSums) = (LaneLossSums(), LaneLossSums())
-                runs.withUnsafeMutableBufferPointer { runs in
-                    if active.count == 2 {
-                        let (first, second) = (active[0], active[1])
-                        kernels.trainPopulationPair(
-                            &runs[first].group, rows: sources[0].rows, orders: sources[0].orders, sums: &sums,
-                            &runs[second].group, rows: sources[1].rows, orders: sources[1].orders, sums: &otherSums,
-                            start: range.lowerBound, count: range.count)
-                    } else {
-                        kernels.trainPopulation(
-                            &runs[active[0]].group, rows: sources[0].rows, orders: sources[0].orders, start: range.lowerBound,
-                            count: range.count, sums: &sums)
+            do throws(InputError) {
+                let started = clock.now
+                for run in active { runs[run].beginEpoch() }
+                var seconds = 0.0
+                let (count, chunk) = (runs[active[0]].lanes[0].samples.count, runs[active[0]].chunk)
+                var position = runs[active[0]].position
+                while position < count {
+                    if abandon() || active.contains(where: { runs[$0].stopRequested }) {
+                        for run in active { runs[run].interrupt(finished) }
+                        return
                     }
+                    let range = position..<min(position + chunk, count)
+                    let following = range.upperBound < count ? range.upperBound..<min(range.upperBound + chunk, count) : nil
+                    let sources = try active.map { run throws(InputError) in try runs[run].sources(range, following: following) }
+                    let stepsStarted = clock.now
+                    var (sums, otherSums) = (LaneLossSums(), LaneLossSums())
+                    runs.withUnsafeMutableBufferPointer { runs in
+                        if active.count == 2 {
+                            kernels.trainPopulationPair(
+                                &runs[active[0]].group, rows: sources[0].rows, orders: sources[0].orders, sums: &sums,
+                                &runs[active[1]].group, rows: sources[1].rows, orders: sources[1].orders, sums: &otherSums,
+                                start: sources[0].start, count: range.count)
+                        } else {
+                            kernels.trainPopulation(
+                                &runs[active[0]].group, rows: sources[0].rows, orders: sources[0].orders, start: sources[0].start,
+                                count: range.count, sums: &sums)
+                        }
+                    }
+                    seconds += (clock.now - stepsStarted) / .seconds(1)
+                    for (k, run) in active.enumerated() { runs[run].account(range, k == 0 ? sums : otherSums, finished) }
+                    position = range.upperBound
                 }
-                seconds += (clock.now - stepsStarted) / .seconds(1)
-                for (k, run) in active.enumerated() { runs[run].account(range, k == 0 ? sums : otherSums, finished) }
-                position = range.upperBound
+                for run in active { try runs[run].completeEpoch(engineSeconds: seconds, started: started, finished) }
+            } catch {
+                for run in active { runs[run].interrupt(finished) }
+                throw error
             }
-            for run in active { runs[run].completeEpoch(engineSeconds: seconds, started: started, finished) }
         }
     }
 
@@ -367,14 +485,12 @@ private struct GroupRun {
 
     /// The epoch's steps done: each running lane's epoch completed (reported, evaluated,
     /// checkpointed), and a lane that ends with it ended.
-    private mutating func completeEpoch(engineSeconds: Double, started: ContinuousClock.Instant, _ finished: Finished) {
+    private mutating func completeEpoch(engineSeconds: Double, started: ContinuousClock.Instant, _ finished: Finished)
+        throws(InputError)
+    {
         for slot in lanes.indices where lanes[slot].isRunning {
             synchronize(slot)
-            do {
-                try lanes[slot].loop.completeEpoch(engineSeconds: engineSeconds, started: started, lanes[slot].callbacks)
-            } catch {
-                fatalError("samples in memory cannot fail to be read: \(error)")
-            }
+            try lanes[slot].loop.completeEpoch(engineSeconds: engineSeconds, started: started, lanes[slot].callbacks)
             if !lanes[slot].isRunning { end(slot, finished) }
         }
     }
@@ -400,12 +516,31 @@ private struct GroupRun {
         }
     }
 
-    /// The rows and order of each of the eight lanes. An idle lane reads a running one's: its
-    /// zero weights at learning rate 0 stay zero whatever it reads.
-    private var sources: (rows: [UnsafePointer<Double>], orders: [UnsafePointer<UInt32>]) {
+    /// The rows and order of each of the eight lanes for positions `range` of the epoch,
+    /// readied (`LaneSamples.lanes`) once for the lanes that share samples, and where
+    /// `range` starts in the orders (the same for every lane: in memory, or streamed). An
+    /// idle lane reads a running one's: its zero weights at learning rate 0 stay zero
+    /// whatever it reads.
+    private func sources(_ range: Range<Int>, following: Range<Int>?) throws(InputError)
+        -> (rows: [UnsafePointer<Double>], orders: [UnsafePointer<UInt32>], start: Int)
+    {
         let running = lanes.indices.filter { lanes[$0].isRunning }
-        let samples = (0..<8).map { slot in lanes[running.contains(slot) ? slot : running[0]].samples }
-        return (samples.map { UnsafePointer($0.rows.base) }, samples.map { UnsafePointer($0.order) })
+        var readied: [(samples: ObjectIdentifier, rows: UnsafePointer<Double>, order: UnsafePointer<UInt32>)] = []
+        var (rows, orders, start) = ([UnsafePointer<Double>](), [UnsafePointer<UInt32>](), 0)
+        for slot in 0..<8 {
+            let samples = lanes[running.contains(slot) ? slot : running[0]].samples
+            let id = ObjectIdentifier(samples)
+            if let found = readied.first(where: { $0.samples == id }) {
+                (rows, orders) = (rows + [found.rows], orders + [found.order])
+                continue
+            }
+            let lane = try samples.lanes(range, following: following)
+            precondition(readied.isEmpty || lane.start == start, "every lane's range starts at one position of its order")
+            start = lane.start
+            readied.append((id, lane.rows, lane.order))
+            (rows, orders) = (rows + [lane.rows], orders + [lane.order])
+        }
+        return (rows, orders, start)
     }
 
     /// The lane's engine and optimizer state from the group's lane.

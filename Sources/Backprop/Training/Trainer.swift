@@ -126,6 +126,19 @@ public struct Trainer<Engine: TrainingEngine> {
         streaming reader: NPY.Reader, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
         callbacks: TrainingCallbacks = TrainingCallbacks()
     ) throws(InputError) -> TrainingResult<Engine> {
+        let (progress, samples) = try prepareStreamedRun(reader, from: start, resuming: checkpoint) { () throws(InputError) in
+            try Standardization(fitting: FileRows(reader: reader, standardization: nil))
+        }
+        var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: nil, engine: nil)
+        return try run.run(callbacks)
+    }
+
+    /// Where a run streaming `reader` starts, and its samples: the standardisation, when
+    /// the run fits one, from `fitting` (a pass over the file, which runs of one file share).
+    func prepareStreamedRun(
+        _ reader: NPY.Reader, from start: Model?, resuming checkpoint: TrainingProgress?,
+        fitting: () throws(InputError) -> Standardization
+    ) throws(InputError) -> (progress: TrainingProgress, samples: any EpochSamples) {
         let configuration = settings(resuming: checkpoint)
         precondition(!configuration.shuffle || configuration.blockShuffle != nil, "a streamed file is shuffled in blocks")
         precondition(configuration.validationFraction == 0, "a streamed file has no validation split")
@@ -136,7 +149,7 @@ public struct Trainer<Engine: TrainingEngine> {
             configuration, start: start, drawn: drawn, resuming: checkpoint, generator: generator,
             fitting: {
                 do throws(InputError) {
-                    return try Standardization(fitting: FileRows(reader: reader, standardization: nil))
+                    return try fitting()
                 } catch {
                     failure = error
                     return nil
@@ -150,8 +163,7 @@ public struct Trainer<Engine: TrainingEngine> {
             } else {
                 StreamedChunks(rows)
             }
-        var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: nil, engine: nil)
-        return try run.run(callbacks)
+        return (progress, samples)
     }
 
     /// The training and validation parts that a run of this trainer on `data` (from `start`,

@@ -7,7 +7,7 @@ enum SweepCommand {
     static let command = Command(
         name: "sweep",
         usage: [
-            "[--data FILE | --dataset NAME [--samples N] [--noise X]] --out DIR",
+            "[--data FILE [--stream] | --dataset NAME [--samples N] [--noise X]] --out DIR",
             "      --learning-rate LIST --seed LIST [--batch-size LIST]",
             "      [--optimizer LIST] [--momentum LIST] [--init MODEL.json] [train's other options]",
             "      [--engine population|simd] [--threads T] [--shard I/N] [--checkpoint-every K]",
@@ -26,7 +26,7 @@ enum SweepCommand {
             loss without a split).
             """,
         sections: [
-            ("DATA", TrainCommand.dataOptions.filter { $0.name != "--stream" }),
+            ("DATA", TrainCommand.dataOptions),
             ("GRID", gridOptions),
             ("TRAINING", trainingOptions),
             ("RUN", runOptions),
@@ -115,7 +115,7 @@ enum SweepCommand {
                 throw UsageError(description: "\(option) \(path) is \(file), which the sweep writes; give \(option) a file outside \(out)")
             }
         }
-        let data = try SweepData(options)
+        let data = try SweepData(options, configuration: common)
         let start = try TrainCommand.startModel(options, standardize: !options.flag("--no-standardize"))
         if grid.points.count > 100_000 { printError(size(of: grid, points.count, common, data)) }
         // Every refusal comes before sweep.json is written, so that a refused first run records nothing.
@@ -201,7 +201,7 @@ enum SweepCommand {
             }
         }
         settings.merge(grid.lists) { $1 }
-        if let file = data.file { settings["fingerprint of --data"] = file.fingerprint }
+        if let file = data.file { settings["fingerprint of --data"] = try file.fingerprint() }
         if let path = options.string("--init") {
             guard let bytes = FileManager.default.contents(atPath: path) else {
                 throw InputError(file: path, line: nil, message: "cannot read the model")

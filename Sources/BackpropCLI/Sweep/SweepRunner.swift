@@ -3,27 +3,37 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The data of a sweep: a file read once, or a built-in set drawn from each configuration's seed.
-struct SweepData: Sendable {
-    let file: Dataset?
+/// The data of a sweep: a file read once (or streamed from disk, as `train` streams it), or
+/// a built-in set drawn from each configuration's seed.
+struct SweepData: @unchecked Sendable {
+    let file: TrainingData?
     let source: DataSource
     /// The samples of each configuration, before a split.
     let count: Int
 
-    init(_ options: ParsedOptions) throws {
+    init(_ options: ParsedOptions, configuration: TrainingConfiguration) throws {
         source = TrainCommand.dataSource(options, seed: 0)
-        if case .file = source { file = try source.load() } else { file = nil }
         switch source {
-        case .synthetic(_, let samples, _, _): count = samples
-        case .file: count = file!.count
+        case .synthetic(_, let samples, _, _):
+            if options.flag("--stream") { throw UsageError(description: "--stream reads an .npy file given with --data") }
+            (file, count) = (nil, samples)
+        case .file:
+            let file = try TrainingData.open(source, configuration: configuration, stream: options.flag("--stream"))
+            (self.file, count) = (file, file.count)
         }
         try TrainCommand.checkSplit(options.number("--validation-split") ?? 0, of: count)
     }
 
-    /// The samples a configuration with `seed` trains on, as `train` would load them.
+    /// The file streamed from disk, if it is.
+    var streamed: NPY.Reader? {
+        if case .streamed(let reader) = file { reader } else { nil }
+    }
+
+    /// The samples a configuration with `seed` trains on, as `train` would load them (not
+    /// for a streamed file).
     func samples(seed: UInt64) throws(InputError) -> Dataset {
-        if let file { return file }
-        guard case .synthetic(let set, let count, let noise, _) = source else { preconditionFailure("a file is read once") }
+        if case .memory(let data) = file { return data }
+        guard case .synthetic(let set, let count, let noise, _) = source else { preconditionFailure("a streamed file is not loaded") }
         return try DataSource.synthetic(set: set, count: count, noise: noise, seed: seed).load()
     }
 }
@@ -50,7 +60,6 @@ struct SweepRunner: Sendable {
     func train(_ point: SweepGrid.Point) throws -> (SweepResult, Int)? {
         let configuration = configurations[point.index]!
         let resumed = try resumed(point)
-        let samples = try data.samples(seed: point.seed)
         var writeError: InputError?
         var (trained, last) = (0, nil as EpochReport?)
         let callbacks = TrainingCallbacks(
@@ -64,7 +73,14 @@ struct SweepRunner: Sendable {
                 do throws(InputError) { try writeCheckpoint(progress, point) } catch { writeError = error }
             },
             shouldStop: { StopSignal.requested })
-        let result = Trainer<SIMDEngine>(configuration).run(on: samples, from: start, resuming: resumed, callbacks: callbacks)
+        let trainer = Trainer<SIMDEngine>(configuration)
+        let samples = data.streamed == nil ? try data.samples(seed: point.seed) : nil
+        let result =
+            if let reader = data.streamed {
+                try trainer.run(streaming: reader, from: start, resuming: resumed, callbacks: callbacks)
+            } else {
+                trainer.run(on: samples!, from: start, resuming: resumed, callbacks: callbacks)
+            }
         if let writeError { throw writeError }
         if result.progress.outcome == .interrupted { return nil }
         return (try finish(result, point, on: samples, last: last), trained)
@@ -78,8 +94,44 @@ struct SweepRunner: Sendable {
         _ points: [SweepGrid.Point], threads: Int, record: @escaping @Sendable (SweepResult, Int) throws -> Void
     ) throws {
         let resumed = try points.map(resumed)
-        // One data set a seed, made on the threads: the models of a seed share it, and so
-        // their samples.
+        let samples = data.streamed == nil ? try dataBySeed(points, threads: threads) : nil
+        let failure = Mutex<(any Error)?>(nil)
+        let trained = Mutex([Int](repeating: 0, count: points.count))
+        let last = Mutex([EpochReport?](repeating: nil, count: points.count))
+        let trainer = PopulationTrainer(points.map { configurations[$0.index]! }, options: EngineOptions(threads: threads))
+        let callbacks: @Sendable (Int) -> TrainingCallbacks = { model in
+            TrainingCallbacks(
+                checkpointEvery: checkpointEvery,
+                onEpoch: { report in
+                    trained.withLock { $0[model] += report.samples }
+                    last.withLock { $0[model] = report }
+                },
+                onCheckpoint: { progress in
+                    guard failure.withLock({ $0 == nil }) else { return }
+                    do throws(InputError) { try writeCheckpoint(progress, points[model]) } catch { failure.withLock { $0 = $0 ?? error } }
+                },
+                shouldStop: { StopSignal.requested || failure.withLock { $0 != nil } })
+        }
+        let onFinish: @Sendable (Int, TrainingResult<LaneEngine>) -> Void = { model, result in
+            guard result.progress.outcome != .interrupted else { return }
+            do {
+                let line = try finish(result, points[model], on: samples?[model], last: last.withLock { $0[model] })
+                try record(line, trained.withLock { $0[model] })
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        if let reader = data.streamed {
+            try trainer.run(streaming: reader, from: start, resuming: resumed, callbacks: callbacks, onFinish: onFinish)
+        } else {
+            try trainer.run(on: samples!, from: start, resuming: resumed, callbacks: callbacks, onFinish: onFinish)
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Each point's data: one data set a seed, made on `threads` threads (the models of a
+    /// seed share it, and so their samples).
+    private func dataBySeed(_ points: [SweepGrid.Point], threads: Int) throws -> [Dataset] {
         let seeds = Array(Set(points.map(\.seed)))
         let made = Mutex([UInt64: Result<Dataset, InputError>]())
         let workers = max(1, min(threads, seeds.count))
@@ -90,36 +142,7 @@ struct SweepRunner: Sendable {
             }
         }
         let bySeed = try made.withLock { made in try made.mapValues { try $0.get() } }
-        let samples = points.map { bySeed[$0.seed]! }
-        let failure = Mutex<(any Error)?>(nil)
-        let trained = Mutex([Int](repeating: 0, count: points.count))
-        let last = Mutex([EpochReport?](repeating: nil, count: points.count))
-        let trainer = PopulationTrainer(points.map { configurations[$0.index]! }, options: EngineOptions(threads: threads))
-        try trainer.run(
-            on: samples, from: start, resuming: resumed,
-            callbacks: { model in
-                TrainingCallbacks(
-                    checkpointEvery: checkpointEvery,
-                    onEpoch: { report in
-                        trained.withLock { $0[model] += report.samples }
-                        last.withLock { $0[model] = report }
-                    },
-                    onCheckpoint: { progress in
-                        guard failure.withLock({ $0 == nil }) else { return }
-                        do throws(InputError) { try writeCheckpoint(progress, points[model]) } catch { failure.withLock { $0 = $0 ?? error } }
-                    },
-                    shouldStop: { StopSignal.requested || failure.withLock { $0 != nil } })
-            },
-            onFinish: { model, result in
-                guard result.progress.outcome != .interrupted else { return }
-                do {
-                    let line = try finish(result, points[model], on: samples[model], last: last.withLock { $0[model] })
-                    try record(line, trained.withLock { $0[model] })
-                } catch {
-                    failure.withLock { $0 = $0 ?? error }
-                }
-            })
-        if let error = failure.withLock({ $0 }) { throw error }
+        return points.map { bySeed[$0.seed]! }
     }
 
     /// The point's checkpoint, if it has one, checked against its configuration.
@@ -140,8 +163,9 @@ struct SweepRunner: Sendable {
     }
 
     /// The results line of a run that ended (its model written, unless it diverged), its
-    /// checkpoint removed; `last` is the run's last epoch's report, if this call trained one.
-    private func finish<Engine>(_ result: TrainingResult<Engine>, _ point: SweepGrid.Point, on samples: Dataset, last: EpochReport?)
+    /// checkpoint removed; `last` is the run's last epoch's report, if this call trained one;
+    /// `samples` the data in memory (nil when streamed).
+    private func finish<Engine>(_ result: TrainingResult<Engine>, _ point: SweepGrid.Point, on samples: Dataset?, last: EpochReport?)
         throws -> SweepResult
     {
         var line = SweepResult(point: point, epochs: result.progress.epochsCompleted, outcome: "diverged")
@@ -158,9 +182,11 @@ struct SweepRunner: Sendable {
                 let evaluated = last.training
             {
                 (training, validation) = (evaluated, last.validation)
-            } else {
+            } else if let samples {
                 let parts = Trainer<Engine>(configurations[point.index]!).parts(of: samples, from: start)
                 (training, validation) = (result.model.evaluate(on: parts.training), parts.validation.map { result.model.evaluate(on: $0) })
+            } else {  // streamed: no validation split
+                (training, validation) = (try result.model.evaluate(streaming: data.streamed!), nil)
             }
             (line.model, line.loss, line.accuracy) = (SweepFolder.modelName(point.index), training.loss, training.accuracy)
             (line.validationLoss, line.validationAccuracy) = (validation?.loss, validation?.accuracy)
