@@ -173,10 +173,15 @@ import Testing
         #expect(result.errors.hasPrefix("error: --samples 1073741824 needs about 85.0 GiB of memory"), "\(result.errors)")
     }
 
+    /// Every command `backprop --help` lists (so that a new one cannot be missed) has help.
     @Test func everyCommandHasHelp() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for command in ["train", "predict", "evaluate", "gradcheck", "bench", "plot"] {
+        let overview = try Self.run(["--help"], in: folder)
+        let listed = overview.output.split(separator: "\n").drop { $0 != "COMMANDS:" }.dropFirst()
+            .prefix { $0.hasPrefix("  ") }.map { String($0.split(separator: " ")[0]) }
+        #expect(listed.count == 8 && listed.contains("convert") && listed.contains("sweep"), "\(listed)")
+        for command in listed {
             let result = try Self.run([command, "--help"], in: folder)
             #expect(result.status == 0)
             #expect(result.output.hasPrefix("USAGE: backprop \(command)"), "\(command)")

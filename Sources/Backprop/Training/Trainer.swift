@@ -2,7 +2,7 @@
 ///
 /// Generic over the engine so that every engine's kernels are specialised into the loop:
 /// switching engines means changing `Engine` and nothing else.
-public struct Trainer<Engine: TrainingEngine> {
+public struct Trainer<Engine: TrainingEngine>: Sendable {
     /// The settings every run of this trainer uses (a resumed run takes most from its checkpoint).
     public var configuration: TrainingConfiguration
 

@@ -1,0 +1,62 @@
+import Dispatch
+import Synchronization
+
+
+extension Trainer {
+    /// Trains on `data` as `run(on:from:resuming:callbacks:)` does, and returns where the
+    /// run ended with every epoch's report, in order.
+    ///
+    /// The run takes a thread of its own, never one of the cooperative pool's (which a run
+    /// of minutes would hold from every other task). Cancelling the calling task stops it
+    /// at a mini-batch boundary within `Self.cancellationInterval` samples (at the next one
+    /// when batches are larger): its outcome is then `.interrupted`, and `onCheckpoint` gets
+    /// its exact state, from which `resuming` goes on to the bits of a run that never
+    /// stopped.
+    ///
+    /// - Parameters:
+    ///   - checkpointEvery: epochs between calls of `onCheckpoint` (at least 1); it is also
+    ///     called at the end of the run and when it stops.
+    ///   - onEpoch: called with each epoch's report as the epoch ends, on the run's thread.
+    ///   - onCheckpoint: called with the run's state, on the run's thread.
+    /// - Precondition: as `run(on:from:resuming:callbacks:)`.
+    public func train(
+        on data: Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil, checkpointEvery: Int = 1,
+        onEpoch: @escaping @Sendable (EpochReport) -> Void = { _ in },
+        onCheckpoint: @escaping @Sendable (TrainingProgress) -> Void = { _ in }
+    ) async -> (result: TrainingResult<Engine>, history: [EpochReport]) {
+        let cancelled = CancellationFlag()
+        let batchSize = settings(resuming: checkpoint).batchSize
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    var history: [EpochReport] = []
+                    let callbacks = TrainingCallbacks(
+                        checkpointEvery: checkpointEvery, stopInterval: max(batchSize, Self.cancellationInterval),
+                        onEpoch: { report in
+                            history.append(report)
+                            onEpoch(report)
+                        },
+                        onCheckpoint: onCheckpoint, shouldStop: { cancelled.isSet })
+                    let result = run(on: data, from: start, resuming: checkpoint, callbacks: callbacks)
+                    continuation.resume(returning: (result, history))
+                }
+            }
+        } onCancel: {
+            cancelled.set()
+        }
+    }
+}
+
+extension Trainer {
+    /// Samples between the checks for a cancelled task, in whole mini-batches: tens of
+    /// microseconds of training. A check every mini-batch would hand each batch between the
+    /// shuffle's two threads, which costs more than a small batch's steps.
+    public static var cancellationInterval: Int { 4096 }
+}
+
+/// Set once, by a task's cancellation handler; read by the run between mini-batches.
+private final class CancellationFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}

@@ -1,0 +1,71 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Backprop
+
+/// Training as a task: the bits of `run`, cancelled at the next mini-batch, and resumed.
+@Suite struct AsyncTrainingTests {
+    static let data = SyntheticData.moons.generate(count: 2000, seed: 8)
+
+    static var configuration: TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.batchSize, configuration.validationFraction) = (6, 16, 0.2)
+        return configuration
+    }
+
+    /// Not cancelled: the model and progress of `run`, and every epoch's report in order.
+    @Test func anUncancelledTaskIsTheRun() async throws {
+        let trainer = Trainer<SIMDEngine>(Self.configuration)
+        var reports: [EpochReport] = []
+        let expected = trainer.run(on: Self.data, callbacks: TrainingCallbacks(onEpoch: { reports.append($0) }))
+        let (result, history) = await trainer.train(on: Self.data)
+        #expect(result.model == expected.model && result.progress.outcome == .completed)
+        #expect(history.map(\.epoch) == Array(1...6))
+        #expect(history.map(\.loss) == reports.map(\.loss))
+        #expect(history.map { $0.validation?.loss } == reports.map { $0.validation?.loss })
+    }
+
+    /// Cancelled as epoch 2 ends (from the training thread, so the moment is exact): the
+    /// run stops before the next mini-batch, with epoch 2 done and no batch of epoch 3;
+    /// its checkpoint resumes to the model of the run that never stopped.
+    @Test func aCancelledTaskStopsAtTheNextMiniBatchAndResumes() async throws {
+        let trainer = Trainer<SIMDEngine>(Self.configuration)
+        let handle = Mutex<Task<(result: TrainingResult<SIMDEngine>, history: [EpochReport]), Never>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let checkpoints = Mutex<[TrainingProgress]>([])
+        let task = Task {
+            await trainer.train(
+                on: Self.data,
+                onEpoch: { report in
+                    guard report.epoch == 2 else { return }
+                    ready.wait()  // until the test holds the task's handle
+                    handle.withLock { $0?.cancel() }
+                },
+                onCheckpoint: { progress in checkpoints.withLock { $0.append(progress) } })
+        }
+        handle.withLock { $0 = task }
+        ready.signal()
+        let (stopped, history) = await task.value
+        #expect(stopped.progress.outcome == .interrupted)
+        #expect(stopped.progress.epochsCompleted == 2 && stopped.progress.batchesCompleted == 0)
+        #expect(history.map(\.epoch) == [1, 2])
+        let last = try #require(checkpoints.withLock { $0.last })
+        #expect(last.outcome == .interrupted && last.epochsCompleted == 2)
+        let resumed = await trainer.train(on: Self.data, resuming: last).result
+        #expect(resumed.model == trainer.run(on: Self.data).model)
+    }
+
+    /// Cancelled before it starts, the run trains no mini-batch.
+    @Test func aTaskCancelledBeforeItStartsTrainsNothing() async throws {
+        let trainer = Trainer<SIMDEngine>(Self.configuration)
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await trainer.train(on: Self.data)
+        }
+        let (result, history) = await task.value
+        #expect(result.progress.outcome == .interrupted && result.progress.epochsCompleted == 0)
+        #expect(result.progress.batchesCompleted == 0 && history.isEmpty)
+    }
+}
