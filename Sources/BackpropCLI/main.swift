@@ -56,6 +56,10 @@ func main(_ words: [String]) -> Int32 {
     } catch let error as UsageError {
         printError("error: \(error)\nRun `backprop \(name) --help` for usage.")
         return 64
+    } catch let error as SettingError {
+        // The options are checked as they are read: one the library refuses is a usage error too.
+        printError("error: \(error)\nRun `backprop \(name) --help` for usage.")
+        return 64
     } catch {
         printError("error: \(error)")
         return 1

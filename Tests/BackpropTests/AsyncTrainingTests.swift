@@ -19,8 +19,8 @@ import Testing
     @Test func anUncancelledTaskIsTheRun() async throws {
         let trainer = Trainer<SIMDEngine>(Self.configuration)
         var reports: [EpochReport] = []
-        let expected = trainer.run(on: Self.data, callbacks: TrainingCallbacks(onEpoch: { reports.append($0) }))
-        let (result, history) = await trainer.train(on: Self.data)
+        let expected = try trainer.run(on: Self.data, callbacks: TrainingCallbacks(onEpoch: { reports.append($0) }))
+        let (result, history) = try await trainer.train(on: Self.data)
         #expect(result.model == expected.model && result.progress.outcome == .completed)
         #expect(history.map(\.epoch) == Array(1...6))
         #expect(history.map(\.loss) == reports.map(\.loss))
@@ -32,11 +32,11 @@ import Testing
     /// its checkpoint resumes to the model of the run that never stopped.
     @Test func aCancelledTaskStopsAtTheNextMiniBatchAndResumes() async throws {
         let trainer = Trainer<SIMDEngine>(Self.configuration)
-        let handle = Mutex<Task<(result: TrainingResult<SIMDEngine>, history: [EpochReport]), Never>?>(nil)
+        let handle = Mutex<Task<(result: TrainingResult<SIMDEngine>, history: [EpochReport]), any Error>?>(nil)
         let ready = DispatchSemaphore(value: 0)
         let checkpoints = Mutex<[TrainingProgress]>([])
         let task = Task {
-            await trainer.train(
+            try await trainer.train(
                 on: Self.data,
                 onEpoch: { report in
                     guard report.epoch == 2 else { return }
@@ -47,14 +47,14 @@ import Testing
         }
         handle.withLock { $0 = task }
         ready.signal()
-        let (stopped, history) = await task.value
+        let (stopped, history) = try await task.value
         #expect(stopped.progress.outcome == .interrupted)
         #expect(stopped.progress.epochsCompleted == 2 && stopped.progress.batchesCompleted == 0)
         #expect(history.map(\.epoch) == [1, 2])
         let last = try #require(checkpoints.withLock { $0.last })
         #expect(last.outcome == .interrupted && last.epochsCompleted == 2)
-        let resumed = await trainer.train(on: Self.data, resuming: last).result
-        #expect(resumed.model == trainer.run(on: Self.data).model)
+        let resumed = try await trainer.train(on: Self.data, resuming: last).result
+        #expect(try resumed.model == trainer.run(on: Self.data).model)
     }
 
     /// Cancelled before it starts, the run trains no mini-batch.
@@ -62,9 +62,9 @@ import Testing
         let trainer = Trainer<SIMDEngine>(Self.configuration)
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
-            return await trainer.train(on: Self.data)
+            return try await trainer.train(on: Self.data)
         }
-        let (result, history) = await task.value
+        let (result, history) = try await task.value
         #expect(result.progress.outcome == .interrupted && result.progress.epochsCompleted == 0)
         #expect(result.progress.batchesCompleted == 0 && history.isEmpty)
     }

@@ -18,9 +18,9 @@ import Testing
 
     /// The final model's bytes and every epoch's reported loss, of a run in one go (with
     /// the stop interval of `interruptedAndResumed`: the loss is summed chunk by chunk).
-    func uninterrupted<Engine: TrainingEngine>(_: Engine.Type, optimizer: Optimizer = .sgd()) -> (model: String, losses: [Double]) {
+    func uninterrupted<Engine: TrainingEngine>(_: Engine.Type, optimizer: Optimizer = .sgd()) throws -> (model: String, losses: [Double]) {
         var losses: [Double] = []
-        let result = Trainer<Engine>(Self.configuration(optimizer: optimizer)).run(
+        let result = try Trainer<Engine>(Self.configuration(optimizer: optimizer)).run(
             on: Self.data, callbacks: TrainingCallbacks(stopInterval: 320, onEpoch: { losses.append($0.loss) }))
         return (result.model.jsonText, losses)
     }
@@ -40,7 +40,7 @@ import Testing
                 checks += 1
                 return checks > stopAfter
             })
-        let first = Trainer<Engine>(Self.configuration(optimizer: optimizer)).run(on: Self.data, callbacks: callbacks)
+        let first = try Trainer<Engine>(Self.configuration(optimizer: optimizer)).run(on: Self.data, callbacks: callbacks)
         #expect(first.progress.outcome == .interrupted)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-ckpt-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -50,7 +50,7 @@ import Testing
         let restored = try TrainingProgress.read(path: path)
         #expect(restored.model == saved!.model)
         // The trainer's own optimizer is not used: a resumed run keeps its checkpoint's.
-        let second = Trainer<Engine>(Self.configuration()).run(
+        let second = try Trainer<Engine>(Self.configuration()).run(
             on: Self.data, resuming: restored,
             callbacks: TrainingCallbacks(stopInterval: 320, onEpoch: { losses.append($0.loss) }))
         #expect(second.progress.outcome == .completed)
@@ -63,7 +63,7 @@ import Testing
         // epoch, so these stop at the start, mid-epoch, at an epoch's end and in epoch 3.
         // The epoch's loss too: the checkpoint keeps the sum of the mini-batches done.
         let resumed = try interruptedAndResumed(SIMDEngine.self, stopAfter: stopAfter)
-        #expect(resumed == uninterrupted(SIMDEngine.self))
+        #expect(try resumed == uninterrupted(SIMDEngine.self))
     }
 
     @Test func resumingWorksOnEveryEngine() throws {
@@ -81,7 +81,7 @@ import Testing
         // And the state matters: a run that restarted Adam's moments would not match.
         var checks = 0
         var saved: TrainingProgress?
-        _ = Trainer<SIMDEngine>(Self.configuration(optimizer: optimizer)).run(
+        _ = try Trainer<SIMDEngine>(Self.configuration(optimizer: optimizer)).run(
             on: Self.data, callbacks: TrainingCallbacks(stopInterval: 320, onCheckpoint: { saved = $0 }, shouldStop: {
                 checks += 1
                 return checks > 11
@@ -89,15 +89,15 @@ import Testing
         var forgetful = try #require(saved)
         #expect(forgetful.optimizerState?.steps == 150 + 3 * 20)  // epoch 1, then 3 chunks of 20 batches
         forgetful.optimizerState = nil
-        let restarted = Trainer<SIMDEngine>(Self.configuration()).run(on: Self.data, resuming: forgetful)
-        #expect(restarted.model.jsonText != uninterrupted(SIMDEngine.self, optimizer: optimizer).model)
+        let restarted = try Trainer<SIMDEngine>(Self.configuration()).run(on: Self.data, resuming: forgetful)
+        #expect(try restarted.model.jsonText != uninterrupted(SIMDEngine.self, optimizer: optimizer).model)
     }
 
     /// The last checkpoint of a short run on 100 samples, and the new temporary file it was
     /// written to (the caller removes it).
     static func lastCheckpoint(epochs: Int) throws -> (progress: TrainingProgress, path: String) {
         var saved: TrainingProgress?
-        _ = Trainer<SIMDEngine>(configuration(epochs: epochs)).run(
+        _ = try Trainer<SIMDEngine>(configuration(epochs: epochs)).run(
             on: SyntheticData.moons.generate(count: 100, seed: 2), callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("checkpoint-\(UUID()).ckpt").path
         let progress = try #require(saved)
@@ -122,24 +122,24 @@ import Testing
 
     @Test func periodicCheckpointsResumeToTheSameModel() throws {
         var checkpoints: [TrainingProgress] = []
-        let full = Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(
+        let full = try Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(
             on: Self.data, callbacks: TrainingCallbacks(checkpointEvery: 2, onCheckpoint: { checkpoints.append($0) }))
         // After epochs 2 and 4, and at the end.
         #expect(checkpoints.map(\.epochsCompleted) == [2, 4, 5])
-        let resumed = Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(on: Self.data, resuming: checkpoints[0])
+        let resumed = try Trainer<SIMDEngine>(Self.configuration(epochs: 5)).run(on: Self.data, resuming: checkpoints[0])
         #expect(resumed.model.jsonText == full.model.jsonText)
         // A finished run can be extended: 5 epochs then 2 more equal 7 in one go.
-        let seven = Trainer<SIMDEngine>(Self.configuration(epochs: 7)).train(on: Self.data)
-        let extended = Trainer<SIMDEngine>(Self.configuration(epochs: 7)).run(on: Self.data, resuming: checkpoints[2])
+        let seven = try Trainer<SIMDEngine>(Self.configuration(epochs: 7)).train(on: Self.data)
+        let extended = try Trainer<SIMDEngine>(Self.configuration(epochs: 7)).run(on: Self.data, resuming: checkpoints[2])
         #expect(extended.model.jsonText == seven.jsonText)
     }
 
-    @Test func earlyStoppingKeepsTheBestParameters() {
+    @Test func earlyStoppingKeepsTheBestParameters() throws {
         var configuration = Self.configuration(epochs: 200)
         configuration.patience = 3
         configuration.learningRate = 4  // noisy enough that the validation loss stops improving
         var reports: [EpochReport] = []
-        let result = Trainer<SIMDEngine>(configuration).run(
+        let result = try Trainer<SIMDEngine>(configuration).run(
             on: Self.data, callbacks: TrainingCallbacks(onEpoch: { reports.append($0) }))
         #expect(result.progress.outcome == .stoppedEarly)
         #expect(reports.count < 200)

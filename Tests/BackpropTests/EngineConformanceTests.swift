@@ -16,7 +16,7 @@ import BackpropKernelStorage
             x1.append(spread * generator.nextGaussian())
             label.append(Double(generator.nextIndex(below: 2)))
         }
-        return Dataset(x0: x0, x1: x1, label: label)
+        return Dataset(validatedX0: x0, x1: x1, label: label)  // finite, and labels 0 or 1
     }
 
     /// Random parameters with non-zero biases.
@@ -66,11 +66,11 @@ import BackpropKernelStorage
         }
     }
 
-    @Test func twoEpochsAtBatch16MatchTheReference() {
-        for engine in Self.engines { twoEpochs(engine) }
+    @Test func twoEpochsAtBatch16MatchTheReference() throws {
+        for engine in Self.engines { try twoEpochs(engine) }
     }
 
-    func twoEpochs<Engine: TrainingEngine>(_: Engine.Type) {
+    func twoEpochs<Engine: TrainingEngine>(_: Engine.Type) throws {
         let data = SyntheticData.moons.generate(count: 1000, seed: 3)
         var configuration = TrainingConfiguration()
         configuration.epochs = 2
@@ -78,8 +78,8 @@ import BackpropKernelStorage
         configuration.shuffle = false
         configuration.standardize = false
         let start = Model(parameters: Self.randomParameters(seed: 5))
-        let expected = Trainer<ReferenceEngine>(configuration).train(on: data, from: start)
-        let got = Trainer<Engine>(configuration).train(on: data, from: start)
+        let expected = try Trainer<ReferenceEngine>(configuration).train(on: data, from: start)
+        let got = try Trainer<Engine>(configuration).train(on: data, from: start)
         // 126 steps, each agreeing to ~1e-15; the differences grow slowly through training.
         for (a, b) in zip(got.parameters.flattened, expected.parameters.flattened) {
             #expect(abs(a - b) <= 1e-9, "\(Engine.name)")
@@ -120,13 +120,13 @@ import BackpropKernelStorage
         }
     }
 
-    @Test func extremeInputsGiveFiniteLossesAndGradients() {
-        for engine in Self.engines { extremes(engine) }
+    @Test func extremeInputsGiveFiniteLossesAndGradients() throws {
+        for engine in Self.engines { try extremes(engine) }
     }
 
-    func extremes<Engine: TrainingEngine>(_: Engine.Type) {
+    func extremes<Engine: TrainingEngine>(_: Engine.Type) throws {
         let inputs: [Double] = [1e308, -1e308, 1e300, -1e300, 745, -745, 710, -710, 0, -0.0, 1e-308, 5e-324]
-        let batch = Dataset(
+        let batch = try Dataset(
             x0: inputs + inputs, x1: inputs.reversed() + inputs,
             label: (0..<(2 * inputs.count)).map { Double($0 % 2) })
         for scale in [1.0, 1e3, 1e300] {
@@ -149,21 +149,21 @@ import BackpropKernelStorage
     /// A few epochs at batch sizes that use every kernel path, on a given variant.
     static func train<Engine: TrainingEngine>(
         _: Engine.Type, on variant: KernelVariant, optimizer: Optimizer = .sgd(), positiveWeight: Double = 1
-    ) -> Model {
+    ) throws -> Model {
         var configuration = TrainingConfiguration()
         (configuration.optimizer, configuration.positiveWeight) = (optimizer, positiveWeight)
         if case .adam = optimizer { configuration.learningRate = 0.01 }
         configuration.epochs = 3
         configuration.batchSize = 300  // groups of 16 and 8, a tail, and two shards
         configuration.engineOptions = EngineOptions(threads: 2, kernel: variant)
-        return Trainer<Engine>(configuration).train(on: SyntheticData.moons.generate(count: 1000, seed: 6))
+        return try Trainer<Engine>(configuration).train(on: SyntheticData.moons.generate(count: 1000, seed: 6))
     }
 
-    @Test func everySupportedVariantMatchesTheReference() {
+    @Test func everySupportedVariantMatchesTheReference() throws {
         print("kernel variants this CPU runs: \(Self.supported.map(\.rawValue)); skipped: \(KernelVariant.allCases.filter { !$0.isSupported }.map(\.rawValue))")
-        let reference = Self.train(ReferenceEngine.self, on: .baseline)
+        let reference = try Self.train(ReferenceEngine.self, on: .baseline)
         for variant in Self.supported {
-            for model in [Self.train(SIMDEngine.self, on: variant), Self.train(ParallelEngine.self, on: variant)] {
+            for model in [try Self.train(SIMDEngine.self, on: variant), try Self.train(ParallelEngine.self, on: variant)] {
                 // 12 steps, each agreeing to ~1e-15; the differences grow slowly through training.
                 for (a, b) in zip(model.parameters.flattened, reference.parameters.flattened) {
                     #expect(abs(a - b) <= 1e-9, "\(variant.rawValue)")
@@ -180,14 +180,14 @@ import BackpropKernelStorage
         #expect(KernelVariant(name: "") == nil)
     }
 
-    @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() {
-        #expect(Self.train(SIMDEngine.self, on: .v3).jsonText == Self.train(SIMDEngine.self, on: .v4).jsonText)
-        #expect(Self.train(ParallelEngine.self, on: .v3).jsonText == Self.train(ParallelEngine.self, on: .v4).jsonText)
+    @Test(.enabled(if: KernelVariant.v4.isSupported)) func v3AndV4GiveTheSameBits() throws {
+        #expect(try Self.train(SIMDEngine.self, on: .v3).jsonText == Self.train(SIMDEngine.self, on: .v4).jsonText)
+        #expect(try Self.train(ParallelEngine.self, on: .v3).jsonText == Self.train(ParallelEngine.self, on: .v4).jsonText)
         // The update rules and the weighted loss too.
         for (optimizer, weight) in [(Optimizer.adam(weightDecay: 0.01), 2.5), (.sgd(momentum: 0.9, nesterov: true), 0.5)] {
-            let v3 = Self.train(ParallelEngine.self, on: .v3, optimizer: optimizer, positiveWeight: weight)
-            #expect(v3.jsonText == Self.train(ParallelEngine.self, on: .v4, optimizer: optimizer, positiveWeight: weight).jsonText)
-            #expect(v3.jsonText != Self.train(ParallelEngine.self, on: .v3).jsonText)
+            let v3 = try Self.train(ParallelEngine.self, on: .v3, optimizer: optimizer, positiveWeight: weight)
+            #expect(try v3.jsonText == Self.train(ParallelEngine.self, on: .v4, optimizer: optimizer, positiveWeight: weight).jsonText)
+            #expect(try v3.jsonText != Self.train(ParallelEngine.self, on: .v3).jsonText)
         }
     }
 }

@@ -36,11 +36,11 @@ import Testing
     }
 
     /// A caller's engine, trained and handed back: the bits of the trainer's own engine.
-    @Test func trainerRunsTheCallersEngine() {
+    @Test func trainerRunsTheCallersEngine() throws {
         let start = Parameters.glorotUniform(seed: 11)
-        let own = Trainer<ParallelEngine>(Self.configuration()).run(on: Self.data, from: Model(parameters: start))
+        let own = try Trainer<ParallelEngine>(Self.configuration()).run(on: Self.data, from: Model(parameters: start))
         let engine = ParallelEngine(parameters: start, options: EngineOptions(threads: 2))
-        let given = Trainer<ParallelEngine>(Self.configuration()).run(engine, on: Self.data)
+        let given = try Trainer<ParallelEngine>(Self.configuration()).run(engine, on: Self.data)
         #expect(given.model == own.model)
         #expect(given.engine.parameters == own.model.parameters)
         #expect(engine.parameters == start)  // the caller's value is untouched
@@ -48,13 +48,13 @@ import Testing
 
     /// The model applies its own standardisation: raw points give the probabilities that the
     /// prepared points give the engine.
-    @Test func modelPredictsFromRawInputs() {
+    @Test func modelPredictsFromRawInputs() throws {
         let raw = Self.data.mapFeatures { x0, x1 in (x0 * 40 + 7, x1 * 3 - 2) }
-        let model = Trainer<SIMDEngine>(Self.configuration()).train(on: raw)
-        let points = Dataset(x0: [7, 47, -33], x1: [-2, 1, -5])
+        let model = try Trainer<SIMDEngine>(Self.configuration()).train(on: raw)
+        let points = try Dataset(x0: [7, 47, -33], x1: [-2, 1, -5])
         let expected = SIMDEngine(parameters: model.parameters).predict(model.prepare(points))
         #expect(model.probabilities(for: points) == expected)
-        #expect(model.probabilities(x0: points.x0, x1: points.x1) == expected)
+        #expect(try model.probabilities(x0: points.x0, x1: points.x1) == expected)
         #expect(model.probability(x0: 47, x1: 1) == expected[1])
         #expect(model.classes(for: points) == expected.map { $0 >= 0.5 ? 1 : 0 })
         // A logit is a short sum of O(1) terms: engines agree to a few ulps.
@@ -85,10 +85,10 @@ import Testing
         }
     }
 
-    @Test func aClientEngineNeedsNoPointers() {
+    @Test func aClientEngineNeedsNoPointers() throws {
         #expect(DelegatingEngine.name == "DelegatingEngine")
-        let reference = Trainer<ReferenceEngine>(Self.configuration()).train(on: Self.data)
-        let delegating = Trainer<DelegatingEngine>(Self.configuration()).train(on: Self.data)
+        let reference = try Trainer<ReferenceEngine>(Self.configuration()).train(on: Self.data)
+        let delegating = try Trainer<DelegatingEngine>(Self.configuration()).train(on: Self.data)
         #expect(delegating == reference)
         // Its evaluation goes through the default `logits(_:into:)`, one `logit` at a time;
         // the same sums in another order: 1e-12 on a mean loss of order 0.1.
@@ -100,18 +100,18 @@ import Testing
     }
 
     /// Engines trained at once from two tasks, each its own value.
-    @Test func enginesTrainConcurrentlyInTasks() async {
+    @Test func enginesTrainConcurrentlyInTasks() async throws {
         let configuration = Self.configuration()
         async let first = Trainer<SIMDEngine>(configuration).run(on: Self.data).model
         async let second = Trainer<ParallelEngine>(configuration).run(on: Self.data).model
-        let (a, b) = await (first, second)
-        #expect(a == Trainer<SIMDEngine>(configuration).train(on: Self.data))
-        #expect(b == Trainer<ParallelEngine>(configuration).train(on: Self.data))
+        let (a, b) = await (try first, try second)
+        #expect(try a == Trainer<SIMDEngine>(configuration).train(on: Self.data))
+        #expect(try b == Trainer<ParallelEngine>(configuration).train(on: Self.data))
     }
 
     /// Evaluations of parts merge into the evaluation of the whole.
-    @Test func evaluationsMerge() {
-        let model = Trainer<SIMDEngine>(Self.configuration()).train(on: Self.data)
+    @Test func evaluationsMerge() throws {
+        let model = try Trainer<SIMDEngine>(Self.configuration()).train(on: Self.data)
         let whole = model.evaluate(on: Self.data)
         var merged = model.evaluate(on: Self.data.selecting(0..<500))
         merged.merge(model.evaluate(on: Self.data.selecting(500..<1200)))

@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func writtenFilesReadBackExactly() throws {
-        let data = Dataset(x0: [1, -0.0, 1e-310, .pi], x1: [2, 5e300, -3, 0.1], label: [0, 1, 1, 0])
+        let data = try Dataset(x0: [1, -0.0, 1e-310, .pi], x1: [2, 5e300, -3, 0.1], label: [0, 1, 1, 0])
         let path = Self.folder.appendingPathComponent("round.npy").path
         try NPY.write(data, to: path)
         #expect(try NPY.read(path: path) == data)
@@ -58,7 +58,7 @@ import Testing
         let path = Self.folder.appendingPathComponent("chunks.npy").path
         try NPY.write(data, to: path)
         let reader = try NPY.Reader(path: path)
-        var chunk = Dataset(x0: [], x1: [])
+        var chunk = try Dataset(x0: [], x1: [])
         for start in stride(from: 0, to: 1000, by: 300) {
             let range = start..<min(start + 300, 1000)
             try reader.read(range, into: &chunk)
@@ -68,7 +68,7 @@ import Testing
 
     /// The format is recognised by its first bytes, not by the file's name.
     @Test func filesAreToldApartByContent() throws {
-        let data = Dataset(x0: [1, 2], x1: [3, 4], label: [0, 1])
+        let data = try Dataset(x0: [1, 2], x1: [3, 4], label: [0, 1])
         let npy = Self.folder.appendingPathComponent("really-npy.csv").path
         try NPY.write(data, to: npy)
         #expect(try Dataset.read(path: npy) == data)

@@ -141,7 +141,7 @@ import Testing
 
     /// The docs' claim: on moons, Nesterov momentum 0.9 at learning rate 0.3 reaches at least
     /// 95% mean accuracy over seeds 1-5 in 60 epochs (2000 samples, batch 32: the CLI's defaults).
-    @Test func nesterovLearnsMoonsIn60Epochs() {
+    @Test func nesterovLearnsMoonsIn60Epochs() throws {
         var configuration = TrainingConfiguration()
         (configuration.epochs, configuration.learningRate) = (60, 0.3)
         configuration.optimizer = .sgd(momentum: 0.9, nesterov: true)
@@ -149,7 +149,7 @@ import Testing
         for seed in 1...5 as ClosedRange<UInt64> {
             configuration.seed = seed
             let data = SyntheticData.moons.generate(count: 2000, noise: 0.2, seed: seed)
-            accuracies.append(Trainer<SIMDEngine>(configuration).train(on: data).evaluate(on: data).accuracy)
+            accuracies.append(try Trainer<SIMDEngine>(configuration).train(on: data).evaluate(on: data).accuracy)
         }
         #expect(accuracies.reduce(0, +) / 5 >= 0.95, "\(accuracies)")
     }

@@ -5,23 +5,23 @@ import Testing
 
 @Suite struct ParallelEngineTests {
     /// Trains with shuffling and standardisation for several epochs and returns the model file's bytes.
-    static func modelText(threads: Int, batchSize: Int, epochs: Int = 3) -> String {
+    static func modelText(threads: Int, batchSize: Int, epochs: Int = 3) throws -> String {
         let data = SyntheticData.moons.generate(count: 6000, seed: 11)
         var configuration = TrainingConfiguration()
         configuration.epochs = epochs
         configuration.batchSize = batchSize
         configuration.engineOptions = EngineOptions(threads: threads)
         configuration.validationFraction = 0.1
-        return Trainer<ParallelEngine>(configuration).train(on: data).jsonText
+        return try Trainer<ParallelEngine>(configuration).train(on: data).jsonText
     }
 
     // 100 stays serial; 300 is three shards (the last one short); 1000 and 4000 leave a
     // short last batch with shards of its own size.
     @Test(arguments: [100, 300, 1000, 4000])
-    func everyThreadCountSavesTheSameBytes(batchSize: Int) {
-        let one = Self.modelText(threads: 1, batchSize: batchSize)
+    func everyThreadCountSavesTheSameBytes(batchSize: Int) throws {
+        let one = try Self.modelText(threads: 1, batchSize: batchSize)
         for threads in [2, 3, 8] {
-            #expect(Self.modelText(threads: threads, batchSize: batchSize) == one, "\(threads) threads")
+            #expect(try Self.modelText(threads: threads, batchSize: batchSize) == one, "\(threads) threads")
         }
     }
 

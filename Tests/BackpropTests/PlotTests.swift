@@ -32,7 +32,7 @@ import Testing
         let data = SyntheticData.moons.generate(count: 600, seed: 2)
         var configuration = TrainingConfiguration()
         configuration.epochs = 60
-        let model = Trainer<SIMDEngine>(configuration).train(on: data)
+        let model = try Trainer<SIMDEngine>(configuration).train(on: data)
         let svg = Plot.decisionBoundary(model: model, data: data, title: "moons & <model>")
         let counter = try #require(ElementCounter.count(svg))
         #expect(counter.counts["svg"] == 1)
@@ -44,7 +44,7 @@ import Testing
         #expect(text.contains("moons & <model>"))
     }
 
-    @Test func decisionBoundaryColoursFollowTheModel() {
+    @Test func decisionBoundaryColoursFollowTheModel() throws {
         // A model that predicts label 1 exactly where x0 > 0: the map's left half is blue.
         var parameters = Parameters.zero
         parameters.hidden1.weights[0] = [40, 0]
@@ -52,7 +52,7 @@ import Testing
         parameters.hidden2.bias[0] = -20
         parameters.output.weights[0][0] = 40
         parameters.output.bias[0] = -20
-        let data = Dataset(x0: [-1, 1], x1: [0, 1], label: [0, 1])
+        let data = try Dataset(x0: [-1, 1], x1: [0, 1], label: [0, 1])
         let svg = Plot.decisionBoundary(model: Model(parameters: parameters), data: data)
         let cells = svg.split(separator: "\n").filter { $0.hasPrefix("<rect x=") && $0.contains("width=\"4.") }
         let leftmost = cells.first { $0.contains("x=\"70.00\"") }

@@ -35,9 +35,9 @@ import Testing
         configurations.map { $0.seed == 3 ? SyntheticData.moons.generate(count: 300, seed: 3) : shared }
     }
 
-    static func alone(_ configuration: TrainingConfiguration, on data: Dataset) -> (TrainingResult<LaneEngine>, [Double]) {
+    static func alone(_ configuration: TrainingConfiguration, on data: Dataset) throws -> (TrainingResult<LaneEngine>, [Double]) {
         var losses: [Double] = []
-        let result = Trainer<LaneEngine>(configuration).run(on: data, callbacks: TrainingCallbacks(onEpoch: { losses.append($0.loss) }))
+        let result = try Trainer<LaneEngine>(configuration).run(on: data, callbacks: TrainingCallbacks(onEpoch: { losses.append($0.loss) }))
         return (result, losses)
     }
 
@@ -60,7 +60,7 @@ import Testing
     @Test(arguments: [1, 2]) func eachModelIsItsRunAlone(threads: Int) throws {
         let (results, losses) = try Self.together(Self.configurations, threads: threads)
         for (index, configuration) in Self.configurations.enumerated() {
-            let (alone, aloneLosses) = Self.alone(configuration, on: Self.data([configuration])[0])
+            let (alone, aloneLosses) = try Self.alone(configuration, on: Self.data([configuration])[0])
             #expect(results[index].model == alone.model, "model \(index)")
             #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
             #expect(losses[index] == aloneLosses, "model \(index)")
@@ -82,7 +82,7 @@ import Testing
         let together = try PopulationTrainer(configurations, options: EngineOptions(threads: 1))
             .run(on: Array(repeating: Self.shared, count: configurations.count))
         for (configuration, result) in zip(configurations, together) {
-            #expect(result.model == Self.alone(configuration, on: Self.shared).0.model, "seed \(configuration.seed)")
+            #expect(try result.model == Self.alone(configuration, on: Self.shared).0.model, "seed \(configuration.seed)")
         }
         #expect(Set(together.map { $0.model.parameters.flattened }).count == configurations.count)
     }
@@ -119,13 +119,13 @@ import Testing
     }
 
     /// What a population cannot train is refused before any training, naming the model.
-    @Test func whatCannotTrainIsRefused() {
+    @Test func whatCannotTrainIsRefused() throws {
         var split = Self.configurations[1]
         split.validationFraction = 0.9
-        let tiny = Dataset(x0: [0, 1], x1: [1, 0], label: [0, 1])
+        let tiny = try Dataset(x0: [0, 1], x1: [1, 0], label: [0, 1])
         let cases: [([TrainingConfiguration], [Dataset], String)] = [
             ([Self.configurations[0]], [], "0 data sets for 1 configurations"),
-            ([split], [tiny], "model 0: no training sample (2 samples, validation split 0.9)"),
+            ([split], [tiny], "model 0: validationFraction: 0.9 of 2 samples leaves no training sample"),
         ]
         for (configurations, data, message) in cases {
             let error = #expect(throws: PopulationTrainer.SetupError.self) { try PopulationTrainer(configurations).run(on: data) }
@@ -142,7 +142,7 @@ import Testing
         wild.learningRate = 1e308
         let (results, _) = try Self.together([wild, Self.configurations[1]], threads: 1)
         #expect(results[0].progress.outcome == .diverged)
-        #expect(results[1].model == Self.alone(Self.configurations[1], on: Self.shared).0.model)
+        #expect(try results[1].model == Self.alone(Self.configurations[1], on: Self.shared).0.model)
     }
 
     /// Stopped after a few chunks and resumed from the checkpoints it wrote: the models of
@@ -202,7 +202,7 @@ import Testing
         let (results, losses) = try Self.together(configurations, threads: 1)
         #expect(results[7].progress.outcome == .diverged)
         for (index, configuration) in configurations.enumerated() {
-            let (alone, aloneLosses) = Self.alone(configuration, on: data[index])
+            let (alone, aloneLosses) = try Self.alone(configuration, on: data[index])
             #expect(results[index].progress.outcome == alone.progress.outcome, "model \(index)")
             if index == 7 { continue }  // NaN weights: no two are equal
             #expect(results[index].model == alone.model, "model \(index)")
@@ -222,7 +222,7 @@ import Testing
         }
         let (results, losses) = try Self.together(configurations, threads: 1)
         for (index, configuration) in configurations.enumerated() {
-            let (alone, aloneLosses) = Self.alone(configuration, on: Self.data([configuration])[0])
+            let (alone, aloneLosses) = try Self.alone(configuration, on: Self.data([configuration])[0])
             #expect(results[index].model == alone.model, "model \(index)")
             #expect(try Self.bits(results[index].progress) == Self.bits(alone.progress), "model \(index)")
             #expect(losses[index] == aloneLosses, "model \(index)")
@@ -281,7 +281,7 @@ import Testing
         var split = TrainingConfiguration()
         split.validationFraction = 0.2
         let full = TrainingConfiguration()
-        for (configuration, message) in [(split, "model 0: a streamed file has no validation split"), (full, "model 0: a streamed file is shuffled in blocks")] {
+        for (configuration, message) in [(split, "model 0: validationFraction: a file streamed from disk has no validation split"), (full, "model 0: blockShuffle: a file streamed from disk is shuffled in blocks")] {
             let error = #expect(throws: PopulationTrainer.SetupError.self) {
                 try PopulationTrainer([configuration]).run(streaming: NPY.Reader(path: StreamingTests.path))
             }
@@ -311,7 +311,7 @@ import Testing
     /// or more than the data), and the data's order unshuffled.
     @Test func theOrdersAreTrainers() throws {
         for count in [1, 700, 40_000] {
-            let data = Dataset(
+            let data = try Dataset(
                 x0: (0..<count).map(Double.init), x1: (0..<count).map { -Double($0) }, label: (0..<count).map { Double($0 % 2) })
             let cases: [(any EpochSamples, IndexedSamples.Shuffle)] = [
                 (ShuffledChunks(data), .full), (OrderedColumns(data), .none),

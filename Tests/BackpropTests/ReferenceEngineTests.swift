@@ -17,7 +17,7 @@ import Testing
             bias: [0.05, -0.05, 0.1, -0.1, 0.0]),
         output: Layer(weights: [[1.0, -1.5, 0.5, 2.0, -0.75]], bias: [0.25]))
 
-    static let batch = Dataset(x0: [0.5, -1.5, 2.0], x1: [-1.0, 2.0, 0.25], label: [1, 0, 1])
+    static let batch = try! Dataset(x0: [0.5, -1.5, 2.0], x1: [-1.0, 2.0, 0.25], label: [1, 0, 1])
 
     static let handLoss = 0.67361931980120568871
     /// The parameters after one SGD step at learning rate 0.5, in model-file order.
@@ -61,10 +61,10 @@ import Testing
         }
     }
 
-    @Test func lastPartialBatchIsAveragedOverItsOwnSize() {
+    @Test func lastPartialBatchIsAveragedOverItsOwnSize() throws {
         // One sample alone must give the same gradient as that sample repeated: the mean, not the sum.
-        let single = Dataset(x0: [0.5], x1: [-1.0], label: [1])
-        let repeated = Dataset(x0: [0.5, 0.5, 0.5], x1: [-1.0, -1.0, -1.0], label: [1, 1, 1])
+        let single = try Dataset(x0: [0.5], x1: [-1.0], label: [1])
+        let repeated = try Dataset(x0: [0.5, 0.5, 0.5], x1: [-1.0, -1.0, -1.0], label: [1, 1, 1])
         let engine = ReferenceEngine(parameters: Self.start)
         let one = engine.lossAndGradients(single)
         let three = engine.lossAndGradients(repeated)
@@ -74,11 +74,11 @@ import Testing
         }
     }
 
-    @Test func confidentWrongPredictionsHaveFiniteLoss() {
+    @Test func confidentWrongPredictionsHaveFiniteLoss() throws {
         // Weights large enough that σ(z) rounds to exactly 0 or 1 in double precision.
         let huge = Parameters(flattened: Self.start.flattened.map { $0 * 1e6 })
         let engine = ReferenceEngine(parameters: huge)
-        let flipped = Dataset(x0: Self.batch.x0, x1: Self.batch.x1, label: Self.batch.label.map { 1 - $0 })
+        let flipped = try Dataset(x0: Self.batch.x0, x1: Self.batch.x1, label: Self.batch.label.map { 1 - $0 })
         let (loss, gradients) = engine.lossAndGradients(flipped)
         #expect(loss.isFinite && loss > 1000)
         #expect(gradients.flattened.allSatisfy { $0.isFinite })

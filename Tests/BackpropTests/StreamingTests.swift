@@ -35,7 +35,7 @@ import Testing
         let result =
             streamed
             ? try trainer.run(streaming: NPY.Reader(path: path), callbacks: callbacks)
-            : trainer.run(on: try NPY.read(path: path), callbacks: callbacks)
+            : try trainer.run(on: try NPY.read(path: path), callbacks: callbacks)
         return (result.model, reports)
     }
 
@@ -69,7 +69,7 @@ import Testing
     /// A block-shuffled epoch visits every sample once, and differs from file order and
     /// from the next epoch's order.
     @Test func blockShuffleVisitsEverySampleOnce() throws {
-        let ids = Dataset(x0: (0..<5000).map(Double.init), x1: [Double](repeating: 0, count: 5000))
+        let ids = try Dataset(x0: (0..<5000).map(Double.init), x1: [Double](repeating: 0, count: 5000))
         let samples = BlockShuffledChunks(SampleRows(ids), shuffle: BlockShuffle(blockSize: 64, windowBlocks: 8))
         var generator = SplitMix64(seed: 3)
         var epochs: [[Double]] = []
@@ -104,7 +104,7 @@ import Testing
         let first = try trainer.run(streaming: NPY.Reader(path: Self.path), callbacks: stopping)
         #expect(first.progress.outcome == .interrupted)
         // Resumed in memory: the order does not depend on where the rows are.
-        let second = trainer.run(on: try NPY.read(path: Self.path), resuming: try #require(saved))
+        let second = try trainer.run(on: try NPY.read(path: Self.path), resuming: try #require(saved))
         #expect(second.model == uninterrupted.model)
     }
 
@@ -156,7 +156,7 @@ import Testing
     @Test(arguments: [nil, 0])
     func epochsFollowTheDefinitionChunkByChunk(margin: Int?) throws {
         let count = 40_000  // 3 buckets
-        let ids = Dataset(x0: (0..<count).map(Double.init), x1: [Double](repeating: 0, count: count))
+        let ids = try Dataset(x0: (0..<count).map(Double.init), x1: [Double](repeating: 0, count: count))
         let samples = ShuffledChunks(ids, margin: margin)
         var generator = SplitMix64(seed: 11)
         var orders: [[Int]] = []

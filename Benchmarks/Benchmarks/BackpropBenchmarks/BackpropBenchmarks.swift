@@ -102,7 +102,7 @@ let benchmarks: @Sendable () -> Void = {
             configuration.blockShuffle = blocks ? BlockShuffle() : nil
             let trainer = Trainer<SIMDEngine>(configuration)
             for _ in benchmark.scaledIterations {
-                blackHole(trainer.run(on: workload, from: Model(parameters: StandardWorkload.initialParameters)).model)
+                blackHole(try! trainer.run(on: workload, from: Model(parameters: StandardWorkload.initialParameters)).model)
             }
         }
     }

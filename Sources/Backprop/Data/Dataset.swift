@@ -10,20 +10,32 @@ public struct Dataset: Sendable, Equatable {
     /// The label of every sample: 0 or 1.
     public private(set) var label: [Double]
 
-    /// - Precondition: the three columns have the same length and every label is 0 or 1.
-    public init(x0: [Double], x1: [Double], label: [Double]) {
-        precondition(x0.count == x1.count && x1.count == label.count, "columns differ in length")
-        precondition(label.allSatisfy { $0 == 0 || $0 == 1 }, "labels must be 0 or 1")
-        self.x0 = x0
-        self.x1 = x1
-        self.label = label
+    /// Samples of these columns.
+    ///
+    /// - Throws: `SettingError` (setting `data`) when the columns differ in length, a
+    ///   feature is not a finite number, or a label is not 0 or 1, naming the first such
+    ///   sample.
+    public init(x0: [Double], x1: [Double], label: [Double]) throws(SettingError) {
+        if x0.count != x1.count || x1.count != label.count {
+            throw SettingError(setting: "data", message: "columns of \(x0.count), \(x1.count) and \(label.count) values: they differ in length")
+        }
+        for i in label.indices {
+            guard x0[i].isFinite && x1[i].isFinite else {
+                throw SettingError(setting: "data", message: "sample \(i): the features (\(x0[i]), \(x1[i])) are not finite numbers")
+            }
+            guard label[i] == 0 || label[i] == 1 else {
+                throw SettingError(setting: "data", message: "sample \(i): the label is \(label[i]): must be 0 or 1")
+            }
+        }
+        (self.x0, self.x1, self.label) = (x0, x1, label)
     }
 
     /// Points without labels, for prediction: every label is 0 (and unused).
     ///
-    /// - Precondition: the two columns have the same length.
-    public init(x0: [Double], x1: [Double]) {
-        self.init(x0: x0, x1: x1, label: Array(repeating: 0, count: x0.count))
+    /// - Throws: `SettingError` (setting `data`) when the columns differ in length, or a
+    ///   feature is not a finite number.
+    public init(x0: [Double], x1: [Double]) throws(SettingError) {
+        try self.init(x0: x0, x1: x1, label: Array(repeating: 0, count: x0.count))
     }
 
     /// Columns a parser has already checked.

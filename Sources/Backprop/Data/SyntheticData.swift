@@ -48,6 +48,6 @@ public enum SyntheticData: String, CaseIterable, Sendable, Codable {
         }
         var order = Array(0..<count)
         generator.shuffle(&order)
-        return Dataset(x0: x0, x1: x1, label: label).selecting(order)
+        return Dataset(validatedX0: x0, x1: x1, label: label).selecting(order)
     }
 }

@@ -40,14 +40,15 @@ public struct Model: Equatable, Sendable {
 
     /// The probability of label 1 at the points (x0[i], x1[i]).
     ///
-    /// - Precondition: `x0` and `x1` have the same length.
-    public func probabilities(x0: [Double], x1: [Double]) -> [Double] {
-        probabilities(for: Dataset(x0: x0, x1: x1))
+    /// - Throws: `SettingError` (setting `data`) when `x0` and `x1` differ in length, or a
+    ///   feature is not a finite number.
+    public func probabilities(x0: [Double], x1: [Double]) throws(SettingError) -> [Double] {
+        probabilities(for: try Dataset(x0: x0, x1: x1))
     }
 
-    /// The probability of label 1 at one point.
+    /// The probability of label 1 at one point (NaN where a feature is not a finite number).
     public func probability(x0: Double, x1: Double) -> Double {
-        probabilities(x0: [x0], x1: [x1])[0]
+        probabilities(for: Dataset(validatedX0: [x0], x1: [x1], label: [0]))[0]
     }
 
     /// The predicted class of each point: 1 where the probability of label 1 is at least 0.5.

@@ -22,7 +22,7 @@ package enum Plot {
                 gridX1.append(frame.y.upper - (Double(row) + 0.5) / Double(rows) * frame.y.span)
             }
         }
-        let grid = Dataset(x0: gridX0, x1: gridX1, label: [Double](repeating: 0, count: gridX0.count))
+        let grid = Dataset(validatedX0: gridX0, x1: gridX1, label: [Double](repeating: 0, count: gridX0.count))
         let probability = model.probabilities(for: grid)
 
         var svg = header(width: 760, height: 530, title: title)

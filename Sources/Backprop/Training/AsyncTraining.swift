@@ -18,12 +18,13 @@ extension Trainer {
     ///     called at the end of the run and when it stops.
     ///   - onEpoch: called with each epoch's report as the epoch ends, on the run's thread.
     ///   - onCheckpoint: called with the run's state, on the run's thread.
-    /// - Precondition: as `run(on:from:resuming:callbacks:)`.
+    /// - Throws: `SettingError`, before any training, as `run(on:from:resuming:callbacks:)`.
     public func train(
         on data: Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil, checkpointEvery: Int = 1,
         onEpoch: @escaping @Sendable (EpochReport) -> Void = { _ in },
         onCheckpoint: @escaping @Sendable (TrainingProgress) -> Void = { _ in }
-    ) async -> (result: TrainingResult<Engine>, history: [EpochReport]) {
+    ) async throws(SettingError) -> (result: TrainingResult<Engine>, history: [EpochReport]) {
+        try check(samples: data.count, resuming: checkpoint)
         let cancelled = CancellationFlag()
         let batchSize = settings(resuming: checkpoint).batchSize
         return await withTaskCancellationHandler {
@@ -37,8 +38,12 @@ extension Trainer {
                             onEpoch(report)
                         },
                         onCheckpoint: onCheckpoint, shouldStop: { cancelled.isSet })
-                    let result = run(on: data, from: start, resuming: checkpoint, callbacks: callbacks)
-                    continuation.resume(returning: (result, history))
+                    do {
+                        let result = try run(on: data, from: start, resuming: checkpoint, callbacks: callbacks)
+                        continuation.resume(returning: (result, history))
+                    } catch {
+                        fatalError("checked before the run: \(error)")
+                    }
                 }
             }
         } onCancel: {

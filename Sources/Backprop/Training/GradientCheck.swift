@@ -55,7 +55,7 @@ public enum GradientCheck {
                 x1.append(2 * generator.nextGaussian())
                 label.append(Double(generator.nextIndex(below: 2)))
             }
-            let batch = Dataset(x0: x0, x1: x1, label: label)
+            let batch = Dataset(validatedX0: x0, x1: x1, label: label)
 
             let analytic = Engine(parameters: parameters, options: EngineOptions(threads: 1))
                 .lossAndGradients(batch).gradients.flattened

@@ -45,8 +45,9 @@ public struct PopulationTrainer: Sendable {
     ///
     /// - Returns: every model's result, in order, as `Trainer<LaneEngine>.run` returns it.
     /// - Throws: `SetupError`, before any training, when there is not one data set (and no
-    ///   checkpoint, or one a configuration) a configuration, or a model has no training
-    ///   sample, or 2^32 samples or more.
+    ///   checkpoint, or one a configuration) a configuration, a model cannot train as
+    ///   `Trainer.run(on:from:resuming:callbacks:)` refuses it (its `SettingError`), or has
+    ///   2^32 samples or more.
     public func run(
         on data: [Dataset], from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
         callbacks: @escaping @Sendable (Int) -> TrainingCallbacks = { _ in TrainingCallbacks() }
@@ -79,9 +80,9 @@ public struct PopulationTrainer: Sendable {
     ///
     /// - Returns: every model's result, in order.
     /// - Throws: `SetupError`, before any training, when there is not one checkpoint a
-    ///   configuration (or none), the file is empty, or a configuration has a validation
-    ///   split or shuffles sample by sample (a streamed file is shuffled in blocks or not at
-    ///   all); `InputError` when the file cannot be read, after every model under way was
+    ///   configuration (or none), or a model cannot train as `Trainer.run(streaming:)`
+    ///   refuses it (its `SettingError`: a validation split, a shuffle sample by sample);
+    ///   `InputError` when the file cannot be read, after every model under way was
     ///   checkpointed as at a stop request.
     public func run(
         streaming reader: NPY.Reader, from start: Model? = nil, resuming checkpoints: [TrainingProgress?] = [],
@@ -150,12 +151,11 @@ public struct PopulationTrainer: Sendable {
         if !checkpoints.isEmpty && checkpoints.count != configurations.count {
             return "\(checkpoints.count) checkpoints for \(configurations.count) configurations"
         }
-        if reader.rows == 0 { return "\(reader.path): no training sample" }
         for index in configurations.indices {
-            let configuration = Trainer<LaneEngine>(configurations[index]).settings(resuming: checkpoints.isEmpty ? nil : checkpoints[index])
-            if configuration.validationFraction > 0 { return "model \(index): a streamed file has no validation split" }
-            if configuration.shuffle && configuration.blockShuffle == nil {
-                return "model \(index): a streamed file is shuffled in blocks (blockShuffle) or not at all (shuffle false)"
+            do throws(SettingError) {
+                try Trainer<LaneEngine>(configurations[index]).check(streaming: reader, resuming: checkpoints.isEmpty ? nil : checkpoints[index])
+            } catch {
+                return "model \(index): \(error)"
             }
         }
         return nil
@@ -168,9 +168,11 @@ public struct PopulationTrainer: Sendable {
             return "\(checkpoints.count) checkpoints for \(configurations.count) configurations"
         }
         for (index, samples) in data.enumerated() {
-            let configuration = Trainer<LaneEngine>(configurations[index]).settings(resuming: checkpoints.isEmpty ? nil : checkpoints[index])
-            let count = Dataset.trainingCount(of: samples.count, validationFraction: configuration.validationFraction)
-            if count < 1 { return "model \(index): no training sample (\(samples.count) samples, validation split \(configuration.validationFraction))" }
+            do throws(SettingError) {
+                try Trainer<LaneEngine>(configurations[index]).check(samples: samples.count, resuming: checkpoints.isEmpty ? nil : checkpoints[index])
+            } catch {
+                return "model \(index): \(error)"
+            }
             if samples.count > Int(UInt32.max) { return "model \(index): \(samples.count) samples; a population trains on fewer than 2^32" }
         }
         return nil

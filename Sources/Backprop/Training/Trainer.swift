@@ -14,8 +14,8 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
     /// Trains on `data` and returns the model (see `run`).
     public func train(
         on data: consuming Dataset, from start: Model? = nil, onEpoch: @escaping (EpochReport) -> Void = { _ in }
-    ) -> Model {
-        run(on: data, from: start, callbacks: TrainingCallbacks(onEpoch: onEpoch)).model
+    ) throws(SettingError) -> Model {
+        try run(on: data, from: start, callbacks: TrainingCallbacks(onEpoch: onEpoch)).model
     }
 
     /// Trains on `data`, from a start or from a checkpoint, and returns where it ended.
@@ -38,30 +38,33 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
     /// - Returns: the model (the best one when stopped early), the final progress and the
     ///   engine as it ended. A run whose parameters or loss became NaN or infinite stops with
     ///   outcome `.diverged`; its model is then of no use.
-    /// - Precondition: `data` is not empty, `batchSize` ≥ 1, `epochs` ≥ 0, and the validation
-    ///   split leaves at least one training sample.
+    /// - Throws: `SettingError`, before any training, for settings out of range
+    ///   (`TrainingConfiguration.validate()`, the checkpoint's when resuming), no data, or a
+    ///   validation split that leaves no training sample.
     public func run(
         on data: consuming Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
         callbacks: TrainingCallbacks = TrainingCallbacks()
-    ) -> TrainingResult<Engine> {
-        run(on: data, from: start, resuming: checkpoint, engine: nil, callbacks: callbacks)
+    ) throws(SettingError) -> TrainingResult<Engine> {
+        try run(on: data, from: start, resuming: checkpoint, engine: nil, callbacks: callbacks)
     }
 
     /// Trains `engine`, an engine the caller made and configured, starting from its current
     /// parameters (as `run(on:from:)` with a model of them would, standardising the data
     /// unless the configuration says not to), and returns it as it ended with the model.
     ///
-    /// The same bits as `run(on:from:)` with `Engine(parameters:options:)` for the built-in engines.
+    /// The same bits as `run(on:from:)` with `Engine(parameters:options:)` for the built-in
+    /// engines, and the same errors.
     public func run(
         _ engine: Engine, on data: consuming Dataset, callbacks: TrainingCallbacks = TrainingCallbacks()
-    ) -> TrainingResult<Engine> {
-        run(on: data, from: Model(parameters: engine.parameters), resuming: nil, engine: engine, callbacks: callbacks)
+    ) throws(SettingError) -> TrainingResult<Engine> {
+        try run(on: data, from: Model(parameters: engine.parameters), resuming: nil, engine: engine, callbacks: callbacks)
     }
 
     private func run(
         on data: consuming Dataset, from start: Model?, resuming checkpoint: TrainingProgress?, engine: Engine?,
         callbacks: TrainingCallbacks
-    ) -> TrainingResult<Engine> {
+    ) throws(SettingError) -> TrainingResult<Engine> {
+        try check(samples: data.count, resuming: checkpoint)
         let (progress, training, validation, _) = prepareRun(on: consume data, from: start, resuming: checkpoint)
         let configuration = progress.configuration
         let samples: any EpochSamples =
@@ -75,6 +78,19 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
             return try run.run(callbacks)
         } catch {
             fatalError("samples in memory cannot fail to be read: \(error)")  // only files can
+        }
+    }
+
+    /// Checks what a run on `samples` samples reads before it trains: its settings (a
+    /// checkpoint's when resuming) and its data.
+    func check(samples: Int, resuming checkpoint: TrainingProgress?) throws(SettingError) {
+        let configuration = settings(resuming: checkpoint)
+        try configuration.validate()
+        if samples == 0 { throw SettingError(setting: "data", message: "no samples") }
+        if Dataset.trainingCount(of: samples, validationFraction: configuration.validationFraction) < 1 {
+            throw SettingError(
+                setting: "validationFraction",
+                message: "\(configuration.validationFraction) of \(samples) samples leaves no training sample")
         }
     }
 
@@ -117,20 +133,34 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
     /// Every epoch reads the file again: in order without `shuffle`, and in blocks with
     /// `blockShuffle`.
     ///
-    /// - Throws: `InputError` when the file cannot be read, or holds a row that is not a
-    ///   sample (found by the first pass: a non-finite feature, a label not 0 or 1).
-    /// - Precondition: as `run(on:from:resuming:callbacks:)`; besides, with `shuffle` the
-    ///   configuration has a `blockShuffle` (a streamed file is not shuffled sample by
-    ///   sample), and there is no validation split.
+    /// - Throws: `SettingError`, before any training, as `run(on:from:resuming:callbacks:)`,
+    ///   and for a validation split or a shuffle sample by sample (a streamed file is
+    ///   shuffled in blocks, `blockShuffle`, or not at all); `InputError` when the file
+    ///   cannot be read, or holds a row that is not a sample (found by the first pass: a
+    ///   non-finite feature, a label not 0 or 1).
     public func run(
         streaming reader: NPY.Reader, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil,
         callbacks: TrainingCallbacks = TrainingCallbacks()
-    ) throws(InputError) -> TrainingResult<Engine> {
+    ) throws -> TrainingResult<Engine> {
+        try check(streaming: reader, resuming: checkpoint)
         let (progress, samples) = try prepareStreamedRun(reader, from: start, resuming: checkpoint) { () throws(InputError) in
             try Standardization(fitting: FileRows(reader: reader, standardization: nil))
         }
         var run = EpochLoop<Engine>(progress: progress, samples: samples, validation: nil, engine: nil)
         return try run.run(callbacks)
+    }
+
+    /// Checks what a run streaming `reader` reads before it trains.
+    func check(streaming reader: NPY.Reader, resuming checkpoint: TrainingProgress?) throws(SettingError) {
+        try check(samples: reader.rows, resuming: checkpoint)
+        let configuration = settings(resuming: checkpoint)
+        if configuration.validationFraction > 0 {
+            throw SettingError(setting: "validationFraction", message: "a file streamed from disk has no validation split")
+        }
+        if configuration.shuffle && configuration.blockShuffle == nil {
+            throw SettingError(
+                setting: "blockShuffle", message: "a file streamed from disk is shuffled in blocks (a BlockShuffle), or not at all (shuffle false)")
+        }
     }
 
     /// Where a run streaming `reader` starts, and its samples: the standardisation, when

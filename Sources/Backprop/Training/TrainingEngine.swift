@@ -113,7 +113,7 @@ extension TrainingEngine {
     }
 
     public func logit(x0: Double, x1: Double) -> Double {
-        Dataset(x0: [x0], x1: [x1], label: [0]).withMiniBatch(0..<1) { batch in
+        Dataset(validatedX0: [x0], x1: [x1], label: [0]).withMiniBatch(0..<1) { batch in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 1) { output in
                 logits(batch, into: output)
                 return output[0]

@@ -79,7 +79,7 @@ struct SweepRunner: Sendable {
             if let reader = data.streamed {
                 try trainer.run(streaming: reader, from: start, resuming: resumed, callbacks: callbacks)
             } else {
-                trainer.run(on: samples!, from: start, resuming: resumed, callbacks: callbacks)
+                try trainer.run(on: samples!, from: start, resuming: resumed, callbacks: callbacks)
             }
         if let writeError { throw writeError }
         if result.progress.outcome == .interrupted { return nil }

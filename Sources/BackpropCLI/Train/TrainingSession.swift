@@ -61,11 +61,11 @@ struct TrainingSession {
     private static func run<Engine: TrainingEngine>(
         _: Engine.Type, _ data: consuming TrainingData, _ start: Model?, _ progress: TrainingProgress?,
         _ configuration: TrainingConfiguration, _ callbacks: TrainingCallbacks
-    ) throws(InputError) -> (model: Model, progress: TrainingProgress) {
+    ) throws -> (model: Model, progress: TrainingProgress) {
         let trainer = Trainer<Engine>(configuration)
         let result =
             switch consume data {
-            case .memory(let data): trainer.run(on: data, from: start, resuming: progress, callbacks: callbacks)
+            case .memory(let data): try trainer.run(on: data, from: start, resuming: progress, callbacks: callbacks)
             case .streamed(let reader): try trainer.run(streaming: reader, from: start, resuming: progress, callbacks: callbacks)
             }
         return (result.model, result.progress)

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import Backprop
+
+/// Settings and data a run cannot use are thrown as `SettingError`s that name them, before
+/// any training: never a trap (the tests run in release builds too).
+@Suite struct SettingErrorTests {
+    static let data = SyntheticData.moons.generate(count: 200, seed: 2)
+
+    static func refusal(_ change: (inout TrainingConfiguration) -> Void, data: Dataset = data) -> SettingError? {
+        var configuration = TrainingConfiguration()
+        configuration.epochs = 1
+        change(&configuration)
+        return #expect(throws: SettingError.self) { try Trainer<SIMDEngine>(configuration).run(on: data) }
+    }
+
+    @Test func eachMisconfigurationNamesItsSetting() {
+        let cases: [(String, (inout TrainingConfiguration) -> Void, String)] = [
+            ("learningRate", { $0.learningRate = 0 }, "is 0.0: must be a finite number greater than 0"),
+            ("learningRate", { $0.learningRate = .nan }, "is nan"),
+            ("positiveWeight", { $0.positiveWeight = -1 }, "is -1.0"),
+            ("optimizer", { $0.optimizer = .adam(beta1: 1) }, "adam: beta1 is 1.0: must be from 0 up to (not including) 1"),
+            ("optimizer", { $0.optimizer = .sgd(momentum: 0, nesterov: true) }, "sgd: Nesterov momentum needs a momentum"),
+            ("batchSize", { $0.batchSize = 0 }, "is 0: must be at least 1"),
+            ("epochs", { $0.epochs = -1 }, "is -1"),
+            ("evaluateEvery", { $0.evaluateEvery = 0 }, "is 0"),
+            ("validationFraction", { $0.validationFraction = 1 }, "is 1.0"),
+            ("validationFraction", { $0.validationFraction = 0.999 }, "0.999 of 200 samples leaves no training sample"),
+            ("blockShuffle", { $0.blockShuffle = BlockShuffle(blockSize: 0) }, "the block size is 0"),
+            ("patience", { $0.patience = 5 }, "needs a validation split"),
+            ("patience", { ($0.patience, $0.validationFraction) = (0, 0.2) }, "is 0: must be at least 1"),
+        ]
+        for (setting, change, message) in cases {
+            let error = Self.refusal(change)
+            #expect(error?.setting == setting, "\(String(describing: error))")
+            #expect(error?.message.contains(message) == true, "\(String(describing: error))")
+        }
+        // Patience with a split trains.
+        #expect(throws: Never.self) {
+            var configuration = TrainingConfiguration()
+            (configuration.epochs, configuration.patience, configuration.validationFraction) = (2, 1, 0.2)
+            _ = try Trainer<SIMDEngine>(configuration).run(on: Self.data)
+        }
+    }
+
+    @Test func badDataIsRefused() throws {
+        let empty = try Dataset(x0: [], x1: [], label: [])
+        #expect(Self.refusal({ _ in }, data: empty) == SettingError(setting: "data", message: "no samples"))
+        let label = #expect(throws: SettingError.self) { try Dataset(x0: [0, 1], x1: [1, 0], label: [0, 2]) }
+        #expect(label == SettingError(setting: "data", message: "sample 1: the label is 2.0: must be 0 or 1"))
+        let infinite = #expect(throws: SettingError.self) { try Dataset(x0: [0, .infinity], x1: [1, 0]) }
+        #expect(infinite?.message.hasPrefix("sample 1: the features (inf, 0.0)") == true)
+        let lengths = #expect(throws: SettingError.self) { try Dataset(x0: [0, 1], x1: [1], label: [0, 1]) }
+        #expect(lengths?.message.contains("differ in length") == true)
+        let model = try Trainer<SIMDEngine>(TrainingConfiguration()).run(on: Self.data).model
+        #expect(throws: SettingError.self) { try model.probabilities(x0: [1], x1: []) }
+    }
+
+    /// A streamed file is shuffled in blocks or not at all, and has no split: the defaults
+    /// (a full shuffle) are refused as a setting, before the file is read.
+    @Test func streamingWithTheDefaultsIsRefused() throws {
+        let error = #expect(throws: SettingError.self) {
+            _ = try Trainer<SIMDEngine>(TrainingConfiguration()).run(streaming: NPY.Reader(path: StreamingTests.path))
+        }
+        #expect(error?.setting == "blockShuffle")
+    }
+
+    /// The async entry throws the same, before it starts its thread.
+    @Test func theAsyncEntryThrowsToo() async {
+        var configuration = TrainingConfiguration()
+        configuration.learningRate = -1
+        await #expect(throws: SettingError.self) { try await Trainer<SIMDEngine>(configuration).train(on: Self.data) }
+    }
+
+    /// The description names the setting, for `localizedDescription` too.
+    @Test func theDescriptionNamesTheSetting() {
+        let error = SettingError(setting: "batchSize", message: "is 0: must be at least 1")
+        #expect("\(error)" == "batchSize: is 0: must be at least 1")
+        #expect(error.localizedDescription == "batchSize: is 0: must be at least 1")
+    }
+}
