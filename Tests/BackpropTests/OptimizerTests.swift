@@ -29,6 +29,28 @@ import Testing
     }
 
     /// One step by hand, from the formulas of PyTorch's documentation, on the reference's gradient.
+    /// Unless set, the learning rate is the optimizer's default: 1 for SGD, PyTorch's 0.001
+    /// for Adam and AdamW, whenever the optimizer is chosen; one set stays. A checkpoint
+    /// keeps the rate the run took, and reads back equal.
+    @Test func theLearningRateDefaultsToTheOptimizers() throws {
+        var configuration = TrainingConfiguration()
+        #expect(configuration.learningRate == 1)
+        configuration.optimizer = .adam()
+        #expect(configuration.learningRate == 0.001)
+        configuration.optimizer = .adamW(weightDecay: 0.01)
+        #expect(configuration.learningRate == 0.001)
+        let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONEncoder().encode(configuration))
+        #expect(decoded == configuration && decoded.learningRate == 0.001)
+        configuration.learningRate = 0.05
+        configuration.optimizer = .sgd()
+        #expect(configuration.learningRate == 0.05)
+        // Adam at its default rate learns moons; at SGD's 1 it did not (48%, one class).
+        var adam = TrainingConfiguration()
+        (adam.optimizer, adam.epochs) = (.adam(), 100)
+        let data = SyntheticData.moons.generate(count: 1000, seed: 5)
+        #expect(try Trainer<SIMDEngine>(adam).train(on: data).evaluate(on: data).accuracy > 0.85)
+    }
+
     @Test func firstStepsMatchTheDocumentedFormulas() {
         let batch = Self.data.selecting(0..<64)
         let (lr, g) = (0.01, ReferenceEngine(parameters: Self.start).lossAndGradients(batch).gradients.flattened)

@@ -32,6 +32,16 @@ public enum Optimizer: Sendable, Hashable, Codable {
         }
     }
 
+    /// The learning rate a `TrainingConfiguration` takes with this optimizer unless one is
+    /// set: 1 for SGD (which gets past the plateau this network sits on), and PyTorch's
+    /// default, 0.001, for Adam and AdamW (at 1 they train a model that predicts one class).
+    public var defaultLearningRate: Double {
+        switch self {
+        case .sgd: 1
+        case .adam, .adamW: 0.001
+        }
+    }
+
     /// What is wrong with these settings, if anything (PyTorch refuses the same values).
     public var problem: String? {
         func fraction(_ name: String, _ value: Double) -> String? {

@@ -5,8 +5,15 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var epochs = 200
     /// Samples per SGD step; the last mini-batch of an epoch may be smaller.
     public var batchSize = 32
-    /// Constant step size. The seed's 1/epoch schedule shrank it too fast to learn.
-    public var learningRate = 1.0
+    /// Constant step size; unless set, the optimizer's default (`Optimizer.defaultLearningRate`:
+    /// 1 for SGD, PyTorch's 0.001 for Adam and AdamW). The seed's 1/epoch schedule shrank it
+    /// too fast to learn.
+    public var learningRate: Double {
+        get { chosenLearningRate ?? optimizer.defaultLearningRate }
+        set { chosenLearningRate = newValue }
+    }
+    /// The learning rate set, if any.
+    private var chosenLearningRate: Double?
     /// How each mini-batch's gradient changes the parameters: plain SGD by default.
     public var optimizer = Optimizer.sgd()
     /// The weight of a positive sample's loss term (`UpdateRule.positiveWeight`): above 1
@@ -36,6 +43,15 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// The defaults: 200 epochs of plain SGD, batch 32 at learning rate 1, shuffled and
     /// standardised, no validation split, seed 1.
     public init() {}
+
+    /// Equal settings: the learning rates compared as a run takes them (set, or the
+    /// optimizer's default).
+    public static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
+        a.epochs == b.epochs && a.batchSize == b.batchSize && a.learningRate == b.learningRate && a.optimizer == b.optimizer
+            && a.positiveWeight == b.positiveWeight && a.shuffle == b.shuffle && a.blockShuffle == b.blockShuffle
+            && a.standardize == b.standardize && a.validationFraction == b.validationFraction && a.patience == b.patience
+            && a.seed == b.seed && a.evaluateEvery == b.evaluateEvery && a.engineOptions == b.engineOptions
+    }
 
     /// Bytes a sample takes in a run with the data in memory: its columns, and the
     /// shuffle's copies as rows (two for a full shuffle, one for a block shuffle).
@@ -70,5 +86,21 @@ extension TrainingConfiguration {
         validationFraction = try c.decode(Double.self, forKey: .validationFraction)
         patience = try c.decodeIfPresent(Int.self, forKey: .patience)
         seed = try c.decode(UInt64.self, forKey: .seed)
+    }
+
+    /// Writes the settings a checkpoint keeps; the learning rate as the run takes it.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(positiveWeight, forKey: .positiveWeight)
+        try c.encode(shuffle, forKey: .shuffle)
+        try c.encodeIfPresent(blockShuffle, forKey: .blockShuffle)
+        try c.encode(standardize, forKey: .standardize)
+        try c.encode(validationFraction, forKey: .validationFraction)
+        try c.encodeIfPresent(patience, forKey: .patience)
+        try c.encode(seed, forKey: .seed)
     }
 }

@@ -70,7 +70,7 @@ enum TrainCommand {
             "samples per step; the last batch may be smaller (default: 32)", keptByCheckpoint: true),
         Option(
             "--learning-rate", "LR", .number(requirement: "a number > 0", isValid: { $0 > 0 }),
-            "constant step size (default: 1)", keptByCheckpoint: true),
+            "constant step size (default: 1; 0.001 with --optimizer adam\nor adamw, as PyTorch's)", keptByCheckpoint: true),
         Option.flag(
             "--no-shuffle", "keep file order (default: reshuffle every epoch from the seed)",
             keptByCheckpoint: true),
@@ -178,7 +178,7 @@ enum TrainCommand {
         var configuration = TrainingConfiguration()
         configuration.epochs = options.integer("--epochs") ?? configuration.epochs
         configuration.batchSize = options.integer("--batch-size") ?? configuration.batchSize
-        configuration.learningRate = options.number("--learning-rate") ?? configuration.learningRate
+        if let rate = options.number("--learning-rate") { configuration.learningRate = rate }  // else the optimizer's default
         configuration.optimizer = OptimizerOptions.optimizer(options)
         configuration.positiveWeight = options.number("--positive-weight") ?? 1
         configuration.validationFraction = options.number("--validation-split") ?? 0
