@@ -85,6 +85,28 @@ import Testing
         }
     }
 
+    /// An engine with neither `logit` nor `logits` of its own, whose defaults would call
+    /// each other until the stack overflowed.
+    struct PredictionlessEngine: TrainingEngine {
+        var parameters: Parameters
+        init(parameters: Parameters, options: EngineOptions) { self.parameters = parameters }
+        func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
+            ReferenceEngine(parameters: parameters).lossAndGradients(batch, positiveWeight: positiveWeight)
+        }
+    }
+
+    /// It stops with a message that says what to implement (in a child process, as a trap
+    /// ends the process).
+    @Test func anEngineWithoutPredictionsSaysWhatToImplement() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let engine = PredictionlessEngine(parameters: Parameters.glorotUniform(seed: 1), options: EngineOptions())
+            _ = engine.logit(x0: 0, x1: 0)
+        }.map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("PredictionlessEngine implements neither logit(x0:x1:) nor logits(_:into:)"), "\(message)")
+        }
+    }
+
     @Test func aClientEngineNeedsNoPointers() throws {
         #expect(DelegatingEngine.name == "DelegatingEngine")
         let reference = try Trainer<ReferenceEngine>(Self.configuration()).train(on: Self.data)

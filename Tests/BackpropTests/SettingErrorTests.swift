@@ -73,6 +73,29 @@ import Testing
         await #expect(throws: SettingError.self) { try await Trainer<SIMDEngine>(configuration).train(on: Self.data) }
     }
 
+    /// A checkpoint that stands past the end of an epoch of the data it is resumed on (a
+    /// checkpoint of other data) is refused, from code as from the CLI.
+    @Test func aCheckpointOfOtherDataIsRefused() throws {
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.batchSize) = (3, 10)
+        var saved: TrainingProgress?
+        var asked = 0
+        let callbacks = TrainingCallbacks(
+            stopInterval: 10, onCheckpoint: { saved = $0 },
+            shouldStop: {
+                asked += 1
+                return asked == 15
+            })
+        let trainer = Trainer<SIMDEngine>(configuration)
+        _ = try trainer.run(on: Self.data, callbacks: callbacks)
+        let checkpoint = try #require(saved)
+        #expect(checkpoint.batchesCompleted == 14)
+        let fewer = SyntheticData.moons.generate(count: 100, seed: 2)
+        let error = #expect(throws: SettingError.self) { try trainer.run(on: fewer, resuming: checkpoint) }
+        #expect(error == SettingError(setting: "checkpoint", message: "batchesCompleted is 14, but an epoch of its data has 10 mini-batches"))
+        #expect(throws: Never.self) { try trainer.run(on: Self.data, resuming: checkpoint) }
+    }
+
     /// The description names the setting, for `localizedDescription` too.
     @Test func theDescriptionNamesTheSetting() {
         let error = SettingError(setting: "batchSize", message: "is 0: must be at least 1")

@@ -92,6 +92,7 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
                 setting: "validationFraction",
                 message: "\(configuration.validationFraction) of \(samples) samples leaves no training sample")
         }
+        try checkpoint?.checkResumable(onSamples: samples)
     }
 
     /// Where a run on `data` starts: its progress, its training and validation parts

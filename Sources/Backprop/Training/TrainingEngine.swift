@@ -13,7 +13,8 @@
 ///
 /// **Your own engine** needs `init(parameters:options:)`, `parameters` (get and set),
 /// `lossAndGradients(_:positiveWeight:)`, and one of `logit(x0:x1:)` (one sample, no
-/// pointers) or `logits(_:into:)` (many samples into a buffer, for speed). Read a mini-batch
+/// pointers) or `logits(_:into:)` (many samples into a buffer, for speed): with neither, the
+/// first prediction stops the process with a message that says so. Read a mini-batch
 /// through `MiniBatch.samples`. Everything else has a default, every optimizer included.
 public protocol TrainingEngine: Sendable, SendableMetatype {
     /// The engine's name in the CLI (`--engine NAME`); by default the type's name.
@@ -113,7 +114,12 @@ extension TrainingEngine {
     }
 
     public func logit(x0: Double, x1: Double) -> Double {
-        Dataset(validatedX0: [x0], x1: [x1], label: [0]).withMiniBatch(0..<1) { batch in
+        // Called from the default `logits`: the engine has neither of its own, and the two
+        // defaults would call each other until the stack overflows.
+        if DefaultPrediction.inDefaultLogits {
+            fatalError("\(Self.name) implements neither logit(x0:x1:) nor logits(_:into:) of TrainingEngine: implement one of the two")
+        }
+        return Dataset(validatedX0: [x0], x1: [x1], label: [0]).withMiniBatch(0..<1) { batch in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 1) { output in
                 logits(batch, into: output)
                 return output[0]
@@ -123,7 +129,9 @@ extension TrainingEngine {
 
     public func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
         precondition(output.count >= inputs.count, "output buffer too small")
-        for (index, sample) in inputs.samples.enumerated() { output[index] = logit(x0: sample.x0, x1: sample.x1) }
+        DefaultPrediction.$inDefaultLogits.withValue(true) {
+            for (index, sample) in inputs.samples.enumerated() { output[index] = logit(x0: sample.x0, x1: sample.x1) }
+        }
     }
 
     public func predict(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) {
@@ -172,4 +180,9 @@ extension TrainingEngine {
     public func lossAndGradients(_ dataset: Dataset) -> (loss: Double, gradients: Parameters) {
         dataset.withMiniBatch(0..<dataset.count) { lossAndGradients($0) }
     }
+}
+
+/// Whether the default `logits(_:into:)` is under way on this thread or task.
+private enum DefaultPrediction {
+    @TaskLocal static var inDefaultLogits = false
 }

@@ -126,3 +126,20 @@ public struct TrainingProgress: Sendable, Codable {
     /// True when the run has reached its last epoch or stopped early.
     public var isFinished: Bool { outcome == .completed || outcome == .stoppedEarly || outcome == .diverged }
 }
+
+extension TrainingProgress {
+    /// Checks that this checkpoint can go on with `samples` samples (before its validation
+    /// split): that it stands inside an epoch of them.
+    ///
+    /// - Throws: `SettingError` (setting `checkpoint`) when its position is past the end of
+    ///   an epoch of these samples: a checkpoint of other data.
+    public func checkResumable(onSamples samples: Int) throws(SettingError) {
+        let training = Dataset.trainingCount(of: samples, validationFraction: configuration.validationFraction)
+        let batches = (training + configuration.batchSize - 1) / max(1, configuration.batchSize)
+        guard batchesCompleted <= batches else {
+            throw SettingError(
+                setting: "checkpoint",
+                message: "batchesCompleted is \(batchesCompleted), but an epoch of its data has \(batches) mini-batches")
+        }
+    }
+}

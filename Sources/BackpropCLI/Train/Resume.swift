@@ -16,12 +16,8 @@ extension TrainCommand {
             let file = if case .file(let dataPath) = kept.data { dataPath } else { path }
             throw InputError(file: file, line: nil, message: "the data differs from the data of the run that wrote \(path)")
         }
-        let trainingCount = Dataset.trainingCount(of: data.count, validationFraction: progress.configuration.validationFraction)
-        let batchesPerEpoch = (trainingCount + progress.configuration.batchSize - 1) / progress.configuration.batchSize
-        guard progress.batchesCompleted <= batchesPerEpoch else {
-            throw InputError(
-                file: path, line: nil,
-                message: "batchesCompleted is \(progress.batchesCompleted), but an epoch of its data has \(batchesPerEpoch) mini-batches")
+        do throws(SettingError) { try progress.checkResumable(onSamples: data.count) } catch {
+            throw InputError(file: path, line: nil, message: error.message)  // the checkpoint file is what is wrong
         }
         var configuration = progress.configuration
         configuration.epochs = options.integer("--epochs") ?? configuration.epochs
