@@ -55,7 +55,9 @@ import Testing
         ("NUL byte", "1,2,0\n1,2\u{0},0\n", 2, "binary data (a NUL byte): not a CSV text file"),
     ])
     func rejects(_ name: String, _ text: String, _ line: Int, _ message: String) {
-        #expect(throws: InputError(file: "data.csv", line: line, message: message), "\(name)") {
+        // The field a problem is in: "column N: ..." and the label's, the third.
+        let column = message.hasPrefix("column ") ? Int(message.dropFirst(7).prefix(1)) : message.hasPrefix("label ") ? 3 : nil
+        #expect(throws: InputError(file: "data.csv", line: line, column: column, message: message), "\(name)") {
             try Self.parse(text)
         }
     }
@@ -196,10 +198,10 @@ import Testing
     }
 
     @Test func reportsMissingFilesAndDirectories() {
-        #expect(throws: InputError(file: "/nonexistent.csv", line: nil, message: "no such file")) {
+        #expect(throws: InputError(file: "/nonexistent.csv", line: nil, message: "no such file", kind: .notFound)) {
             try CSV.read(path: "/nonexistent.csv")
         }
-        #expect(throws: InputError(file: "/tmp", line: nil, message: "is a directory, not a CSV file")) {
+        #expect(throws: InputError(file: "/tmp", line: nil, message: "is a directory, not a CSV file", kind: .notAFile)) {
             try CSV.read(path: "/tmp")
         }
     }
@@ -219,10 +221,10 @@ import Testing
         #expect(throws: InputError(file: path, line: 3, message: "binary data (a NUL byte): not a CSV text file")) {
             try CSV.read(path: path)
         }
-        #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a CSV file")) {
+        #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a CSV file", kind: .notAFile)) {
             try CSV.read(path: "/dev/zero")
         }
-        #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a model file")) {
+        #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a model file", kind: .notAFile)) {
             try Model.read(path: "/dev/zero")
         }
     }

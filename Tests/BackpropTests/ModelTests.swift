@@ -110,10 +110,10 @@ import Testing
     }
 
     @Test func reportsMissingFilesAndDirectories() {
-        #expect(throws: InputError(file: "/nonexistent/m.json", line: nil, message: "no such file")) {
+        #expect(throws: InputError(file: "/nonexistent/m.json", line: nil, message: "no such file", kind: .notFound)) {
             try Model.read(path: "/nonexistent/m.json")
         }
-        #expect(throws: InputError(file: "/tmp", line: nil, message: "is a directory, not a model file")) {
+        #expect(throws: InputError(file: "/tmp", line: nil, message: "is a directory, not a model file", kind: .notAFile)) {
             try Model.read(path: "/tmp")
         }
     }

@@ -49,14 +49,14 @@ package enum AtomicFile {
     package static func checkWritable(_ path: String) throws(InputError) {
         switch try destination(of: path) {
         case .stream:
-            guard System.isWritable(path) else { throw InputError(file: path, line: nil, message: "is not writable") }
+            guard System.isWritable(path) else { throw InputError(file: path, line: nil, message: "is not writable", kind: .writeFailed(errno: EACCES)) }
         case .file(let file, _):
             let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
             guard System.status(folder)?.kind == .directory else {
-                throw InputError(file: path, line: nil, message: "the folder \(folder) does not exist")
+                throw InputError(file: path, line: nil, message: "the folder \(folder) does not exist", kind: .writeFailed(errno: ENOENT))
             }
             guard System.isWritable(folder) else {
-                throw InputError(file: path, line: nil, message: "the folder \(folder) is not writable")
+                throw InputError(file: path, line: nil, message: "the folder \(folder) is not writable", kind: .writeFailed(errno: EACCES))
             }
         }
     }
@@ -88,7 +88,7 @@ package enum AtomicFile {
         if let final = System.status(path) {
             switch final.kind {
             case .regular: break
-            case .directory: throw InputError(file: path, line: nil, message: "is a directory; give a file name to write")
+            case .directory: throw InputError(file: path, line: nil, message: "is a directory; give a file name to write", kind: .notAFile)
             default: return .stream
             }
         }
@@ -101,10 +101,10 @@ package enum AtomicFile {
                 target.hasPrefix("/")
                 ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
         }
-        throw InputError(file: path, line: nil, message: "too many levels of symbolic links")
+        throw InputError(file: path, line: nil, message: "too many levels of symbolic links", kind: .writeFailed(errno: ELOOP))
     }
 
     static func failure(_ path: String, _ code: Int32) -> InputError {
-        InputError(file: path, line: nil, message: "cannot write: \(System.describe(code))")
+        InputError(file: path, line: nil, message: "cannot write: \(System.describe(code))", kind: .writeFailed(errno: code))
     }
 }

@@ -7,7 +7,7 @@ enum InputFile {
     /// pipe (`<(...)`) is fine.
     static func checkExists(_ path: String, kind: String) throws(InputError) {
         guard let status = System.status(path) else {
-            throw InputError(file: path, line: nil, message: "no such file")
+            throw InputError(file: path, line: nil, message: "no such file", kind: .notFound)
         }
         switch status.kind {
         case .regular, .fifo, .socket:
@@ -15,7 +15,7 @@ enum InputFile {
         case .characterDevice where ["/dev/stdin", "/dev/fd/0"].contains(path):
             return  // a terminal as standard input
         default:
-            throw InputError(file: path, line: nil, message: "is \(status.kindName), not \(kind)")
+            throw InputError(file: path, line: nil, message: "is \(status.kindName), not \(kind)", kind: .notAFile)
         }
     }
 
@@ -37,11 +37,11 @@ enum InputFile {
 
     /// The path of a file URL; other URLs (`https:` and the like) are refused.
     static func path(of url: URL) throws(InputError) -> String {
-        guard url.isFileURL else { throw InputError(file: url.absoluteString, line: nil, message: "not a file URL") }
+        guard url.isFileURL else { throw InputError(file: url.absoluteString, line: nil, message: "not a file URL", kind: .notAFile) }
         return url.path
     }
 
     static func readError(_ path: String, _ code: Int32) -> InputError {
-        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))")
+        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))", kind: code == ENOENT ? .notFound : .readFailed(errno: code))
     }
 }

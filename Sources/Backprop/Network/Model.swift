@@ -122,7 +122,7 @@ public struct Model: Equatable, Sendable {
     ///   file could not be read back), or when the file cannot be written.
     public func write(to path: String) throws(InputError) {
         guard parameters.isFinite else {
-            throw InputError(file: path, line: nil, message: "not written: the model has a NaN or infinite parameter")
+            throw InputError(file: path, line: nil, message: "not written: the model has a NaN or infinite parameter", kind: .writeFailed(errno: nil))
         }
         try AtomicFile.write(jsonText, to: path)
     }

@@ -9,6 +9,8 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
 
     struct LineError: Error {
         var message: String
+        /// The 1-based field the problem is in, if it is in one.
+        var column: Int? = nil
     }
 
     /// The end of the line at `start` (without "\r\n" or "\n") and the start of the next one.
@@ -123,15 +125,15 @@ struct CSVLines: @unchecked Sendable {  // read-only text shared by the segments
             case .number(let x):
                 row[column] = x
             case .empty:
-                throw LineError(message: "column \(column + 1) is empty")
+                throw LineError(message: "column \(column + 1) is empty", column: column + 1)
             case .notANumber:
-                throw LineError(message: "column \(column + 1): \(quoted(bounds[column])) is not a number")
+                throw LineError(message: "column \(column + 1): \(quoted(bounds[column])) is not a number", column: column + 1)
             case .nonFinite:
-                throw LineError(message: "column \(column + 1): \(quoted(bounds[column])) is not a finite number")
+                throw LineError(message: "column \(column + 1): \(quoted(bounds[column])) is not a finite number", column: column + 1)
             }
         }
         guard fieldCount == 2 || row.z == 0 || row.z == 1 else {
-            throw LineError(message: "label \(quoted(bounds[2])) is not 0 or 1")
+            throw LineError(message: "label \(quoted(bounds[2])) is not 0 or 1", column: 3)
         }
         return row
     }

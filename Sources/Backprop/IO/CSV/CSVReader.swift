@@ -65,7 +65,7 @@ struct CSVReader {
             do throws(CSVLines.LineError) {
                 row = try lines.rowOrHeader(position, stop, columns: &fieldCount, headerAllowed: lineCount == 1)
             } catch {
-                throw self.error(lineCount, error.message)
+                throw self.error(lineCount, error.message, column: error.column)
             }
             guard let row else {
                 sawHeader = true
@@ -105,7 +105,7 @@ struct CSVReader {
         }
         for segment in segments {
             if segment.sawNonBlank, let blank = pendingBlank { throw error(blank, CSVLines.blankLineMessage) }
-            if let (line, message) = segment.error { throw error(lineCount + line, message) }
+            if let (line, message, column) = segment.error { throw error(lineCount + line, message, column: column) }
             // Fewer rows than lines means blank lines, after which no segment may have rows.
             precondition(segment.rowCount == 0 || segment.x0 == columns.x0 + rows, "rows out of place")
             rows += segment.rowCount
@@ -126,8 +126,8 @@ struct CSVReader {
         }
     }
 
-    private func error(_ line: Int, _ message: String) -> Stop {
-        .input(InputError(file: name, line: line, message: message))
+    private func error(_ line: Int, _ message: String, column: Int? = nil) -> Stop {
+        .input(InputError(file: name, line: line, column: column, message: message))
     }
 }
 

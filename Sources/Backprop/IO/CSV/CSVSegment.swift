@@ -20,7 +20,7 @@ struct CSVSegment {
     /// Lines seen (up to and including the one with the error).
     private(set) var lineCount = 0
     /// The first problem, on a line counted from 1 at `start`.
-    private(set) var error: (line: Int, message: String)?
+    private(set) var error: (line: Int, message: String, column: Int?)?
     /// Whether a line other than a blank one was met (even one with an error).
     private(set) var sawNonBlank = false
     /// The first blank line after the last non-blank one: an error if any row follows.
@@ -64,7 +64,7 @@ struct CSVSegment {
             }
             sawNonBlank = true
             if let blank = trailingBlank {
-                error = (blank, CSVLines.blankLineMessage)
+                error = (blank, CSVLines.blankLineMessage, nil)
                 return
             }
             do throws(CSVLines.LineError) {
@@ -72,7 +72,7 @@ struct CSVSegment {
                 (x0[rows], x1[rows], label[rows]) = (row.x, row.y, row.z)
                 rows += 1
             } catch {
-                self.error = (lineCount, error.message)
+                self.error = (lineCount, error.message, error.column)
                 return
             }
         }

@@ -84,7 +84,7 @@ public enum NPY {
             guard descriptor >= 0 else { throw InputFile.readError(path, System.errorCode) }
             guard let size = System.regularFileSize(descriptor) else {
                 System.close(descriptor)
-                throw InputError(file: path, line: nil, message: "an .npy file must be a regular file (it is read in place, by offset)")
+                throw InputError(file: path, line: nil, message: "an .npy file must be a regular file (it is read in place, by offset)", kind: .notAFile)
             }
             var start = [UInt8](repeating: 0, count: min(size, NPYHeader.maximumLength))
             let got = start.withUnsafeMutableBytes { System.read(descriptor, $0.baseAddress!, $0.count, at: 0) }
