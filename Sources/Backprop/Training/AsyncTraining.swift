@@ -14,6 +14,9 @@ extension Trainer {
     /// stopped.
     ///
     /// - Parameters:
+    ///   - data: the samples, with labels, as `run(on:from:resuming:callbacks:)` takes them.
+    ///   - start: a model to start from, instead of random weights.
+    ///   - checkpoint: a checkpoint of an earlier run on the same data, to go on from.
     ///   - checkpointEvery: epochs between calls of `onCheckpoint` (at least 1); it is also
     ///     called at the end of the run and when it stops.
     ///   - onEpoch: called with each epoch's report as the epoch ends, on the run's thread.
