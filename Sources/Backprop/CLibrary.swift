@@ -81,9 +81,6 @@ enum System {
         open(path, O_WRONLY | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0), mode_t(permissions))
     }
 
-    /// Opens `path` for appending, creating it if needed. A descriptor, or −1.
-    static func openForAppending(_ path: String) -> Int32 { open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644) }
-
     /// Writes all of `bytes` (write(2), retried when interrupted); 0, or the error code.
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         var written = 0
@@ -114,10 +111,6 @@ enum System {
     /// Whether this process may write `path` (access(2) with W_OK).
     static func isWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
 
-    /// Writes to standard output or error go on failing quietly instead of killing the
-    /// process: SIGPIPE is ignored, so a closed pipe is an EPIPE error like any other.
-    static func ignoreBrokenPipes() { _ = signal(SIGPIPE, SIG_IGN) }
-
     /// The first `byte` in `count` bytes from `start` (memchr), or nil.
     @inline(__always)
     static func find(_ byte: UInt8, in start: UnsafePointer<UInt8>, count: Int) -> UnsafeRawPointer? {
@@ -134,16 +127,6 @@ enum System {
     /// Gives the core to another thread (sched_yield).
     static func yieldThread() { _ = sched_yield() }
 
-    /// This process's limit on its address space (RLIMIT_AS), or nil when there is none.
-    static var addressSpaceLimit: UInt64? {
-        #if os(Linux)
-            var limit = rlimit()
-            guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
-            return UInt64(limit.rlim_cur)
-        #else
-            return nil
-        #endif
-    }
 }
 
 /// What `System.status` found at a path.

@@ -152,14 +152,6 @@ public struct Dataset: Sendable, Equatable {
         label.removeLast(label.count - count)
     }
 
-    /// Splits off the last `fraction` of the samples as a validation set.
-    ///
-    /// - Returns: the training part (the first samples) and the validation part.
-    public func splitting(validationFraction fraction: Double) -> (training: Dataset, validation: Dataset) {
-        let cut = Self.trainingCount(of: count, validationFraction: fraction)
-        return (selecting(0..<cut), selecting(cut..<count))
-    }
-
     /// How many of `count` samples stay for training when `fraction` of them (rounded to the
     /// nearest sample) is held out for validation.
     package static func trainingCount(of count: Int, validationFraction fraction: Double) -> Int {

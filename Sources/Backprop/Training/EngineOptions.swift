@@ -19,19 +19,3 @@ public struct EngineOptions: Sendable, Equatable {
     /// The cores this process may run on.
     public static var availableCores: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
-
-/// The memory this process can use: the machine's, or less under a limit on the process
-/// (`ulimit -v`) or on its control group (a container, a Slurm job's `--mem`).
-package func availableMemory() -> UInt64 {
-    var bytes = ProcessInfo.processInfo.physicalMemory
-    if let limit = System.addressSpaceLimit { bytes = min(bytes, limit) }
-    // cgroup v2, then v1: "max" or an unreadable file mean no limit.
-    for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-        if let text = try? String(contentsOfFile: path, encoding: .utf8),
-            let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        {
-            bytes = min(bytes, limit)
-        }
-    }
-    return bytes
-}

@@ -54,8 +54,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     }
 
     /// Bytes a sample takes in a run with the data in memory: its columns, and the
-    /// shuffle's copies as rows (two for a full shuffle, one for a block shuffle).
-    package var bytesPerLoadedSample: Double { !shuffle ? 24 : blockShuffle == nil ? ShuffledChunks.bytesPerSample : 48 }
+    /// shuffle's copies as rows (two for a full shuffle, one for a block shuffle). What a
+    /// caller weighs against the memory it has, to stream a file instead.
+    public var bytesPerLoadedSample: Double { !shuffle ? 24 : blockShuffle == nil ? ShuffledChunks.bytesPerSample : 48 }
 
     /// The update rule of every step: the learning rate, optimizer and positive weight.
     public var rule: UpdateRule {

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The memory this process can use: the machine's, or less under a limit on the process
+/// (`ulimit -v`) or on its control group (a container, a Slurm job's `--mem`). The tool's
+/// policy weighs a run's `TrainingConfiguration.bytesPerLoadedSample` against it.
+func availableMemory() -> UInt64 {
+    var bytes = ProcessInfo.processInfo.physicalMemory
+    #if os(Linux)
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+            bytes = min(bytes, UInt64(limit.rlim_cur))
+        }
+    #endif
+    // cgroup v2, then v1: "max" or an unreadable file mean no limit.
+    for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+        if let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let limit = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            bytes = min(bytes, limit)
+        }
+    }
+    return bytes
+}
