@@ -21,7 +21,7 @@ let usage = """
     """
 
 /// The tool's version.
-let version = "0.5.0"
+let version = "0.6.0"
 
 /// Runs one command and maps its errors to exit statuses: 64 for usage, 1 for bad input.
 func main(_ words: [String]) -> Int32 {
