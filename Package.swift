@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(name: "BackpropCLI", dependencies: ["Backprop"]),
         .testTarget(name: "BackpropTests", dependencies: ["Backprop", "BackpropKernelStorage"]),
         // Runs the `backprop` executable as a user would; the dependency makes SwiftPM build it.
-        .testTarget(name: "BackpropCLITests", dependencies: ["BackpropCLI"]),
+        .testTarget(name: "BackpropCLITests", dependencies: ["BackpropCLI", "Backprop"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Opening the files a user names, with the same checks and messages for every kind of file.
-enum InputFile {
+public enum InputFile {
     /// Fails unless `path` names something to read: not missing, not a directory, not a
     /// device; `kind` names the expected file in the message ("a model file"). A FIFO or a
     /// pipe (`<(...)`) is fine.
@@ -19,9 +19,14 @@ enum InputFile {
         }
     }
 
-    /// The whole file at `path` (see `checkExists`), at most `limit` bytes: models,
-    /// checkpoints and logs are small, and a stream that never ends must not fill memory.
-    static func contents(_ path: String, kind: String, limit: Int = 256 << 20) throws(InputError) -> Data {
+    /// The whole file at `path`, at most `limit` bytes: models, checkpoints and logs are
+    /// small, and a stream that never ends must not fill memory.
+    ///
+    /// - Parameter kind: the expected file, as the messages name it ("a training log").
+    /// - Throws: `InputError` when nothing is there (`notFound`), it is a folder or a device
+    ///   (`notAFile`), it cannot be read or holds more than `limit` bytes (`readFailed`), or
+    ///   it ends in a NUL byte, binary data (`malformed`).
+    public static func contents(_ path: String, kind: String, limit: Int = 256 << 20) throws(InputError) -> Data {
         try checkExists(path, kind: kind)
         let descriptor = System.openForReading(path)
         guard descriptor >= 0 else { throw readError(path, System.errorCode) }

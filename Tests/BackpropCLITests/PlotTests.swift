@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@_spi(Benchmarks) @testable import Backprop
+import Backprop
+@testable import BackpropCLI
 
 #if canImport(FoundationXML)
     import FoundationXML

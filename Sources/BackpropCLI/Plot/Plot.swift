@@ -1,12 +1,13 @@
+import Backprop
 import Foundation
 
 /// SVG charts written by the package itself: a model's decision boundary over its data, and
 /// the loss and accuracy of a training run per epoch. Plain SVG 1.1, valid XML.
-package enum Plot {
+enum Plot {
     /// The predicted probability of class 1 as a heat map over the data's range (blue for 0,
     /// white at 0.5, red for 1), the 0.5 boundary as a line, and the samples on top,
     /// coloured by label (at most `maximumPoints`, evenly spaced through the data).
-    package static func decisionBoundary(
+    static func decisionBoundary(
         model: Model, data: Dataset, title: String = "Decision boundary", maximumPoints: Int = 2000
     ) -> String {
         precondition(!data.isEmpty, "no data to plot")
@@ -22,7 +23,8 @@ package enum Plot {
                 gridX1.append(frame.y.upper - (Double(row) + 0.5) / Double(rows) * frame.y.span)
             }
         }
-        let grid = Dataset(validatedX0: gridX0, x1: gridX1, label: [Double](repeating: 0, count: gridX0.count))
+        // The grid spans the data's finite range, so its points are finite.
+        let grid = try! Dataset(x0: gridX0, x1: gridX1)
         let probability = model.probabilities(for: grid)
 
         var svg = header(width: 760, height: 530, title: title)
@@ -79,20 +81,20 @@ package enum Plot {
     }
 
     /// One epoch of a training log.
-    package struct HistoryPoint: Codable, Sendable, Equatable {
+    struct HistoryPoint: Codable, Sendable, Equatable {
         /// 1-based.
-        package var epoch: Int
+        var epoch: Int
         /// Mean training loss (of the epoch's mini-batches, in logs since `--evaluate-every`).
-        package var loss: Double
+        var loss: Double
         /// Training accuracy, 0 to 1, on the epochs that evaluated the training set.
-        package var accuracy: Double?
+        var accuracy: Double?
         /// Mean validation loss, when the run held out a validation set.
-        package var validationLoss: Double?
+        var validationLoss: Double?
         /// Validation accuracy, 0 to 1.
-        package var validationAccuracy: Double?
+        var validationAccuracy: Double?
 
         /// A point of these values.
-        package init(epoch: Int, loss: Double, accuracy: Double?, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
+        init(epoch: Int, loss: Double, accuracy: Double?, validationLoss: Double? = nil, validationAccuracy: Double? = nil) {
             (self.epoch, self.loss, self.accuracy) = (epoch, loss, accuracy)
             (self.validationLoss, self.validationAccuracy) = (validationLoss, validationAccuracy)
         }
@@ -108,7 +110,7 @@ package enum Plot {
     }
 
     /// Reads a training log: one JSON object per line (`backprop train --log`).
-    package static func readHistory(path: String) throws(InputError) -> [HistoryPoint] {
+    static func readHistory(path: String) throws(InputError) -> [HistoryPoint] {
         let data = try InputFile.contents(path, kind: "a training log")
         var points: [HistoryPoint] = []
         for (index, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -126,7 +128,7 @@ package enum Plot {
     }
 
     /// Loss (top) and accuracy (bottom) per epoch, training and, when logged, validation.
-    package static func history(_ points: [HistoryPoint], title: String = "Training history") -> String {
+    static func history(_ points: [HistoryPoint], title: String = "Training history") -> String {
         precondition(!points.isEmpty, "no epochs to plot")
         let epochs = points.map { Double($0.epoch) }
         let losses = points.map(\.loss) + points.compactMap(\.validationLoss)
@@ -160,7 +162,7 @@ package enum Plot {
 
     /// Lines of y against x, one per named series, each point a dot: for a sweep's accuracy
     /// against its learning rate, one line per seed or optimizer.
-    package static func lines(
+    static func lines(
         _ series: [(name: String, points: [(x: Double, y: Double)])], xLabel: String, yLabel: String, title: String
     ) -> String {
         precondition(series.contains { !$0.points.isEmpty }, "nothing to plot")
