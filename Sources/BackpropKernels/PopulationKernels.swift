@@ -133,8 +133,8 @@ extension Kernels {
         let learningRates = rules.learningRate
         let extraWeight = rules.positiveWeight - 1
         let (batchSize, idle) = laneBatchSizes(group)
-        // One batch size for every lane in use (the usual grid): no lane-by-lane bookkeeping,
-        // which cost 13% of the kernel at batch 1.
+        // One batch size for every lane in use (the usual grid): no lane-by-lane bookkeeping
+        // at every sample.
         var uniform: Int? = nil
         for lane in 0..<8 where batchSizes[lane] != .max {
             uniform = uniform == nil || uniform == batchSizes[lane] ? batchSizes[lane] : 0

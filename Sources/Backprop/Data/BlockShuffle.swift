@@ -13,7 +13,7 @@ public struct BlockShuffle: Sendable, Equatable, Codable {
     public var windowBlocks: Int
 
     /// 4096-sample blocks in windows of 32: 2^17 samples, 3 MiB of rows, which the caches
-    /// hold while the window is gathered from (256 blocks ran 20-30% slower, measured).
+    /// hold while the window is gathered from.
     public init(blockSize: Int = 4096, windowBlocks: Int = 32) {
         self.blockSize = blockSize
         self.windowBlocks = windowBlocks

@@ -51,8 +51,8 @@ final class IndexedSamples: EpochSamples, @unchecked Sendable {
 }
 
 /// Samples as rows of four doubles (x0, x1, label, 0), in storage of their own: a lane's
-/// read of a sample is one cache line, where three columns took three. (Huge pages for them,
-/// tried, made no difference measured side by side.) Memory: 32 bytes a sample.
+/// read of a sample is one cache line, where three columns took three. Memory: 32 bytes a
+/// sample.
 final class LaneRows: @unchecked Sendable {
     let count: Int
     /// Row i: `base[4i]`, `base[4i + 1]`, `base[4i + 2]` are sample i's x0, x1 and label.

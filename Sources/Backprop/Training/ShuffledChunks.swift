@@ -13,9 +13,9 @@ import Synchronization
 /// engine's thread while it waits for one (`ChunkPipeline`'s spare work). A bucket is
 /// shuffled when its first chunk is copied out: a permutation of 2^14 indices drawn while
 /// the bucket's rows are read in order into the L2 cache, then the rows copied in that
-/// permutation's order. Gathering samples in a random order from all the data instead cost
-/// 12-20 ns a sample on a 2-core Zen 4 VM, as long as the SGD steps, and a Fisher-Yates
-/// shuffle of 2^24 indices 24 ns a sample; this copy costs about 7 ns, the placing 10.
+/// permutation's order: reads that hit the cache, where gathering in a random order from
+/// all the data, or a Fisher-Yates shuffle of all the indices, misses it on every sample
+/// (docs/Notebook.md has the figures).
 ///
 /// Each epoch's buckets come from a generator seeded with one draw of the run's, and each
 /// bucket's shuffle from a generator of its own, so the next epoch's buckets can be written
@@ -145,8 +145,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
     /// Draws bucket `bucket`'s permutation, unless it is the one drawn last, and reads its
     /// rows in order meanwhile, a value a cache line, so that the copy's random reads hit
     /// the cache: again for a bucket that the chunk before began, as the placing since has
-    /// evicted it. (Gathering from rows not read first took 15 ns a sample beside the
-    /// engine, 9 after.)
+    /// evicted it.
     private func shuffle(_ bucket: Int, rows: UnsafeBufferPointer<Double>) {
         var touched: UInt64 = 0
         // A cache line for every 8/3 samples: 3 lines every 8 swaps, and the line of the end.
@@ -171,8 +170,7 @@ final class ShuffledChunks: EpochSamples, @unchecked Sendable {
 /// One epoch's samples written to their buckets, in steps of one unit a sample.
 ///
 /// Each bucket has room for `capacity` rows: its expected size and 8 standard deviations
-/// more (6% more memory at 2^14 a bucket), so that no pass counting the buckets' sizes is
-/// needed first (it cost 3.6 ns a sample). A bucket that overflows (about once in 10^15
+/// more, so that no pass counting the buckets' sizes is needed first. A bucket that overflows (about once in 10^15
 /// buckets) makes the placing start again with room for twice as many; the draws, so the
 /// order, are the same.
 struct Shuffle {

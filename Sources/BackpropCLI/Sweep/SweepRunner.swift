@@ -158,8 +158,8 @@ struct SweepRunner: Sendable {
 
     private func writeCheckpoint(_ progress: TrainingProgress, _ point: SweepGrid.Point) throws(InputError) {
         // A finished run's model and results line are written next: a kill before them
-        // trains again from the checkpoint before, to the same bits, and an fsync a model
-        // is saved (3% of a 3-epoch sweep of 16 models).
+        // trains again from the checkpoint before, to the same bits, and a synced write a
+        // model is saved.
         guard !progress.isFinished else { return }
         let checkpoint = folder.checkpoint(point.index)
         try SweepFolder.refuseLink(checkpoint)
