@@ -3,10 +3,10 @@ import Foundation
 /// Settings an engine may use; engines ignore what does not apply to them.
 public struct EngineOptions: Sendable, Equatable {
     /// Worker threads for engines that split a mini-batch across cores (at least 1).
-    public var threads: Int
+    public private(set) var threads: Int
     /// The copy of the SIMD kernels the SIMD and parallel engines run: the best this CPU
     /// has, by default.
-    public var kernel: KernelVariant
+    public private(set) var kernel: KernelVariant
 
     /// - Precondition: `threads` ≥ 1, and this CPU runs `kernel`.
     public init(threads: Int = EngineOptions.availableCores, kernel: KernelVariant = .best) {
