@@ -249,8 +249,10 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
     }
 
     /// The configuration of a run: a resumed run's settings come from its checkpoint, and
-    /// only its length, engine options and evaluations from this trainer.
-    func settings(resuming checkpoint: TrainingProgress?) -> TrainingConfiguration {
+    /// only its length, engine options and evaluations from this trainer. A caller that
+    /// keeps runs by their settings (a sweep) compares these with its own to recognise a
+    /// checkpoint as one of its runs.
+    public func settings(resuming checkpoint: TrainingProgress?) -> TrainingConfiguration {
         guard let checkpoint else { return configuration }
         var settings = checkpoint.configuration
         settings.epochs = configuration.epochs

@@ -47,14 +47,6 @@ struct SweepRunner: Sendable {
     let start: Model?
     let checkpointEvery: Int
 
-    /// True when a checkpoint's settings are `configuration`'s in all it keeps (the rest the
-    /// trainer sets, as for any resumed run).
-    static func agree(_ kept: TrainingConfiguration, _ configuration: TrainingConfiguration) -> Bool {
-        var kept = kept
-        (kept.epochs, kept.engineOptions, kept.evaluateEvery) = (configuration.epochs, configuration.engineOptions, configuration.evaluateEvery)
-        return kept == configuration
-    }
-
     /// The configuration's result and the samples it trained on in this call; nil when a
     /// stop was requested (its checkpoint then holds where it stands).
     func train(_ point: SweepGrid.Point) throws -> (SweepResult, Int)? {
@@ -150,7 +142,8 @@ struct SweepRunner: Sendable {
         let checkpoint = folder.checkpoint(point.index)
         guard FileManager.default.fileExists(atPath: checkpoint) else { return nil }
         let resumed = try TrainingProgress.read(path: checkpoint)
-        if !Self.agree(resumed.configuration, configurations[point.index]!) {
+        let configuration = configurations[point.index]!
+        if Trainer<LaneEngine>(configuration).settings(resuming: resumed) != configuration {
             throw InputError(file: checkpoint, line: nil, message: "a checkpoint of other settings than configuration \(point.index)'s: is \(folder.path) another sweep's folder?")
         }
         return resumed
