@@ -113,6 +113,23 @@ import Testing
         #expect(builtIn.status == 64 && builtIn.errors.contains("--stream reads an .npy file given with --data"))
     }
 
+    /// A checkpoint in the folder of other settings than its configuration's (here another
+    /// learning rate) is refused, naming it; one of the same settings is resumed.
+    @Test func aCheckpointOfOtherSettingsIsRefused() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--seed", "1", "--samples", "300", "--epochs", "3", "--quiet"]
+        #expect(try CLI.run(["sweep", "--out", "s", "--learning-rate", "1"] + common, in: folder).status == 0)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("s/models/config-0000.json"))  // trains again
+        let checkpoint = ["--checkpoint", "s/checkpoints/config-0000.json", "--save", "t.json", "--epochs", "1"]
+        #expect(try CLI.run(["train", "--engine", "population", "--learning-rate", "0.5"] + common.dropLast(3) + checkpoint + ["--quiet"], in: folder).status == 0)
+        let refused = try CLI.run(["sweep", "--out", "s", "--learning-rate", "1"] + common, in: folder)
+        #expect(refused.status == 1)
+        #expect(refused.errors.contains("config-0000.json: a checkpoint of other settings than configuration 0's"), "\(refused.errors)")
+        #expect(try CLI.run(["train", "--engine", "population", "--learning-rate", "1"] + common.dropLast(3) + checkpoint + ["--quiet"], in: folder).status == 0)
+        #expect(try CLI.run(["sweep", "--out", "s", "--learning-rate", "1"] + common, in: folder).status == 0)
+    }
+
     /// Shards from Slurm's array variables and from --shard give the models of the whole
     /// grid in one process; a rerun skips what is done; the report merges every shard.
     @Test func shardsMakeTheWholeGrid() throws {
