@@ -22,7 +22,10 @@ public enum InputFile {
     /// The whole file at `path`, at most `limit` bytes: models, checkpoints and logs are
     /// small, and a stream that never ends must not fill memory.
     ///
-    /// - Parameter kind: the expected file, as the messages name it ("a training log").
+    /// - Parameters:
+    ///   - path: the file, as the user named it (the messages name it so).
+    ///   - kind: the expected file, as the messages name it ("a training log").
+    ///   - limit: the most bytes read before the file counts as too large.
     /// - Throws: `InputError` when nothing is there (`notFound`), it is a folder or a device
     ///   (`notAFile`), it cannot be read or holds more than `limit` bytes (`readFailed`), or
     ///   it ends in a NUL byte, binary data (`malformed`).
