@@ -57,6 +57,23 @@ import Testing
         return (second.model.jsonText, losses)
     }
 
+    /// What a caller records in a checkpoint (`setup`, any JSON) is written and read back
+    /// as it was given: numbers whole and fractional, strings, nesting, null.
+    @Test func aCallersSetupIsKeptAsGiven() throws {
+        let setup = JSONValue.object([
+            "path": .string("runs/a \"b\".json"), "every": .integer(3), "noise": .number(0.2), "big": .integer(Int.max),
+            "nested": .object(["list": .array([.bool(true), .null, .number(-1.5e-300)])]),
+        ])
+        var progress = TrainingProgress(configuration: TrainingConfiguration(), model: Model(parameters: Parameters.glorotUniform(seed: 2)))
+        progress.setup = setup
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-setup-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try progress.write(to: path)
+        #expect(try TrainingProgress.read(path: path).setup == setup)
+        struct Record: Codable, Equatable { var name: String; var count: Int }
+        #expect(try JSONValue(encoding: Record(name: "x", count: 4)).decode(Record.self) == Record(name: "x", count: 4))
+    }
+
     @Test(arguments: [0, 1, 7, 8, 23])
     func resumingGivesTheUninterruptedModel(stopAfter: Int) throws {
         // 2400 training samples at batch 16 are 150 batches, checked every 20: 8 checks an

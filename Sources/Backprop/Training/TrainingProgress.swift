@@ -7,11 +7,7 @@ public struct TrainingProgress: Sendable, Codable {
     /// Reads a checkpoint written by `write(to:)`.
     public static func read(path: String) throws(InputError) -> TrainingProgress {
         let data = try InputFile.contents(path, kind: "a checkpoint")
-        var progress = try JSONFile.decode(TrainingProgress.self, from: data, name: path, kind: "a checkpoint")
-        if progress.setup == nil, let notes = progress.notes {
-            progress.setup = RunSetup(notes: notes)
-            progress.notes = nil
-        }
+        let progress = try JSONFile.decode(TrainingProgress.self, from: data, name: path, kind: "a checkpoint")
         if let problem = progress.problem() { throw InputError(file: path, line: nil, message: problem) }
         return progress
     }
@@ -50,7 +46,7 @@ public struct TrainingProgress: Sendable, Codable {
              "bestValidationLoss is \(bestValidationLoss ?? 0): must be a finite number, 0 or more"),
         ]
         if let failed = checks.first(where: { !$0.0 }) { return failed.1 }
-        return optimizerState?.problem() ?? setup?.problem()
+        return optimizerState?.problem()
     }
 
     /// Writes the checkpoint atomically (a crash never leaves a partial file); numbers are
@@ -58,9 +54,12 @@ public struct TrainingProgress: Sendable, Codable {
     public func write(to path: String) throws(InputError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        // Notes an earlier version wrote are read, and written back only while no setup replaces them.
+        var written = self
+        if written.setup != nil { written.notes = nil }
         let data: Data
         do {
-            data = try encoder.encode(self)
+            data = try encoder.encode(written)
         } catch {
             throw InputError(file: path, line: nil, message: "cannot encode the checkpoint: \(error)")
         }
@@ -103,10 +102,12 @@ public struct TrainingProgress: Sendable, Codable {
     public var epochsWithoutImprovement = 0
     /// Why the run ended, once it has.
     public var outcome: Outcome = .running
-    /// The data and output files of the run, when its caller recorded them (the CLI does).
-    public var setup: RunSetup?
-    /// What earlier versions kept instead of `setup`, as text: read, never written.
-    var notes: [String: String]?
+    /// What the run's caller keeps with it (the CLI: its data source and output files), any
+    /// JSON value: written and read back as it was given, never interpreted here.
+    public var setup: JSONValue?
+    /// What earlier versions of the CLI kept instead of `setup`, as text: read, for the CLI
+    /// to take up, and written back only while there is no `setup`.
+    public internal(set) var notes: [String: String]?
 
     /// How the run stands or ended.
     public enum Outcome: String, Sendable, Codable {

@@ -6,7 +6,7 @@ extension TrainCommand {
     /// again must agree with the checkpoint's.
     static func resume(from path: String, _ options: ParsedOptions) throws -> Int32 {
         let progress = try TrainingProgress.read(path: path)
-        guard let kept = progress.setup?.resolved(fromCheckpoint: path) else {
+        guard let kept = try progress.runSetup(checkpoint: path)?.resolved(fromCheckpoint: path) else {
             throw InputError(file: path, line: nil, message: "not a checkpoint of `backprop train` (no data source)")
         }
         try checkAgreement(options, with: progress, kept, checkpoint: path)

@@ -34,7 +34,7 @@ struct TrainingSession {
                 guard let checkpointPath, checkpointError == nil else { return }
                 log?.sync()
                 var progress = progress
-                progress.setup = setup.relative(toCheckpoint: checkpointPath)
+                progress.setup = try? JSONValue(encoding: setup.relative(toCheckpoint: checkpointPath))  // strings and numbers: never fails
                 do throws(InputError) { try progress.write(to: checkpointPath) } catch { checkpointError = error }
             },
             shouldStop: { StopSignal.requested })

@@ -1,24 +1,27 @@
-/// What a run was set up with besides its `TrainingConfiguration`: its data and its output
-/// files. A checkpoint keeps it, so that `backprop train --resume` can continue the run.
-public struct RunSetup: Codable, Sendable, Equatable {
+import Backprop
+
+/// What a run of `train` was set up with besides its `TrainingConfiguration`: its data and
+/// its output files. A checkpoint keeps it (`TrainingProgress.setup`), so that
+/// `backprop train --resume` can continue the run.
+struct RunSetup: Codable, Sendable, Equatable {
     /// Where the samples come from.
-    public var data: DataSource
+    var data: DataSource
     /// `Dataset.fingerprint` of the samples as loaded: a resumed run refuses other data.
-    public var dataFingerprint: String
+    var dataFingerprint: String
     /// Where the model is saved at the end.
-    public var savePath: String
+    var savePath: String
     /// Where checkpoints are written, if anywhere.
-    public var checkpointPath: String?
+    var checkpointPath: String?
     /// Epochs between checkpoints (at least 1).
-    public var checkpointEvery: Int
+    var checkpointEvery: Int
     /// Where the per-epoch JSON log is written, if anywhere.
-    public var logPath: String?
+    var logPath: String?
     /// The engine's name (`TrainingEngine.name`): engines round differently, so a resumed
     /// run gives the uninterrupted run's bits only on the same one. Nil when not recorded.
-    public var engine: String?
+    var engine: String?
 
     /// A setup of these values.
-    public init(
+    init(
         data: DataSource, dataFingerprint: String, savePath: String, checkpointPath: String? = nil,
         checkpointEvery: Int = 1, logPath: String? = nil, engine: String? = nil
     ) {
@@ -53,5 +56,22 @@ public struct RunSetup: Codable, Sendable, Equatable {
             if !(noise.isFinite && noise >= 0) { return "setup.data.synthetic.noise is \(noise): must be a finite number, 0 or more" }
         }
         return nil
+    }
+}
+
+extension TrainingProgress {
+    /// The setup `train` recorded in the checkpoint at `path` (or an earlier version's
+    /// notes), checked; nil when it has none.
+    func runSetup(checkpoint path: String) throws(InputError) -> RunSetup? {
+        let setup: RunSetup?
+        if let recorded = self.setup {
+            do { setup = try recorded.decode(RunSetup.self) } catch {
+                throw InputError(file: path, line: nil, message: "setup: not the setup of a `backprop train` run: \(error)")
+            }
+        } else {
+            setup = notes.flatMap(RunSetup.init(notes:))
+        }
+        if let problem = setup?.problem() { throw InputError(file: path, line: nil, message: problem) }
+        return setup
     }
 }
