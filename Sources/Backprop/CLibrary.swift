@@ -17,6 +17,9 @@ enum System {
 
     /// The error code of a call interrupted by a signal, which is retried.
     static let interrupted = EINTR
+    /// The error codes an `InputError`'s kind carries where no call gave one: no such file,
+    /// permission denied, too many levels of symbolic links.
+    static let (noSuchFile, permissionDenied, tooManyLinks) = (ENOENT, EACCES, ELOOP)
 
     /// The error code of a file too large to handle (EFBIG).
     static let tooBig = EFBIG

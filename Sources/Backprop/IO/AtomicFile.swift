@@ -49,14 +49,14 @@ package enum AtomicFile {
     package static func checkWritable(_ path: String) throws(InputError) {
         switch try destination(of: path) {
         case .stream:
-            guard System.isWritable(path) else { throw InputError(file: path, line: nil, message: "is not writable", kind: .writeFailed(errno: EACCES)) }
+            guard System.isWritable(path) else { throw InputError(file: path, line: nil, message: "is not writable", kind: .writeFailed(errno: System.permissionDenied)) }
         case .file(let file, _):
             let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
             guard System.status(folder)?.kind == .directory else {
-                throw InputError(file: path, line: nil, message: "the folder \(folder) does not exist", kind: .writeFailed(errno: ENOENT))
+                throw InputError(file: path, line: nil, message: "the folder \(folder) does not exist", kind: .writeFailed(errno: System.noSuchFile))
             }
             guard System.isWritable(folder) else {
-                throw InputError(file: path, line: nil, message: "the folder \(folder) is not writable", kind: .writeFailed(errno: EACCES))
+                throw InputError(file: path, line: nil, message: "the folder \(folder) is not writable", kind: .writeFailed(errno: System.permissionDenied))
             }
         }
     }
@@ -101,7 +101,7 @@ package enum AtomicFile {
                 target.hasPrefix("/")
                 ? target : URL(fileURLWithPath: current).deletingLastPathComponent().appendingPathComponent(target).path
         }
-        throw InputError(file: path, line: nil, message: "too many levels of symbolic links", kind: .writeFailed(errno: ELOOP))
+        throw InputError(file: path, line: nil, message: "too many levels of symbolic links", kind: .writeFailed(errno: System.tooManyLinks))
     }
 
     static func failure(_ path: String, _ code: Int32) -> InputError {

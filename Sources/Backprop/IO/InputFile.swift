@@ -50,6 +50,6 @@ public enum InputFile {
     }
 
     static func readError(_ path: String, _ code: Int32) -> InputError {
-        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))", kind: code == ENOENT ? .notFound : .readFailed(errno: code))
+        InputError(file: path, line: nil, message: "cannot be read: \(System.describe(code))", kind: code == System.noSuchFile ? .notFound : .readFailed(errno: code))
     }
 }
