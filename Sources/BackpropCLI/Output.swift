@@ -9,36 +9,23 @@ func printError(_ text: String) {
 /// Writes to standard error, ignoring failures (a full disk, a closed pipe): progress and
 /// messages must never stop a run.
 func writeStandardError(_ text: String) {
-    _ = writeAll(STDERR_FILENO, text)
+    _ = System.writeAll(System.standardError, Array(text.utf8))
 }
 
 /// Writes `text` to standard output with write(2), so that a failure is reported, not lost
 /// in a buffer.
 func writeStandardOutput(_ text: String) throws(Failure) {
-    fflush(nil)  // anything print() holds goes first
-    let code = writeAll(STDOUT_FILENO, text)
-    if code != 0 { throw Failure(description: "cannot write to standard output: \(String(cString: strerror(code)))") }
+    _ = System.flushStandardStreams()  // anything print() holds goes first
+    let code = System.writeAll(System.standardOutput, Array(text.utf8))
+    if code != 0 { throw Failure(description: "cannot write to standard output: \(System.describe(code))") }
 }
 
 /// Flushes what print() holds and fails when it cannot be written (a full disk, a closed
 /// pipe), for commands whose output is their result. Their output is smaller than the
 /// buffer, so this flush is the only write that can fail.
 func finishStandardOutput() throws(Failure) {
-    guard fflush(nil) == 0 else {
-        throw Failure(description: "cannot write to standard output: \(String(cString: strerror(errno)))")
-    }
-}
-
-/// write(2) of all of `text`, retried when interrupted: 0, or the error code.
-func writeAll(_ descriptor: Int32, _ text: String) -> Int32 {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
-        if written < 0 && errno == EINTR { continue }
-        if written < 0 { return errno }
-        bytes = bytes.dropFirst(written)
-    }
-    return 0
+    let code = System.flushStandardStreams()
+    guard code == 0 else { throw Failure(description: "cannot write to standard output: \(System.describe(code))") }
 }
 
 /// One JSON object on one line, keys in the given order; nil values become null.

@@ -68,5 +68,5 @@ func main(_ words: [String]) -> Int32 {
 
 // A closed pipe on stdout or stderr is an EPIPE error for the writer to handle, not a signal
 // that kills a training run before it saves its model.
-signal(SIGPIPE, SIG_IGN)
+System.ignoreBrokenPipes()
 exit(main(Array(CommandLine.arguments.dropFirst())))

@@ -51,19 +51,15 @@ struct SweepFolder {
     /// flock(2) on `file`, without waiting; its descriptor stays open (and the lock held)
     /// until the process ends.
     private func take(_ file: String, exclusive: Bool) throws(InputError) {
-        let descriptor = open(file, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw InputError(file: file, line: nil, message: "cannot open the sweep's lock: \(String(cString: strerror(errno)))")
-        }
-        guard flock(descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
-            let code = errno
-            close(descriptor)
-            guard code == EWOULDBLOCK else {
-                throw InputError(file: file, line: nil, message: "cannot lock: \(String(cString: strerror(code)))")
+        do throws(System.LockFailure) { try System.lock(file, exclusive: exclusive) } catch {
+            switch error {
+            case .failed(let code):
+                throw InputError(file: file, line: nil, message: "cannot lock: \(System.describe(code))")
+            case .held:
+                throw InputError(
+                    file: path, line: nil,
+                    message: "another `backprop sweep` is running into this folder (it holds \(file)); wait for it to end, or give another --out")
             }
-            throw InputError(
-                file: path, line: nil,
-                message: "another `backprop sweep` is running into this folder (it holds \(file)); wait for it to end, or give another --out")
         }
     }
 
@@ -96,11 +92,11 @@ struct SweepFolder {
             .joined(separator: ",\n") + "\n}\n"
         let temporary = "\(path)/.sweep.json.\(ProcessInfo.processInfo.processIdentifier).new"
         try AtomicFile.write(text, to: temporary)
-        defer { unlink(temporary) }
-        guard link(temporary, settingsFile) == 0 else {
-            let code = errno
-            if code == EEXIST { return try agree(to: settings) }  // another shard wrote it first
-            throw InputError(file: settingsFile, line: nil, message: "cannot write: \(String(cString: strerror(code)))")
+        defer { System.unlink(temporary) }
+        let code = System.link(temporary, settingsFile)
+        guard code == 0 else {
+            if code == System.alreadyExists { return try agree(to: settings) }  // another shard wrote it first
+            throw InputError(file: settingsFile, line: nil, message: "cannot write: \(System.describe(code))")
         }
     }
 

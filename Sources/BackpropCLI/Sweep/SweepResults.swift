@@ -149,8 +149,8 @@ enum SweepResults {
     }
 }
 
-/// A results file open for appending: each line written whole by one write(2), then
-/// synced, so the cost of a sweep's bookkeeping grows with its configurations, not with
+/// A results file open for appending: each line written whole (write(2) until all of it
+/// is), then synced, so the cost of a sweep's bookkeeping grows with its configurations, not with
 /// their square. A kill can cut only the last line, which the next run leaves out.
 struct ResultsAppender: Sendable {
     let file: String
@@ -159,28 +159,22 @@ struct ResultsAppender: Sendable {
     /// Opens `file`, creating it if needed; a symbolic link there is refused (O_NOFOLLOW).
     init(_ file: String) throws(InputError) {
         try SweepFolder.refuseLink(file)
-        descriptor = open(file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw InputError(file: file, line: nil, message: "cannot open: \(String(cString: strerror(errno)))") }
+        descriptor = System.openForAppending(file)
+        guard descriptor >= 0 else { throw InputError(file: file, line: nil, message: "cannot open: \(System.describe(System.errorCode))") }
         self.file = file
     }
 
     /// Appends `line` and a newline, and syncs the file.
     func append(_ line: String) throws(InputError) {
-        let bytes = Array((line + "\n").utf8)
-        var written = -1
-        repeat {
-            written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
-        } while written < 0 && errno == EINTR
-        guard written == bytes.count else {
-            let reason = written < 0 ? String(cString: strerror(errno)) : "\(written) of \(bytes.count) bytes written (is the disk full?)"
-            throw InputError(file: file, line: nil, message: "cannot append a result: \(reason)")
+        let written = System.writeAll(descriptor, Array((line + "\n").utf8))
+        guard written == 0 else {
+            throw InputError(file: file, line: nil, message: "cannot append a result: \(System.describe(written))", kind: .writeFailed(errno: written))
         }
-        guard fsync(descriptor) == 0 else {
-            throw InputError(file: file, line: nil, message: "cannot sync: \(String(cString: strerror(errno)))")
+        let synced = System.sync(descriptor)
+        guard synced == 0 else {
+            throw InputError(file: file, line: nil, message: "cannot sync: \(System.describe(synced))", kind: .writeFailed(errno: synced))
         }
     }
 
-    func close() { closeDescriptor(descriptor) }
+    func close() { System.close(descriptor) }
 }
-
-private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }

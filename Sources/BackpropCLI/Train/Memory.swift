@@ -5,12 +5,7 @@ import Foundation
 /// policy weighs a run's `TrainingConfiguration.bytesPerLoadedSample` against it.
 func availableMemory() -> UInt64 {
     var bytes = ProcessInfo.processInfo.physicalMemory
-    #if os(Linux)
-        var limit = rlimit()
-        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
-            bytes = min(bytes, UInt64(limit.rlim_cur))
-        }
-    #endif
+    if let limit = System.addressSpaceLimit { bytes = min(bytes, limit) }
     // cgroup v2, then v1: "max" or an unreadable file mean no limit.
     for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
         if let text = try? String(contentsOfFile: path, encoding: .utf8),

@@ -5,7 +5,7 @@ import Foundation
 /// plain line per epoch otherwise.
 struct ProgressDisplay {
     let totalEpochs: Int
-    let live = isatty(STDERR_FILENO) != 0
+    let live = System.isTerminal(System.standardError)
     let started = ContinuousClock.now
     var firstEpoch: Int?
 

@@ -23,31 +23,31 @@ final class TrainingLog {
             kept = lines.prefix(progress.epochsCompleted).map { $0 + "\n" }.joined()
         }
         try AtomicFile.write(kept, to: path)
-        descriptor = open(path, O_WRONLY | O_APPEND)
+        descriptor = System.openExistingForAppending(path)
         guard descriptor >= 0 else {
-            throw InputError(file: path, line: nil, message: "cannot be opened: \(String(cString: strerror(errno)))")
+            throw InputError(file: path, line: nil, message: "cannot be opened: \(System.describe(System.errorCode))")
         }
     }
 
-    deinit { if descriptor >= 0 { close(descriptor) } }
+    deinit { if descriptor >= 0 { System.close(descriptor) } }
 
     func append(_ report: EpochReport) {
         guard descriptor >= 0 else { return }
-        fail(writeAll(descriptor, TrainingReporter.json(report) + "\n"))
+        fail(System.writeAll(descriptor, Array((TrainingReporter.json(report) + "\n").utf8)))
     }
 
     /// Flushes the log to disk, so that it holds at least what a checkpoint written with it
-    /// says. A pipe or a terminal cannot be synced (EINVAL), and needs not be.
+    /// says (a pipe or a terminal needs not be).
     func sync() {
-        guard descriptor >= 0, fsync(descriptor) != 0, errno != EINVAL else { return }
-        fail(errno)
+        guard descriptor >= 0 else { return }
+        fail(System.sync(descriptor))
     }
 
     private func fail(_ code: Int32) {
         guard code != 0 else { return }
-        let failure = InputError(file: path, line: nil, message: "cannot write the log: \(String(cString: strerror(code)))")
+        let failure = InputError(file: path, line: nil, message: "cannot write the log: \(System.describe(code))")
         error = failure
-        close(descriptor)
+        System.close(descriptor)
         descriptor = -1
         printError("warning: \(failure); training goes on without the log")
     }

@@ -23,7 +23,7 @@ struct TrainingReporter {
         switch style {
         case .json:
             print(Self.json(report))
-            fflush(nil)
+            _ = System.flushStandardStreams()
         case .text:
             display.show(report)
         case .quiet:
