@@ -75,6 +75,9 @@ enum System {
 
     static func unlink(_ path: String) { _ = Foundation.unlink(path) }
 
+    /// The error code of a write to a pipe its reader has closed.
+    static let brokenPipe = EPIPE
+
     /// A closed pipe on stdout or stderr becomes an EPIPE error for the writer to handle,
     /// not a signal that kills a training run before it saves its model.
     static func ignoreBrokenPipes() { _ = signal(SIGPIPE, SIG_IGN) }

@@ -17,7 +17,7 @@ func writeStandardError(_ text: String) {
 func writeStandardOutput(_ text: String) throws(Failure) {
     _ = System.flushStandardStreams()  // anything print() holds goes first
     let code = System.writeAll(System.standardOutput, Array(text.utf8))
-    if code != 0 { throw Failure(description: "cannot write to standard output: \(System.describe(code))") }
+    if code != 0 { throw Failure(description: "cannot write to standard output: \(System.describe(code))", brokenPipe: code == System.brokenPipe) }
 }
 
 /// Flushes what print() holds and fails when it cannot be written (a full disk, a closed
@@ -25,7 +25,7 @@ func writeStandardOutput(_ text: String) throws(Failure) {
 /// buffer, so this flush is the only write that can fail.
 func finishStandardOutput() throws(Failure) {
     let code = System.flushStandardStreams()
-    guard code == 0 else { throw Failure(description: "cannot write to standard output: \(System.describe(code))") }
+    guard code == 0 else { throw Failure(description: "cannot write to standard output: \(System.describe(code))", brokenPipe: code == System.brokenPipe) }
 }
 
 /// One JSON object on one line, keys in the given order; nil values become null.

@@ -56,6 +56,8 @@ func main(_ words: [String]) -> Int32 {
     } catch let error as UsageError {
         printError("error: \(error)\nRun `backprop \(name) --help` for usage.")
         return 64
+    } catch let failure as Failure where failure.brokenPipe {
+        return 0  // the reader of the output wanted no more (`| head`), as for any filter
     } catch let error as SettingError {
         // The options are checked as they are read: one the library refuses is a usage error too.
         printError("error: \(error)\nRun `backprop \(name) --help` for usage.")

@@ -306,6 +306,28 @@ import Testing
         #expect(message.contains("cannot write to standard output"))
     }
 
+    /// Output whose reader has gone (`| head`) stops the command quietly, with status 0, as
+    /// for any filter; a full disk stays an error (above).
+    @Test func aClosedPipeOnStandardOutputStopsQuietly() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try (0..<5000).map { "\(Double($0) / 5000),\(Double($0 % 7) / 7)\n" }.joined()
+            .write(to: folder.appendingPathComponent("x.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["train", "--epochs", "1", "--quiet", "--save", "m.json"], in: folder).status == 0)
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["predict", "--model", "m.json", "--data", "x.csv"]
+        process.currentDirectoryURL = folder
+        let (output, errors) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError) = (output, errors)
+        try output.fileHandleForReading.close()  // the reader is gone before the first write
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(message.isEmpty, "\(message)")
+    }
+
     /// The checkpoint keeps the engine: a parallel run at a batch size it splits, resumed with
     /// `--resume` alone, ends with the uninterrupted run's bytes, and so does its log.
     @Test func resumeKeepsTheEngineAndTheLog() throws {

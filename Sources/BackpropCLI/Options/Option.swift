@@ -89,4 +89,6 @@ struct UsageError: Error, CustomStringConvertible {
 /// A failed check that is neither a usage nor an input problem (a gradient check above tolerance).
 struct Failure: Error, CustomStringConvertible {
     var description: String
+    /// Standard output was closed by its reader (`| head`): the command stops, quietly.
+    var brokenPipe = false
 }
