@@ -106,8 +106,8 @@ import Testing
         var forgetful = try #require(saved)
         #expect(forgetful.optimizerState?.steps == 150 + 3 * 20)  // epoch 1, then 3 chunks of 20 batches
         forgetful.optimizerState = nil
-        let restarted = try Trainer<SIMDEngine>(Self.configuration()).run(on: Self.data, resuming: forgetful)
-        #expect(try restarted.model.jsonText != uninterrupted(SIMDEngine.self, optimizer: optimizer).model)
+        let error = #expect(throws: SettingError.self) { try Trainer<SIMDEngine>(Self.configuration()).run(on: Self.data, resuming: forgetful) }
+        #expect(error?.message.hasPrefix("optimizerState is missing") == true, "\(String(describing: error))")
     }
 
     /// The last checkpoint of a short run on 100 samples, and the new temporary file it was
@@ -181,6 +181,40 @@ import Testing
         }
     }
 
+    /// An optimizer's state is checked as a whole against its optimizer, whether it comes
+    /// from a file or from code: removed, cut short, of another optimizer, or with a step
+    /// count near Int.max (which overflowed), each refused naming the field.
+    @Test func optimizerStatesThatDoNotFitAreRefused() throws {
+        var saved: TrainingProgress?
+        let adam = Self.configuration(epochs: 2, optimizer: .adam())
+        _ = try Trainer<SIMDEngine>(adam).run(on: Self.data, callbacks: TrainingCallbacks(onCheckpoint: { saved = $0 }))
+        let checkpoint = try #require(saved)
+        let state = try #require(checkpoint.optimizerState)
+        let cases: [(String, (inout TrainingProgress) -> Void, String)] = [
+            ("removed", { $0.optimizerState = nil }, "optimizerState is missing: adam keeps its state from the first step"),
+            ("cut short", { $0.optimizerState?.first = [] }, "optimizerState.first has 0 values: must have 51 after"),
+            ("no steps", { $0.optimizerState?.steps = 0 }, "optimizerState.steps is 0: must be from 1 to 2^53"),
+            ("near Int.max", { $0.optimizerState?.steps = Int.max - 1 }, "optimizerState.steps is 9223372036854775806"),
+            ("negative second moment", { $0.optimizerState?.second[7] = -1 }, "optimizerState.second[7] is -1.0: a second moment is never negative"),
+            ("Adam's state for SGD with momentum", { $0.configuration.optimizer = .sgd(momentum: 0.9) },
+             "optimizerState.second[0] is \(state.second[0]): SGD keeps no second moment"),
+            ("a state for plain SGD", { ($0.configuration.optimizer, $0.configuration.learningRate) = (.sgd(), 1) },
+             "optimizerState: plain SGD keeps no state"),
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID()).ckpt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for (name, change, message) in cases {
+            var tampered = checkpoint
+            change(&tampered)
+            let fromCode = #expect(throws: SettingError.self, "\(name)") { try Trainer<SIMDEngine>(tampered.configuration).run(on: Self.data, resuming: tampered) }
+            #expect(fromCode?.setting == "checkpoint" && fromCode?.message.hasPrefix(message) == true, "\(name): \(String(describing: fromCode))")
+            try tampered.write(to: path)
+            let fromFile = #expect(throws: InputError.self, "\(name)") { try TrainingProgress.read(path: path) }
+            #expect(fromFile?.message.hasPrefix(message) == true, "\(name): \(String(describing: fromFile))")
+        }
+        #expect(throws: Never.self) { try Trainer<SIMDEngine>(adam).run(on: Self.data, resuming: checkpoint) }
+    }
+
     /// Checkpoints edited by hand: every field out of range is reported with its value,
     /// never a trap, and decoding errors name the field without the decoder's debug text.
     @Test(arguments: [
@@ -200,9 +234,9 @@ import Testing
         ("\"positiveWeight\" : 1", "\"positiveWeight\" : 0",
          "configuration.positiveWeight is 0.0: must be a finite number greater than 0"),
         ("\"epochsCompleted\" : 2", "\"optimizerState\" : {\"steps\" : 3, \"first\" : [1], \"second\" : []}, \"epochsCompleted\" : 2",
-         "optimizerState.first has 1 values: must have 51 or none"),
+         "optimizerState: plain SGD keeps no state, but the checkpoint holds 3 steps of one"),
         ("\"epochsCompleted\" : 2", "\"optimizerState\" : {\"steps\" : -1, \"first\" : [], \"second\" : []}, \"epochsCompleted\" : 2",
-         "optimizerState.steps is -1: must be 0 or more"),
+         "optimizerState.steps is -1: must be from 1 to 2^53 (a state is kept after a step)"),
     ])
     func tamperedCheckpointsAreRefusedFieldByField(original: String, replacement: String, message: String) throws {
         let (_, path) = try Self.lastCheckpoint(epochs: 2)

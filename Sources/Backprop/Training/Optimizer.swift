@@ -160,12 +160,17 @@ public struct OptimizerState: Sendable, Hashable, Codable {
         second = blocks.second.parameters().flattened
     }
 
-    /// What an untrusted state (from a checkpoint) holds that no run writes, if anything.
-    func problem() -> String? {
-        if steps < 0 { return "optimizerState.steps is \(steps): must be 0 or more" }
+    /// What an untrusted state (from a checkpoint of a run with `rule`) holds that no such
+    /// run writes, if anything: the state is checked as a whole against its optimizer.
+    func problem(for rule: UpdateRule) -> String? {
+        // Beyond 2^53 a step count is not exact as a Double (and t + 1 could overflow).
+        if steps < 1 || steps > 1 << 53 { return "optimizerState.steps is \(steps): must be from 1 to 2^53 (a state is kept after a step)" }
+        if rule.settings.isPlainSGD {
+            return "optimizerState: plain SGD keeps no state, but the checkpoint holds \(steps) steps of one"
+        }
         for (name, values) in [("first", first), ("second", second)] {
-            if !values.isEmpty && values.count != Parameters.count {
-                return "optimizerState.\(name) has \(values.count) values: must have \(Parameters.count) or none"
+            if values.count != Parameters.count {
+                return "optimizerState.\(name) has \(values.count) values: must have \(Parameters.count) after \(steps) steps"
             }
             if let index = values.firstIndex(where: { !$0.isFinite }) {
                 return "optimizerState.\(name)[\(index)] is not a finite number"
@@ -173,6 +178,9 @@ public struct OptimizerState: Sendable, Hashable, Codable {
         }
         if let index = second.firstIndex(where: { $0 < 0 }) {
             return "optimizerState.second[\(index)] is \(second[index]): a second moment is never negative"
+        }
+        if case .sgd = rule.optimizer, let index = second.firstIndex(where: { $0 != 0 }) {
+            return "optimizerState.second[\(index)] is \(second[index]): SGD keeps no second moment (an Adam state?)"
         }
         return nil
     }

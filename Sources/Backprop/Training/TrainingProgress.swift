@@ -46,7 +46,12 @@ public struct TrainingProgress: Sendable, Codable {
              "bestValidationLoss is \(bestValidationLoss ?? 0): must be a finite number, 0 or more"),
         ]
         if let failed = checks.first(where: { !$0.0 }) { return failed.1 }
-        return optimizerState?.problem()
+        if let optimizerState { return optimizerState.problem(for: c.rule) }
+        // A stateful optimizer keeps its state from the first step on.
+        if !c.rule.settings.isPlainSGD && (epochsCompleted > 0 || batchesCompleted > 0) {
+            return "optimizerState is missing: \(c.optimizer.name) keeps its state from the first step, and the run has taken steps"
+        }
+        return nil
     }
 
     /// Writes the checkpoint atomically (a crash never leaves a partial file); numbers are
@@ -130,11 +135,14 @@ public struct TrainingProgress: Sendable, Codable {
 
 extension TrainingProgress {
     /// Checks that this checkpoint can go on with `samples` samples (before its validation
-    /// split): that it stands inside an epoch of them.
+    /// split): that no run could have written a field of it otherwise (as `read(path:)`
+    /// checks a file: an optimizer's state that does not fit its optimizer, a count out of
+    /// range), and that it stands inside an epoch of these samples.
     ///
-    /// - Throws: `SettingError` (setting `checkpoint`) when its position is past the end of
-    ///   an epoch of these samples: a checkpoint of other data.
+    /// - Throws: `SettingError` (setting `checkpoint`) naming the field, or when its position
+    ///   is past the end of an epoch of these samples: a checkpoint of other data.
     public func checkResumable(onSamples samples: Int) throws(SettingError) {
+        if let problem = problem() { throw SettingError(setting: "checkpoint", message: problem) }
         let training = Dataset.trainingCount(of: samples, validationFraction: configuration.validationFraction)
         let batches = (training + configuration.batchSize - 1) / max(1, configuration.batchSize)
         guard batchesCompleted <= batches else {
