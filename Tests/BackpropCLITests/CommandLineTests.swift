@@ -152,6 +152,9 @@ import Testing
         (["train", "--data", "d.csv", "--samples", "9"], "error: --data cannot be combined with --samples"),
         (["predict", "--data", "d.csv"], "error: --model MODEL.json is required"),
         (["train", "--epochs"], "error: --epochs needs a value (--epochs E)"),
+        (["train", "--stream"], "error: --stream reads an .npy file given with --data"),
+        (["bench", "--engine", "simd", "--threads", "2"],
+         "error: --threads 2: the simd engine runs on one thread (--threads is for parallel and population)"),
         (["train", "--validation-split", "0.0001"],
          "error: --validation-split 0.0001 holds out no samples out of 2000; it needs at least 0.0005"),
     ])
@@ -304,6 +307,26 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
         #expect(message.contains("cannot write to standard output"))
+    }
+
+    /// A checkpoint's setup edited by hand is refused on resume, naming the file and the
+    /// field: an engine this tool does not have, no checkpoints between epochs, no samples.
+    @Test(arguments: [
+        ("\"engine\" : \"simd\"", "\"engine\" : \"gpu\"", "setup.engine is \"gpu\": must be one of reference, simd, parallel, population"),
+        ("\"checkpointEvery\" : 1", "\"checkpointEvery\" : 0", "setup.checkpointEvery is 0: must be at least 1"),
+        ("\"count\" : 400", "\"count\" : 0", "setup.data.synthetic.count is 0: must be at least 1"),
+    ])
+    func aTamperedSetupIsRefused(original: String, replacement: String, message: String) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try Self.run(["train", "--samples", "400", "--epochs", "2", "--quiet", "--checkpoint", "ck.json", "--save", "m.json"], in: folder).status == 0)
+        let checkpoint = folder.appendingPathComponent("ck.json")
+        let text = try String(contentsOf: checkpoint, encoding: .utf8)
+        #expect(text.contains(original))
+        try text.replacingOccurrences(of: original, with: replacement).write(to: checkpoint, atomically: true, encoding: .utf8)
+        let resumed = try Self.run(["train", "--resume", "ck.json", "--epochs", "3", "--quiet"], in: folder)
+        #expect(resumed.status == 1)
+        #expect(resumed.errors == "error: ck.json: \(message)\n", "\(resumed.errors)")
     }
 
     /// Output whose reader has gone (`| head`) stops the command quietly, with status 0, as

@@ -196,6 +196,7 @@ import Testing
              "error: --validation-split 0.1 holds out no samples out of 3"),
             (["--out", "s", "--learning-rate", "0.1", "--seed", "1", "--optimizer", "adam", "--momentum", "0.9"], [:],
              "error: --momentum is a setting of --optimizer sgd"),
+            (["--report", "s", "--learning-rate", "0.1"], [:], "error: --report DIR takes --json only; --learning-rate is for training a sweep"),
         ]
         for (arguments, environment, message) in cases {
             let result = try CLI.run(["sweep"] + arguments, in: folder, environment: environment)
@@ -406,6 +407,11 @@ import Testing
              "model models/config-0001.json is not configuration 7's file models/config-0007.json"),
             ("\"index\":1,", "\"index\":\"x\",", "not a result line of `backprop sweep`: index of the wrong type", "not a result line"),
             ("\"learning_rate\":1.0,", "\"learning_rate\":0.4,", "configuration 1 there (learning rate 0.4, seed 1", nil),
+            // Numbers a report or a plot would compute with: each range-checked.
+            ("\"learning_rate\":1.0,", "\"learning_rate\":-1.0,", "learning_rate -1.0 is not a number > 0", "learning_rate -1.0 is not"),
+            ("\"seed\":1,\"batch_size\":32,\"optimizer\":\"sgd\",\"momentum\":0.0,\"model\":\"models/config-0001.json\"",
+             "\"seed\":1,\"batch_size\":0,\"optimizer\":\"sgd\",\"momentum\":0.0,\"model\":\"models/config-0001.json\"",
+             "batch_size 0 is not 1 or more", "batch_size 0 is not"),
         ]
         for (from, to, message, reportMessage) in cases {
             let bad = original.replacingOccurrences(of: from, with: to)

@@ -83,7 +83,13 @@ enum SweepCommand {
     ]
 
     static func run(_ options: ParsedOptions) throws -> Int32 {
-        if let folder = options.string("--report") { return try report(folder, json: options.flag("--json")) }
+        if let folder = options.string("--report") {
+            // A report reads a folder: a grid or training option would be ignored without a word.
+            if let other = options.values.keys.sorted().first(where: { !["--report", "--json"].contains($0) }) {
+                throw UsageError(description: "--report DIR takes --json only; \(other) is for training a sweep")
+            }
+            return try report(folder, json: options.flag("--json"))
+        }
         guard let out = options.string("--out") else { throw UsageError(description: "sweep needs --out DIR (or --report DIR)") }
         guard options.has("--learning-rate"), options.has("--seed") else {
             throw UsageError(description: "sweep needs --learning-rate LIST and --seed LIST")

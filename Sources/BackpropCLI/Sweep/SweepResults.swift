@@ -99,6 +99,20 @@ enum SweepResults {
         let index = result.index
         if index < 0 { return "index \(index) is not a configuration's number (0 or more)" }
         if result.epochs < 0 { return "epochs \(result.epochs) is negative" }
+        // Every number is checked before a report or a plot computes with it.
+        let point = result.point
+        if !(point.learningRate.isFinite && point.learningRate > 0) { return "learning_rate \(point.learningRate) is not a number > 0" }
+        if point.batchSize < 1 { return "batch_size \(point.batchSize) is not 1 or more" }
+        if !(0..<1).contains(point.momentum) { return "momentum \(point.momentum) is not from 0 up to (not including) 1" }
+        if !["sgd", "adam", "adamw"].contains(point.optimizer) { return "optimizer '\(point.optimizer)' is not one of sgd, adam, adamw" }
+        for (name, value, most) in [
+            ("loss", result.loss, Double.infinity), ("accuracy", result.accuracy, 1),
+            ("validation_loss", result.validationLoss, .infinity), ("validation_accuracy", result.validationAccuracy, 1),
+        ] {
+            if let value, !(value.isFinite && value >= 0 && value <= most) {
+                return "\(name) \(value) is not a number from 0" + (most == 1 ? " to 1" : "")
+            }
+        }
         if !outcomes.contains(result.outcome) { return "outcome '\(result.outcome)' is not one of \(outcomes.joined(separator: ", "))" }
         if let grid {
             guard index < grid.points.count else {

@@ -15,7 +15,7 @@ struct SweepData: @unchecked Sendable {
         source = TrainCommand.dataSource(options, seed: 0)
         switch source {
         case .synthetic(_, let samples, _, _):
-            if options.flag("--stream") { throw UsageError(description: "--stream reads an .npy file given with --data") }
+            try TrainingData.checkStream(source, stream: options.flag("--stream"))
             (file, count) = (nil, samples)
         case .file:
             let file = try TrainingData.open(source, configuration: configuration, stream: options.flag("--stream"))

@@ -51,6 +51,9 @@ struct RunSetup: Codable, Sendable, Equatable {
     /// The first field of an untrusted setup (from a checkpoint) that is out of range, if any.
     func problem() -> String? {
         if checkpointEvery < 1 { return "setup.checkpointEvery is \(checkpointEvery): must be at least 1" }
+        if let engine, !EngineChoice.names.contains(engine) {
+            return "setup.engine is \"\(engine)\": must be one of \(EngineChoice.names.joined(separator: ", "))"
+        }
         if case .synthetic(_, let count, let noise, _) = data {
             if count < 1 { return "setup.data.synthetic.count is \(count): must be at least 1" }
             if !(noise.isFinite && noise >= 0) { return "setup.data.synthetic.noise is \(noise): must be a finite number, 0 or more" }

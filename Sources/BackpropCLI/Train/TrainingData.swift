@@ -10,6 +10,7 @@ enum TrainingData {
     /// `stream` says so or when loading it would take more than half the memory this
     /// process may use.
     static func open(_ source: DataSource, configuration: TrainingConfiguration, stream: Bool) throws -> TrainingData {
+        try checkStream(source, stream: stream)
         guard case .file(let path) = source, NPY.isNPY(path: path) else {
             if stream, case .file(let path) = source {
                 throw UsageError(description: "--stream reads .npy files; write \(path) as one with `backprop convert`")
@@ -29,6 +30,11 @@ enum TrainingData {
             throw UsageError(description: "\(path) is streamed from disk (\(why)): --validation-split needs the data in memory")
         }
         return .streamed(reader)
+    }
+
+    /// `--stream` reads a file: with a built-in set it would be ignored without a word.
+    static func checkStream(_ source: DataSource, stream: Bool) throws(UsageError) {
+        if stream, case .synthetic = source { throw UsageError(description: "--stream reads an .npy file given with --data") }
     }
 
     /// Number of samples.
