@@ -511,6 +511,9 @@ import Testing
         try file("d.csv", "x0,x1,label\n1,2,0\n2,1,1\n3,3,0\n")
         try file("cr.csv", "x0,x1,label\r1,2,0\r2,1,1\r")
         #expect(try Self.run(["train", "--epochs", "2", "--quiet", "--save", "m.json", "--checkpoint", "c.json"], in: folder).status == 0)
+        #expect(
+            try Self.run(["train", "--epochs", "2", "--quiet", "--optimizer", "adam", "--save", "a.json", "--checkpoint", "adam.json"], in: folder)
+                .status == 0)
         let model = try String(contentsOf: folder.appendingPathComponent("m.json"), encoding: .utf8)
         let firstBias = try #require(model.range(of: #"(?<="bias": \[)[^,\]]+"#, options: .regularExpression))
         try file("tiny.json", model.replacingCharacters(in: firstBias, with: "1e-400"))
@@ -524,6 +527,11 @@ import Testing
              "error: --optimizer adam differs from the run in c.json (sgd)", ""),
             (["train", "--resume", "c.json", "--epochs", "3", "--momentum", "0.5"], 64,
              "error: --momentum 0.5 differs from the run in c.json (0.0)", ""),
+            (["train", "--resume", "c.json", "--epochs", "3", "--beta1", "0.9"], 64,
+             "error: --beta1 differs from the run in c.json (none (--optimizer sgd))", ""),
+            (["train", "--resume", "adam.json", "--epochs", "3", "--beta1", "0.9", "--epsilon", "1e-8"], 0, "", ""),
+            (["train", "--resume", "adam.json", "--epochs", "3", "--beta1", "0.8"], 64,
+             "error: --beta1 0.8 differs from the run in adam.json (0.9)", ""),
             (["train", "--optimizer", "adam", "--momentum", "0.9"], 64, "error: --momentum is not a setting of --optimizer adam", ""),
             (["train", "--beta1", "0.8"], 64, "error: --beta1 is not a setting of --optimizer sgd", ""),
             (["train", "--nesterov"], 64, "error: --optimizer sgd: Nesterov momentum needs a momentum greater than 0", ""),

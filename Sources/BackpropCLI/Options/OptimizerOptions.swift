@@ -58,13 +58,16 @@ enum OptimizerOptions {
 
     /// Each option given again with `--resume`, beside the checkpoint's value, as text.
     static func comparisons(_ options: ParsedOptions, with run: TrainingConfiguration) -> [(option: String, given: String, kept: String)] {
-        let given = optimizer(options)
+        // Without --optimizer, the settings given are the run's optimizer's (--beta1 of an Adam run).
+        let given = optimizer(named: options.string("--optimizer") ?? run.optimizer.name, momentum: options.number("--momentum") ?? 0, options)
         var pairs = [
             ("--optimizer", given.name, run.optimizer.name),
             ("--positive-weight", "\(options.number("--positive-weight") ?? 1)", "\(run.positiveWeight)"),
         ]
         for option in sgdOnly + adamOnly + ["--weight-decay"] {
-            pairs.append((option, setting(option, of: given), setting(option, of: run.optimizer)))
+            let value = setting(option, of: given)
+            // A setting the optimizer does not have, given anyway, never agrees.
+            pairs.append((option, value.hasPrefix("none") ? "given" : value, setting(option, of: run.optimizer)))
         }
         return pairs
     }
