@@ -77,6 +77,20 @@ import Testing
         #expect(try Dataset.read(path: csv) == data)
     }
 
+    /// A dtype in double quotes, which NumPy reads, is read.
+    @Test func aDoubleQuotedDtypeIsRead() throws {
+        let path = try Self.file("quoted.npy", dict: Self.dict("\"<f8\"", shape: "(2, 3)"), values: [1, 2, 0, 3, 4, 1])
+        #expect(try NPY.read(path: path) == Dataset(x0: [1, 3], x1: [2, 4], label: [0, 1]))
+    }
+
+    /// A complete header longer than this tool reads is called so, not "cut short".
+    @Test func aHeaderLongerThanThisToolReadsSaysSo() throws {
+        let long = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), " + String(repeating: " ", count: 70_000) + "}"
+        let path = try Self.file("long.npy", dict: long, values: [1, 2, 0, 3, 4, 1], version: 2)
+        let error = #expect(throws: InputError.self) { try NPY.read(path: path) }
+        #expect(error?.message.hasPrefix("the .npy header is 70") == true && error?.message.contains("more than the 65524 this tool reads") == true, "\(String(describing: error))")
+    }
+
     @Test func version2HeadersAreRead() throws {
         let path = try Self.file("v2.npy", dict: Self.dict(shape: "(2, 3)"), values: [1, 2, 0, 3, 4, 1], version: 2)
         #expect(try NPY.read(path: path) == Dataset(x0: [1, 3], x1: [2, 4], label: [0, 1]))
@@ -102,6 +116,10 @@ import Testing
         (Self.dict(shape: "(2, 3)"), [1, 2, 0, 3, .nan, 1], "row 1 (counting from 0): x1 is nan"),
         (Self.dict(shape: "(2, 3)"), [-.infinity, 2, 0, 3, 4, 1], "row 0 (counting from 0): x0 is -inf"),
         (Self.dict(shape: "(2, 3)"), [1, 2, 0, 3, 4, 0.5], "row 1 (counting from 0): label 0.5 is not 0 or 1"),
+        ("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), 'shape': (3, 2), }", [1, 2, 0, 3, 4, 1],
+         "the .npy header names 'shape' twice"),
+        ("{'descr': '<f8', \"descr\": '<f4', 'fortran_order': False, 'shape': (2, 3), }", [1, 2, 0, 3, 4, 1],
+         "the .npy header names 'descr' twice"),
     ] as [(String, [Double], String)])
     func badFilesAreRefusedWithTheirProblem(dict: String, values: [Double], message: String) throws {
         let path = try Self.file("bad-\(UUID()).npy", dict: dict, values: values)

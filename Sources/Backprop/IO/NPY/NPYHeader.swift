@@ -38,12 +38,21 @@ struct NPYHeader: Equatable {
         var length = 0
         for i in (0..<lengthBytes).reversed() where 8 + i < bytes.count { length = length << 8 | Int(bytes[8 + i]) }
         let start = 8 + lengthBytes
+        guard start + length <= Self.maximumLength else {
+            throw NPYError("the .npy header is \(length) bytes, more than the \(Self.maximumLength - start) this tool reads")
+        }
         guard bytes.count >= start + length else { throw NPYError("the .npy header is cut short") }
         dataOffset = start + length
         let dict = String(decoding: bytes[start..<dataOffset], as: UTF8.self)
+        // NumPy's dict literal keeps the last of two equal keys, a first-match reader the
+        // first: a header that names a key twice is refused, not read one way or the other.
+        for key in ["descr", "fortran_order", "shape"] where Self.occurrences(of: key, in: dict) > 1 {
+            throw NPYError("the .npy header names '\(key)' twice")
+        }
 
         guard let descr = Self.value(of: "descr", in: dict) else { throw NPYError("the .npy header has no 'descr' (dtype)") }
-        guard descr == "'<f8'" || descr == "'<d'" else {
+        // NumPy reads the dtype quoted either way.
+        guard ["'<f8'", "'<d'", "\"<f8\"", "\"<d\""].contains(descr) else {
             throw NPYError(
                 "dtype \(descr) is not float64, little-endian ('<f8'): convert it with array.astype('<f8') before np.save")
         }
@@ -86,6 +95,11 @@ struct NPYHeader: Equatable {
 
     /// Bytes of data the shape calls for.
     var dataBytes: Int { rows * columns * 8 }
+
+    /// How many times `key`, quoted either way, appears in the dict literal.
+    private static func occurrences(of key: String, in dict: String) -> Int {
+        dict.components(separatedBy: "'\(key)'").count - 1 + dict.components(separatedBy: "\"\(key)\"").count - 1
+    }
 
     /// The value after `'key':` in a dict literal: a quoted string, a tuple, or a bare word.
     private static func value(of key: String, in dict: String) -> String? {
