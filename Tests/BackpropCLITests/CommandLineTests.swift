@@ -315,6 +315,10 @@ import Testing
         ("\"engine\" : \"simd\"", "\"engine\" : \"gpu\"", "setup.engine is \"gpu\": must be one of reference, simd, parallel, population"),
         ("\"checkpointEvery\" : 1", "\"checkpointEvery\" : 0", "setup.checkpointEvery is 0: must be at least 1"),
         ("\"count\" : 400", "\"count\" : 0", "setup.data.synthetic.count is 0: must be at least 1"),
+        ("\"savePath\" : \"m.json\"", "\"savePath\" : \"../victim.json\"",
+         "setup.savePath ../victim.json leaves the checkpoint's folder: give --save to resume it"),
+        ("\"savePath\" : \"m.json\"", "\"savePath\" : \"/tmp/victim.json\"",
+         "setup.savePath /tmp/victim.json leaves the checkpoint's folder: give --save to resume it"),
     ])
     func aTamperedSetupIsRefused(original: String, replacement: String, message: String) throws {
         let folder = try Self.temporaryFolder()

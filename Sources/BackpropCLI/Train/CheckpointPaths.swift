@@ -30,11 +30,14 @@ private func folder(of path: String) -> URL {
     URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
 }
 
-/// `path` relative to `folder` when `path` was given relative (absolute paths stay so).
+/// `path` relative to `folder` when it lies inside `folder` or was given relative; an
+/// absolute path outside `folder` stays so. (A resumed run's paths come back absolute from
+/// `resolved`: those inside the folder are made relative again, so that they stay where a
+/// checkpoint keeps them.)
 private func relativePath(of path: String, from folder: URL) -> String {
-    guard !path.hasPrefix("/") else { return path }
     let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
     let base = folder.standardizedFileURL.pathComponents
     let shared = zip(target, base).prefix { $0 == $1 }.count
+    if path.hasPrefix("/") && shared < base.count { return path }
     return (Array(repeating: "..", count: base.count - shared) + target[shared...]).joined(separator: "/")
 }

@@ -6,9 +6,21 @@ extension TrainCommand {
     /// again must agree with the checkpoint's.
     static func resume(from path: String, _ options: ParsedOptions) throws -> Int32 {
         let progress = try TrainingProgress.read(path: path)
-        guard let kept = try progress.runSetup(checkpoint: path)?.resolved(fromCheckpoint: path) else {
+        guard let recorded = try progress.runSetup(checkpoint: path) else {
             throw InputError(file: path, line: nil, message: "not a checkpoint of `backprop train` (no data source)")
         }
+        // The files a resumed run writes without being told stay in the checkpoint's folder:
+        // an edited checkpoint must not aim a write at any file the user can write.
+        for (option, field, output) in [
+            ("--save", "savePath", recorded.savePath), ("--log", "logPath", recorded.logPath),
+            ("--checkpoint", "checkpointPath", recorded.checkpointPath),
+        ] where !options.has(option) {
+            if let output, output.hasPrefix("/") || output.split(separator: "/").contains("..") {
+                throw InputError(
+                    file: path, line: nil, message: "setup.\(field) \(output) leaves the checkpoint's folder: give \(option) to resume it")
+            }
+        }
+        let kept = recorded.resolved(fromCheckpoint: path)
         try checkAgreement(options, with: progress, kept, checkpoint: path)
         let outputs = try resumedOutputs(options, kept, checkpoint: path)
         let data = try TrainingData.open(kept.data, configuration: progress.configuration, stream: options.flag("--stream"))
