@@ -327,7 +327,7 @@ struct Lane {
 
 /// A model's data: in memory, or a file streamed from disk with the standardisation fitted
 /// to it (for the models that fit one).
-enum LaneData: @unchecked Sendable {
+enum LaneData: Sendable {
     case memory(Dataset)
     case streamed(NPY.Reader, fitted: Standardization?)
 
