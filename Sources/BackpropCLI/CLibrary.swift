@@ -97,6 +97,15 @@ enum System {
     /// Restores a signal's default action (the second one ends the process).
     static func restoreDefault(_ number: Int32) { signal(number, SIG_DFL) }
 
+    /// The address space this process holds now (/proc/self/statm's size), or nil where
+    /// that cannot be read.
+    static var addressSpaceInUse: UInt64? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = text.split(separator: " ").first.flatMap({ UInt64($0) })
+        else { return nil }
+        return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// This process's limit on its address space (RLIMIT_AS), or nil when there is none.
     static var addressSpaceLimit: UInt64? {
         #if os(Linux)

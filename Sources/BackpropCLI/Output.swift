@@ -104,9 +104,9 @@ func checkMemory(forSamples count: Int, option: String) throws(UsageError) {
     let needed = Double(count) * (TrainingConfiguration().bytesPerLoadedSample + 8)
     let available = Double(availableMemory())
     guard needed < available else {
-        throw UsageError(
-            description: String(
-                format: "%@ %d needs about %.1f GiB of memory; this process may use %.1f GiB", option, count, needed / 1_073_741_824,
-                available / 1_073_741_824))
+        func size(_ bytes: Double) -> String {
+            bytes < 1_073_741_824 ? String(format: "%.0f MiB", bytes / 1_048_576) : String(format: "%.1f GiB", bytes / 1_073_741_824)
+        }
+        throw UsageError(description: "\(option) \(count) needs about \(size(needed)) of memory; this process may use \(size(available))")
     }
 }

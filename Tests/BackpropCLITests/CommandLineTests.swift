@@ -176,6 +176,28 @@ import Testing
         #expect(result.errors.hasPrefix("error: --samples 1073741824 needs about 85.0 GiB of memory"), "\(result.errors)")
     }
 
+    /// Under an address-space limit (`ulimit -v`), what the process already holds counts:
+    /// 3,000,000 samples (about 240 MiB) under 300 MB are refused before any allocation;
+    /// they passed the check, then retried thread creation forever.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/statm")))
+    func anAddressSpaceLimitCountsWhatTheProcessHolds() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // timeout: the run before the fix never ended.
+        process.arguments = ["-c", "ulimit -v 300000 && exec timeout 60 \"$0\" train --samples 3000000 --epochs 1 --save m.json", Self.executable.path]
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 64)
+        #expect(message.hasPrefix("error: --samples 3000000 needs about 2"), "\(message)")
+        #expect(message.contains("MiB of memory; this process may use"), "\(message)")
+    }
+
     /// Every command `backprop --help` lists (so that a new one cannot be missed) has help.
     @Test func everyCommandHasHelp() throws {
         let folder = try Self.temporaryFolder()

@@ -5,7 +5,10 @@ import Foundation
 /// policy weighs a run's `TrainingConfiguration.bytesPerLoadedSample` against it.
 func availableMemory() -> UInt64 {
     var bytes = ProcessInfo.processInfo.physicalMemory
-    if let limit = System.addressSpaceLimit { bytes = min(bytes, limit) }
+    // The address space the process already holds (the runtime's threads and arenas, some
+    // 200 MiB) counts against its limit: without it, a run passed the check, then could not
+    // start its threads.
+    if let limit = System.addressSpaceLimit { bytes = min(bytes, limit - min(limit, System.addressSpaceInUse ?? 0)) }
     // cgroup v2, then v1: "max" or an unreadable file mean no limit.
     for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
         if let text = try? String(contentsOfFile: path, encoding: .utf8),
