@@ -5,8 +5,8 @@ import Foundation
 /// policy weighs a run's `TrainingConfiguration.bytesPerLoadedSample` against it.
 func availableMemory() -> UInt64 {
     var bytes = ProcessInfo.processInfo.physicalMemory
-    // The address space the process already holds (the runtime's threads and arenas, some
-    // 200 MiB) counts against its limit: without it, a run passed the check, then could not
+    // The address space the process already holds (the runtime, its first threads and
+    // arenas) counts against its limit: without it, a run passed the check, then could not
     // start its threads.
     if let limit = System.addressSpaceLimit { bytes = min(bytes, limit - min(limit, System.addressSpaceInUse ?? 0)) }
     // cgroup v2, then v1: "max" or an unreadable file mean no limit.
