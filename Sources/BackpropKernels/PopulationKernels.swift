@@ -89,9 +89,6 @@ extension Kernels {
         _ other: UnsafeMutablePointer<LaneGroup>, _ otherSamples: Samples, _ otherSums: UnsafeMutablePointer<LaneLossSums>,
         count: Int
     ) {
-        func vectors(_ group: UnsafeMutablePointer<LaneGroup>, _ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>) -> UnsafeMutablePointer<Vector8> {
-            UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
-        }
         let (weights, first, second) = (vectors(group, \.weights), vectors(group, \.first), vectors(group, \.second))
         let (otherWeights, otherFirst, otherSecond) = (vectors(other, \.weights), vectors(other, \.first), vectors(other, \.second))
         let (w, otherW) = (LaneWeights(base: weights), LaneWeights(base: otherWeights))
@@ -125,10 +122,7 @@ extension Kernels {
     static func trainLanes<Samples: PopulationSamples>(
         _ group: UnsafeMutablePointer<LaneGroup>, _ samples: Samples, count: Int, sums: UnsafeMutablePointer<LaneLossSums>
     ) {
-        func vectors(_ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>) -> UnsafeMutablePointer<Vector8> {
-            UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
-        }
-        let (weights, first, second) = (vectors(\.weights), vectors(\.first), vectors(\.second))
+        let (weights, first, second) = (vectors(group, \.weights), vectors(group, \.first), vectors(group, \.second))
         let (rules, batchSizes) = (group.pointee.rules, group.pointee.batchSizes)
         let learningRates = rules.learningRate
         let extraWeight = rules.positiveWeight - 1
@@ -198,6 +192,14 @@ extension Kernels {
             }
         }
     }
+}
+
+/// A group's 51 vectors of one kind (weights, first or second moments), in place.
+@inline(__always)
+private func vectors(_ group: UnsafeMutablePointer<LaneGroup>, _ field: WritableKeyPath<LaneGroup, InlineArray<51, Vector8>>)
+    -> UnsafeMutablePointer<Vector8>
+{
+    UnsafeMutableRawPointer(group.pointer(to: field)!).assumingMemoryBound(to: Vector8.self)
 }
 
 /// Each lane's batch size as a number, and the idle lanes (batch size Int.max, which step

@@ -41,12 +41,8 @@ extension Trainer {
                             onEpoch(report)
                         },
                         onCheckpoint: onCheckpoint, shouldStop: { cancelled.isSet })
-                    do {
-                        let result = try run(on: data, from: start, resuming: checkpoint, callbacks: callbacks)
-                        continuation.resume(returning: (result, history))
-                    } catch {
-                        fatalError("checked before the run: \(error)")
-                    }
+                    let result = runChecked(on: data, from: start, resuming: checkpoint, engine: nil, callbacks: callbacks)
+                    continuation.resume(returning: (result, history))
                 }
             }
         } onCancel: {

@@ -360,8 +360,13 @@ private struct GroupRun {
                 let key = Lane.StreamKey(
                     standardization: progress.model.standardization, shuffle: IndexedSamples.Shuffle(progress.configuration),
                     generator: progress.epochGenerator)
-                let samples = sharedStreams.first { $0.key == key }?.samples ?? StreamedLaneSamples(streamed)
-                if !sharedStreams.contains(where: { $0.key == key }) { sharedStreams.append((key, samples)) }
+                let samples: StreamedLaneSamples
+                if let found = sharedStreams.first(where: { $0.key == key }) {
+                    samples = found.samples
+                } else {
+                    samples = StreamedLaneSamples(streamed)
+                    sharedStreams.append((key, samples))
+                }
                 let loop = EpochLoop<LaneEngine>(progress: progress, samples: samples, validation: nil, engine: nil)
                 lanes.append(Lane(model: model.index, loop: loop, samples: samples, callbacks: callbacks(model.index), epochStart: progress))
                 continue
@@ -533,14 +538,17 @@ private struct GroupRun {
             let samples = lanes[running.contains(slot) ? slot : running[0]].samples
             let id = ObjectIdentifier(samples)
             if let found = readied.first(where: { $0.samples == id }) {
-                (rows, orders) = (rows + [found.rows], orders + [found.order])
+                rows.append(found.rows)
+                orders.append(found.order)
                 continue
             }
             let lane = try samples.lanes(range, following: following)
+            // A population is in memory (positions of the epoch) or streamed (of the chunk), never both.
             precondition(readied.isEmpty || lane.start == start, "every lane's range starts at one position of its order")
             start = lane.start
             readied.append((id, lane.rows, lane.order))
-            (rows, orders) = (rows + [lane.rows], orders + [lane.order])
+            rows.append(lane.rows)
+            orders.append(lane.order)
         }
         return (rows, orders, start)
     }

@@ -65,6 +65,14 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
         callbacks: TrainingCallbacks
     ) throws(SettingError) -> TrainingResult<Engine> {
         try check(samples: data.count, resuming: checkpoint)
+        return runChecked(on: data, from: start, resuming: checkpoint, engine: engine, callbacks: callbacks)
+    }
+
+    /// The run of `run(on:from:resuming:callbacks:)`, once `check(samples:resuming:)` passed.
+    func runChecked(
+        on data: consuming Dataset, from start: Model?, resuming checkpoint: TrainingProgress?, engine: Engine?,
+        callbacks: TrainingCallbacks
+    ) -> TrainingResult<Engine> {
         let (progress, training, validation, _) = prepareRun(on: consume data, from: start, resuming: checkpoint)
         let configuration = progress.configuration
         let samples: any EpochSamples =
