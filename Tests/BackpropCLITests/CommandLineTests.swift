@@ -47,6 +47,22 @@ import Testing
         #expect(try run(["convert", "\(name).csv", "\(name).npy"], in: folder).status == 0)
     }
 
+    /// Runs `executable` (the tool by default) with `arguments` in `folder`, its standard
+    /// output to `standardOutput` when given: its exit status and standard error.
+    static func launch(
+        _ arguments: [String], in folder: URL, executable: URL = executable, standardOutput: Any? = nil
+    ) throws -> (status: Int32, errors: String) {
+        let process = Process()
+        (process.executableURL, process.arguments, process.currentDirectoryURL) = (executable, arguments, folder)
+        if let standardOutput { process.standardOutput = standardOutput }
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, message)
+    }
+
     static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-cli-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -183,17 +199,10 @@ import Testing
     func anAddressSpaceLimitCountsWhatTheProcessHolds() throws {
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // timeout: the run before the fix never ended.
-        process.arguments = ["-c", "ulimit -v 300000 && exec timeout 60 \"$0\" train --samples 3000000 --epochs 1 --save m.json", Self.executable.path]
-        process.currentDirectoryURL = folder
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 64)
+        let script = "ulimit -v 300000 && exec timeout 60 \"$0\" train --samples 3000000 --epochs 1 --save m.json"
+        let (status, message) = try Self.launch(["-c", script, Self.executable.path], in: folder, executable: URL(fileURLWithPath: "/bin/sh"))
+        #expect(status == 64)
         #expect(message.hasPrefix("error: --samples 3000000 needs about 2"), "\(message)")
         #expect(message.contains("MiB of memory; this process may use"), "\(message)")
     }
@@ -317,17 +326,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         try "x0,x1,label\n1,2,0\n2,1,1\n".write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
         #expect(try Self.run(["train", "--epochs", "1", "--quiet", "--save", "m.json"], in: folder).status == 0)
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = [command, "--model", "m.json", "--data", "d.csv"]
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
+        let (status, message) = try Self.launch(
+            [command, "--model", "m.json", "--data", "d.csv"], in: folder, standardOutput: FileHandle(forWritingAtPath: "/dev/full"))
+        #expect(status == 1)
         #expect(message.contains("cannot write to standard output"))
     }
 
@@ -363,17 +364,10 @@ import Testing
         try (0..<5000).map { "\(Double($0) / 5000),\(Double($0 % 7) / 7)\n" }.joined()
             .write(to: folder.appendingPathComponent("x.csv"), atomically: true, encoding: .utf8)
         #expect(try Self.run(["train", "--epochs", "1", "--quiet", "--save", "m.json"], in: folder).status == 0)
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = ["predict", "--model", "m.json", "--data", "x.csv"]
-        process.currentDirectoryURL = folder
-        let (output, errors) = (Pipe(), Pipe())
-        (process.standardOutput, process.standardError) = (output, errors)
+        let output = Pipe()
         try output.fileHandleForReading.close()  // the reader is gone before the first write
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, message) = try Self.launch(["predict", "--model", "m.json", "--data", "x.csv"], in: folder, standardOutput: output)
+        #expect(status == 0)
         #expect(message.isEmpty, "\(message)")
     }
 
