@@ -1,6 +1,6 @@
 // The tool's one place that calls the C library (through Foundation, which imports the
-// platform's): standard output and error, signals, file locks, appending and syncing, and
-// the process's memory limit. The library has its own (`Sources/Backprop/CLibrary.swift`).
+// platform's): standard output and error, signals, file locks, appending and syncing, the
+// process's memory limit and a check that its threads can start. The library has its own (`Sources/Backprop/CLibrary.swift`).
 import Foundation
 
 enum System {
@@ -96,6 +96,22 @@ enum System {
 
     /// Restores a signal's default action (the second one ends the process).
     static func restoreDefault(_ number: Int32) { signal(number, SIG_DFL) }
+
+    /// Starts `count` threads with the default stack, all alive at once, then joins them:
+    /// nil, or the error code of the first that could not start. libdispatch retries a
+    /// failed thread creation forever (a hang, deaf to SIGTERM, under a tight `ulimit -v`),
+    /// so the tool checks that its threads fit before it hands any work to it.
+    static func threadStartFailure(count: Int) -> Int32? {
+        var threads: [pthread_t] = []
+        defer { for thread in threads { pthread_join(thread, nil) } }
+        for _ in 0..<count {
+            var thread = pthread_t()
+            let code = pthread_create(&thread, nil, { _ in nil }, nil)
+            if code != 0 { return code }
+            threads.append(thread)
+        }
+        return nil
+    }
 
     /// The address space this process holds now (/proc/self/statm's size), or nil where
     /// that cannot be read.

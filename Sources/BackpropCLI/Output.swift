@@ -104,9 +104,7 @@ func checkMemory(forSamples count: Int, option: String) throws(UsageError) {
     let needed = Double(count) * (TrainingConfiguration().bytesPerLoadedSample + 8)
     let available = Double(availableMemory())
     guard needed < available else {
-        func size(_ bytes: Double) -> String {
-            bytes < 1_073_741_824 ? String(format: "%.0f MiB", bytes / 1_048_576) : String(format: "%.1f GiB", bytes / 1_073_741_824)
-        }
-        throw UsageError(description: "\(option) \(count) needs about \(size(needed)) of memory; this process may use \(size(available))")
+        throw UsageError(
+            description: "\(option) \(count) needs about \(memorySize(needed)) of memory; this process may use \(memorySize(available))")
     }
 }

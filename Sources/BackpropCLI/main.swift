@@ -51,6 +51,14 @@ func main(_ words: [String]) -> Int32 {
         print(command.help)
         return 0
     }
+    // The most workers a command starts: a core's each, as many prefetching workers (one a
+    // sweep's worker), and one more that libdispatch may start (found under `ulimit -v`).
+    let threads = 2 * EngineOptions.availableCores + 1
+    if let code = System.threadStartFailure(count: threads) {
+        printError("error: cannot start \(threads) threads (\(System.describe(code))): too little memory for their stacks, "
+            + "or too many processes (see `ulimit -v` and `ulimit -u`)")
+        return 1
+    }
     do {
         return try command.run(try command.parse(words))
     } catch let error as UsageError {

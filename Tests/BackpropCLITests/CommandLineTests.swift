@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 import Testing
 
@@ -182,6 +183,18 @@ import Testing
         #expect(result.errors.hasPrefix(message), "\(result.errors)")
     }
 
+    /// `bench --json` reports the threads the population engine ran on: those asked for,
+    /// at most one a group of eight models.
+    @Test(arguments: [(["--threads", "2", "--models", "16"], 2), (["--threads", "2", "--models", "8"], 1), (["--threads", "1"], 1)])
+    func benchReportsThePopulationEnginesThreads(options: [String], threads: Int) throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try Self.run(["bench", "--engine", "population", "--samples", "4096", "--epochs", "1", "--json"] + options, in: folder)
+        #expect(result.status == 0, "\(result.errors)")
+        let report = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        #expect(report?["threads"] as? Int == threads, "\(result.output)")
+    }
+
     /// 2^30 samples need about 80 GiB: refused before allocating on a machine with less.
     @Test(.enabled(if: ProcessInfo.processInfo.physicalMemory < 70 << 30))
     func aDataSetBeyondMemoryIsRefused() throws {
@@ -205,6 +218,31 @@ import Testing
         #expect(status == 64)
         #expect(message.hasPrefix("error: --samples 3000000 needs about 2"), "\(message)")
         #expect(message.contains("MiB of memory; this process may use"), "\(message)")
+    }
+
+    /// Under tight address-space limits, from too little to enough, a streamed run and a
+    /// sweep end with a clear error or succeed: never an abort (an allocation that failed
+    /// mid-run) or a hang (libdispatch retries a thread it cannot start forever).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/statm")))
+    func tightAddressSpaceLimitsEndInAnErrorOrSuccess() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = SyntheticData.moons.generate(count: 5000, seed: 1)
+        try NPY.write(data, to: folder.appendingPathComponent("big.npy").path)
+        let runs = [
+            "train --data big.npy --stream --shuffle blocks --block-size 64 --epochs 1 --save m.json",
+            "sweep --engine simd --data big.npy --stream --shuffle blocks --block-size 64 --out s --learning-rate 0.1,1 --seed 1,2 --epochs 1",
+        ]
+        for limit in stride(from: 90_000, through: 150_000, by: 10_000) {
+            for run in runs {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent("s"))
+                // The timeout's own SIGKILL (-k) ends a run deaf to SIGTERM: status 137.
+                let script = "ulimit -v \(limit) && exec timeout -k 5 60 \"$0\" \(run) --quiet"
+                let (status, message) = try Self.launch(["-c", script, Self.executable.path], in: folder, executable: URL(fileURLWithPath: "/bin/sh"))
+                #expect([0, 1, 64].contains(status), "ulimit -v \(limit), \(run): status \(status), \(message)")
+                #expect(status == 0 || message.contains("error: "), "ulimit -v \(limit), \(run): \(message)")
+            }
+        }
     }
 
     /// Every command `backprop --help` lists (so that a new one cannot be missed) has help.

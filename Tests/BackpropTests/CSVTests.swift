@@ -224,6 +224,13 @@ import Testing
         #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a CSV file", kind: .notAFile)) {
             try CSV.read(path: "/dev/zero")
         }
+        // An .npy file through a pipe is named as one, not as a CSV file with a NUL byte.
+        let npy = Pipe()
+        try npy.fileHandleForWriting.write(contentsOf: Data(NPYHeader(rows: 1, columns: 3).encoded) + Data(count: 24))
+        try npy.fileHandleForWriting.close()
+        let npyPath = "/dev/fd/\(npy.fileHandleForReading.fileDescriptor)"
+        let message = "an .npy file through a pipe or a device: it is read in place, by offset; give the file itself"
+        #expect(throws: InputError(file: npyPath, line: nil, message: message, kind: .notAFile)) { try Dataset.read(path: npyPath) }
         #expect(throws: InputError(file: "/dev/zero", line: nil, message: "is a character device, not a model file", kind: .notAFile)) {
             try Model.read(path: "/dev/zero")
         }

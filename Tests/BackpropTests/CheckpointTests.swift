@@ -246,4 +246,22 @@ import Testing
         try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: InputError(file: path, line: nil, message: message)) { try TrainingProgress.read(path: path) }
     }
+
+    /// A fraction or an out-of-range number where a whole number goes, which Foundation's
+    /// decoder calls "not valid JSON" without a field, is named with its key and line.
+    @Test(arguments: [
+        ("\"batchSize\" : 16", "\"batchSize\" : 16.5", "\"batchSize\" is 16.5"),
+        ("\"batchesCompleted\" : 0", "\"batchesCompleted\" : 18446744073709551616", "\"batchesCompleted\" is 18446744073709551616"),
+    ])
+    func inexactWholeNumbersAreNamed(original: String, replacement: String, message: String) throws {
+        let (_, path) = try Self.lastCheckpoint(epochs: 2)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(original))
+        try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        let line = text[..<text.range(of: original)!.lowerBound].filter { $0 == "\n" }.count + 1
+        #expect(throws: InputError(file: path, line: line, message: message + ": not a whole number of the range allowed there")) {
+            try TrainingProgress.read(path: path)
+        }
+    }
 }

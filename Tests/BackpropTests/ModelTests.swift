@@ -76,6 +76,8 @@ import Testing
         ("string for a number", "\"weights\": [\n        [", "\"weights\": [\n        [\"x\", ", "layers[0].weights[0][0]"),
         ("zero std", "\"std\": [3.0", "\"std\": [0.0", "standardization.std[0] must be"),
         ("short mean", "\"mean\": [0.25, ", "\"mean\": [", "standardization.mean has 1"),
+        ("fraction for a whole number", "[2, 5, 5, 1]", "[2, 5.5, 5, 1]", "\"topology\" is 5.5: not a whole number"),
+        ("whole number out of range", "\"version\": 1", "\"version\": 1e30", "\"version\" is 1e30: not a whole number"),
     ])
     func rejectsMalformedModels(_ what: String, _ old: String, _ new: String, _ expected: String) {
         let error = Self.error(Self.mutated(old, new))

@@ -40,12 +40,38 @@ enum JSONSyntax {
         return result
     }
 
+    /// A number of the text that is not a whole number of `Int`'s range (3.5, 1e3, 2^64):
+    /// where a whole number is expected, Foundation's decoder refuses it without saying where.
+    struct InexactNumber {
+        var range: Range<Int>
+        var line: Int
+        /// The key of the object member it is in (or the nearest before it, in a list).
+        var key: String?
+        var text: String
+    }
+
+    /// The numbers of `bytes` that are not whole numbers of `Int`'s range, in text order;
+    /// none when the text is not valid JSON.
+    static func inexactNumbers(in bytes: [UInt8]) -> [InexactNumber] {
+        var scanner = Scanner(bytes: bytes)
+        do throws(Problem) {
+            scanner.skipSpace()
+            try scanner.value(depth: 0)
+        } catch {
+            return []
+        }
+        return scanner.inexact
+    }
+
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0
         var line = 1
         /// Numbers whose digits are not all zero but whose nearest double is 0.
         var underflows: [Range<Int>] = []
+        /// Numbers that are not whole numbers of `Int`'s range, and the last key read.
+        var inexact: [InexactNumber] = []
+        var key: String?
 
         func problem(_ message: String) -> Problem { Problem(line: line, message: message) }
 
@@ -82,7 +108,9 @@ enum JSONSyntax {
                 repeat {
                     skipSpace()
                     guard current == UInt8(ascii: "\"") else { throw unexpected("a quoted key") }
+                    let start = index
                     try string()
+                    key = String(decoding: bytes[(start + 1)..<(index - 1)], as: UTF8.self)
                     try expect(UInt8(ascii: ":"), "':'")
                     try value(depth: depth + 1)
                     skipSpace()
@@ -138,6 +166,7 @@ enum JSONSyntax {
             guard value.isFinite else { throw problem("\(text) is not a finite double") }
             let mantissa = text.prefix { $0 != "e" && $0 != "E" }
             if value == 0 && mantissa.contains(where: { ("1"..."9").contains($0) }) { underflows.append(start..<index) }
+            if Int(text) == nil { inexact.append(InexactNumber(range: start..<index, line: line, key: key, text: text)) }
         }
     }
 }

@@ -58,6 +58,15 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// caller weighs against the memory it has, to stream a file instead.
     public var bytesPerLoadedSample: Double { !shuffle ? 24 : blockShuffle == nil ? ShuffledChunks.bytesPerSample : 48 }
 
+    /// Bytes a run streamed from a file of `rows` samples holds whatever the file's size:
+    /// two chunks of rows (the one trained on and the next, being read) or two windows of a
+    /// block shuffle, with their orders. What a caller weighs against its memory before it
+    /// streams.
+    public func bytesWhileStreaming(rows: Int) -> Double {
+        let inFlight = blockShuffle.map { $0.blockSize * $0.windowBlocks } ?? NPY.Reader.preferredChunk
+        return 2 * Double(min(rows, inFlight)) * (24 + 8)
+    }
+
     /// The update rule of every step: the learning rate, optimizer and positive weight.
     public var rule: UpdateRule {
         get { UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight) }

@@ -65,7 +65,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
             throw UsageError(
                 description: "--threads \(requestedThreads): the \(engineName) engine runs on one thread (--threads is for parallel and population)")
         }
-        let threads = engineName == ParallelEngine.name ? requestedThreads ?? EngineOptions.availableCores : 1
+        var threads = [ParallelEngine.name, PopulationEngine.name].contains(engineName) ? requestedThreads ?? EngineOptions.availableCores : 1
 
         warnIfDebugBuild()
         let clock = ContinuousClock()
@@ -77,6 +77,8 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
             ?? StandardWorkload.initialParameters
         let rule = UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
         let models = options.integer("--models") ?? 16
+        // The population engine splits whole groups of eight models across its threads.
+        if engineName == PopulationEngine.name { threads = min(threads, (models + 7) / 8) }
         if options.has("--models") && engineName != PopulationEngine.name {
             throw UsageError(description: "--models needs --engine population")
         }
@@ -87,7 +89,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
             engineName == PopulationEngine.name
             ? StandardWorkload.measurePopulation(
                 models: models, on: data, batchSize: batchSize, epochs: epochs,
-                options: EngineOptions(threads: requestedThreads ?? EngineOptions.availableCores), learningRate: learningRate)
+                options: EngineOptions(threads: threads), learningRate: learningRate)
             : StandardWorkload.measure(
                 engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start,
                 rule: rule)

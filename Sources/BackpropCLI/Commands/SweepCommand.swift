@@ -121,7 +121,11 @@ enum SweepCommand {
                 throw UsageError(description: "\(option) \(path) is \(file), which the sweep writes; give \(option) a file outside \(out)")
             }
         }
-        let data = try SweepData(options, configuration: common)
+        // The orders a streamed file is read in at once: a worker's configuration each, or on
+        // the population engine, a worker's group of up to eight lanes of different seeds.
+        let streams = min(options.integer("--threads") ?? EngineOptions.availableCores, max(1, points.count))
+        let lanes = engine(options) == LaneEngine.name ? min(Set(points.map(\.seed)).count, 8) : 1
+        let data = try SweepData(options, configuration: common, streams: streams * lanes)
         let start = try TrainCommand.startModel(options, standardize: !options.flag("--no-standardize"))
         if grid.points.count > 100_000 { printError(size(of: grid, points.count, common, data)) }
         // Every refusal comes before sweep.json is written, so that a refused first run records nothing.

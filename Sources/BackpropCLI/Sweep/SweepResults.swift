@@ -71,12 +71,8 @@ enum SweepResults {
     ///   a negative index, or (with `grid`) not the grid's configuration of its index.
     static func read(_ file: String, grid: SweepGrid? = nil) throws(InputError) -> (results: [SweepResult], complete: Bool) {
         guard FileManager.default.fileExists(atPath: file) else { return ([], true) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            throw InputError(file: file, line: nil, message: "cannot read a sweep's results: \(error.localizedDescription)")
-        }
+        // No limit: a results file grows with its sweep's configurations, some 250 bytes each.
+        let data = try InputFile.contents(file, kind: "a sweep's results file", limit: .max)
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let complete = lines.last?.isEmpty ?? true
         lines.removeLast()  // what follows the last newline: nothing, or a line cut short

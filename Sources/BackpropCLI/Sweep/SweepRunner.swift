@@ -11,14 +11,15 @@ struct SweepData: @unchecked Sendable {
     /// The samples of each configuration, before a split.
     let count: Int
 
-    init(_ options: ParsedOptions, configuration: TrainingConfiguration) throws {
+    /// `streams`: the orders a streamed file is read in at once, for its memory check.
+    init(_ options: ParsedOptions, configuration: TrainingConfiguration, streams: Int) throws {
         source = TrainCommand.dataSource(options, seed: 0)
         switch source {
         case .synthetic(_, let samples, _, _):
             try TrainingData.checkStream(source, stream: options.flag("--stream"))
             (file, count) = (nil, samples)
         case .file:
-            let file = try TrainingData.open(source, configuration: configuration, stream: options.flag("--stream"))
+            let file = try TrainingData.open(source, configuration: configuration, stream: options.flag("--stream"), streams: streams)
             (self.file, count) = (file, file.count)
         }
         try TrainCommand.checkSplit(options.number("--validation-split") ?? 0, of: count)

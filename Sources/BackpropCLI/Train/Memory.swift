@@ -19,3 +19,8 @@ func availableMemory() -> UInt64 {
     }
     return bytes
 }
+
+/// A size as the tool's messages give it: in MiB under 1 GiB, in GiB with a decimal above.
+func memorySize(_ bytes: Double) -> String {
+    bytes < 1_073_741_824 ? String(format: "%.0f MiB", bytes / 1_048_576) : String(format: "%.1f GiB", bytes / 1_073_741_824)
+}

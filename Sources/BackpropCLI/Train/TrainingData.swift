@@ -8,8 +8,9 @@ enum TrainingData {
 
     /// The data of `source` for a run with `configuration`: an `.npy` file is streamed when
     /// `stream` says so or when loading it would take more than half the memory this
-    /// process may use.
-    static func open(_ source: DataSource, configuration: TrainingConfiguration, stream: Bool) throws -> TrainingData {
+    /// process may use; a file streamed in `streams` orders at once must leave room for
+    /// their rows in flight.
+    static func open(_ source: DataSource, configuration: TrainingConfiguration, stream: Bool, streams: Int = 1) throws -> TrainingData {
         try checkStream(source, stream: stream)
         guard case .file(let path) = source, NPY.isNPY(path: path) else {
             if stream, case .file(let path) = source {
@@ -21,13 +22,22 @@ enum TrainingData {
         let reader = try NPY.Reader(path: path)
         let memory = Double(availableMemory())
         guard stream || Double(reader.rows) * configuration.bytesPerLoadedSample > memory / 2 else { return .memory(try NPY.read(path: path)) }
-        let why = stream ? "--stream" : String(format: "%.1f GiB of rows, more than half the memory", Double(reader.rows) * 24 / 1_073_741_824)
+        let why = stream ? "--stream" : "\(memorySize(Double(reader.rows) * 24)) of rows, more than half the memory"
         if configuration.shuffle && configuration.blockShuffle == nil {
             throw UsageError(
                 description: "\(path) is streamed from disk (\(why)), which shuffles in blocks: add --shuffle blocks, or --no-shuffle")
         }
         if configuration.validationFraction > 0 {
             throw UsageError(description: "\(path) is streamed from disk (\(why)): --validation-split needs the data in memory")
+        }
+        // Room beyond the rows in flight for each stream's and the run's other allocations
+        // (a kernel's loss terms, the orders), found under `ulimit -v`: with less, an
+        // allocation failed and the process aborted.
+        let needed = Double(streams) * (configuration.bytesWhileStreaming(rows: reader.rows) + 4 * 1_048_576) + 4 * 1_048_576
+        guard needed < memory else {
+            throw UsageError(
+                description: "\(path) is streamed from disk (\(why)), which needs about \(memorySize(needed)) of memory for the "
+                    + "rows in flight; this process may use \(memorySize(memory))")
         }
         return .streamed(reader)
     }

@@ -39,6 +39,11 @@ public enum CSV {
             // A pipe or a device: it cannot be read twice, so read it whole, then parse it.
             let text: [UInt8]
             do { text = try FileReading.readToEnd(descriptor) } catch { throw InputFile.readError(path, error.code) }
+            if NPYHeader.isNPY(text) {
+                throw InputError(
+                    file: path, line: nil, message: "an .npy file through a pipe or a device: it is read in place, by offset; give the file itself",
+                    kind: .notAFile)
+            }
             return try parse(text, name: path, labels: labels, threads: threads, segmentBytes: segmentBytes)
         }
         // Room for the rows the file's first MiB promises, and for every possible row if
