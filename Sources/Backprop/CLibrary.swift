@@ -40,6 +40,18 @@ enum System {
         return Int(status.st_size)
     }
 
+    /// What changes when a file is written: its size and modification time (to the
+    /// nanosecond where the file system keeps them), from fstat(2); nil when it fails.
+    static func fileVersion(_ descriptor: Int32) -> [Int]? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        #if canImport(Darwin)
+            return [Int(status.st_size), Int(status.st_mtimespec.tv_sec), Int(status.st_mtimespec.tv_nsec)]
+        #else
+            return [Int(status.st_size), Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)]
+        #endif
+    }
+
     /// read(2): bytes read, 0 at the end, or −1 with `errorCode` set.
     static func read(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         readDescriptor(descriptor, buffer, count)
@@ -55,6 +67,17 @@ enum System {
     static func status(_ path: String, followingLinks: Bool = true) -> FileStatus? {
         var raw = stat()
         guard (followingLinks ? stat(path, &raw) : lstat(path, &raw)) == 0 else { return nil }
+        return status(raw)
+    }
+
+    /// What an open descriptor names, from fstat(2); nil when it fails.
+    static func status(_ descriptor: Int32) -> FileStatus? {
+        var raw = stat()
+        guard fstat(descriptor, &raw) == 0 else { return nil }
+        return status(raw)
+    }
+
+    private static func status(_ raw: stat) -> FileStatus {
         let kind: FileStatus.Kind =
             switch raw.st_mode & S_IFMT {
             case S_IFREG: .regular
@@ -83,6 +106,24 @@ enum System {
     static func openForWriting(_ path: String, create: Bool, truncate: Bool, permissions: UInt32 = 0o644) -> Int32 {
         open(path, O_WRONLY | (create ? O_CREAT : 0) | (truncate ? O_TRUNC : 0), mode_t(permissions))
     }
+
+    /// open(2) of an existing or new file for writing, never through a symbolic link and
+    /// without emptying it: a descriptor, or −1 with `errorCode` set.
+    static func openForWritingInPlace(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode_t(0o644))
+    }
+
+    /// open(2) of a new file for writing (O_EXCL): a descriptor, or −1 with `errorCode` set.
+    static func openNewForWriting(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(0o644))
+    }
+
+    /// flock(2) exclusively without waiting: true when this descriptor now holds the lock
+    /// (until it is closed).
+    static func lockExclusively(_ descriptor: Int32) -> Bool { flock(descriptor, LOCK_EX | LOCK_NB) == 0 }
+
+    /// ftruncate(2) to 0 bytes: 0, or the error code.
+    static func empty(_ descriptor: Int32) -> Int32 { ftruncate(descriptor, 0) == 0 ? 0 : errno }
 
     /// Writes all of `bytes` (write(2), retried when interrupted); 0, or the error code.
     static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {

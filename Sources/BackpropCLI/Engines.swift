@@ -21,6 +21,14 @@ enum EngineChoice {
             "reference (scalar, the specification), simd (one core),\nparallel (all cores), population (one lane of the sweeps'\nengine: their models' reference, not fast) (default: \(name))")
     }
 
+    /// Refuses `--threads` above 1 with an engine that runs on one thread, which would
+    /// ignore it (`--threads 1` is what it does, and scripts that loop over engines give it).
+    static func checkThreads(_ threads: Int?, engine: String, usedBy engines: [String]) throws(UsageError) {
+        guard let threads, threads > 1, !engines.contains(engine) else { return }
+        throw UsageError(
+            description: "--threads \(threads): the \(engine) engine runs on one thread (--threads is for \(engines.joined(separator: " and ")))")
+    }
+
     /// `--threads T`.
     static let threadsOption = Option(
         "--threads", "T", .integer(1...1024), "threads for the parallel engine (default: all cores)")

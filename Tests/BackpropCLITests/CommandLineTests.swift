@@ -172,6 +172,9 @@ import Testing
         (["train", "--stream"], "error: --stream reads an .npy file given with --data"),
         (["bench", "--engine", "simd", "--threads", "2"],
          "error: --threads 2: the simd engine runs on one thread (--threads is for parallel and population)"),
+        (["train", "--threads", "2"], "error: --threads 2: the simd engine runs on one thread (--threads is for parallel)"),
+        (["train", "--engine", "reference", "--threads", "2"],
+         "error: --threads 2: the reference engine runs on one thread (--threads is for parallel)"),
         (["train", "--validation-split", "0.0001"],
          "error: --validation-split 0.0001 holds out no samples out of 2000; it needs at least 0.0005"),
     ])
@@ -425,7 +428,8 @@ import Testing
         let log = folder.appendingPathComponent("run.jsonl")
         try (String(contentsOf: log, encoding: .utf8) + "{\"epoch\":3,\"loss\":9,\"accuracy\":0}\n").write(
             to: log, atomically: true, encoding: .utf8)
-        let resumed = try Self.run(["train", "--resume", "run.ckpt", "--epochs", "4", "--save", "resumed.json"], in: folder)
+        // --threads goes with the engine the checkpoint keeps (parallel), not the default.
+        let resumed = try Self.run(["train", "--resume", "run.ckpt", "--threads", "2", "--epochs", "4", "--save", "resumed.json"], in: folder)
         #expect(resumed.status == 0, "\(resumed.errors)")
         let full = try Data(contentsOf: folder.appendingPathComponent("full.json"))
         #expect(try Data(contentsOf: folder.appendingPathComponent("resumed.json")) == full)

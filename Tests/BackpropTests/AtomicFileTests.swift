@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @_spi(Benchmarks) @testable import Backprop
@@ -27,6 +28,37 @@ import Testing
             let permissions = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
             #expect(permissions == 0o640)
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["link.json", "target.json"])
+        }
+    }
+
+    /// A save killed midway leaves its temporary file; the next save to the same file
+    /// takes it over, and nothing else is left in the folder.
+    @Test func aKilledSavesTemporaryFileIsTakenOverByTheNext() throws {
+        try inTemporaryFolder { folder in
+            let stale = folder.appendingPathComponent(".model.json.tmp").path
+            try String(repeating: "half a model ", count: 1000).write(toFile: stale, atomically: false, encoding: .utf8)
+            try AtomicFile.write("new", to: folder.appendingPathComponent("model.json").path)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.json"])
+            #expect(try String(contentsOfFile: folder.appendingPathComponent("model.json").path, encoding: .utf8) == "new")
+        }
+    }
+
+    /// Saves to one file at once (each thread opens its own descriptor, as processes do):
+    /// the file is always one save's whole contents, and no temporary file stays.
+    @Test func concurrentSavesLeaveOneWholeFile() throws {
+        try inTemporaryFolder { folder throws in
+            let path = folder.appendingPathComponent("model.json").path
+            let contents = (0..<4).map { String(repeating: "\($0)", count: 100_000) }
+            let failures = Mutex(0)
+            DispatchQueue.concurrentPerform(iterations: 4) { thread in
+                for _ in 0..<50 {
+                    do { try AtomicFile.write(contents[thread], to: path) } catch { failures.withLock { $0 += 1 } }
+                    let read = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                    if !contents.contains(read) { failures.withLock { $0 += 1 } }
+                }
+            }
+            #expect(failures.withLock { $0 } == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.json"])
         }
     }
 

@@ -12,6 +12,7 @@ import Testing
         case .notFound: "ask for another file"
         case .notAFile: "ask for a file"
         case .readFailed(let code): "report read error \(code)"
+        case .changedWhileRead: "run again once the file is written"
         case .malformed: "show line \(error.line ?? 0), column \(error.column ?? 0)"
         case .writeFailed(let code?) where code == ENOSPC || code == EFBIG: "free some space"
         case .writeFailed: "report the write"

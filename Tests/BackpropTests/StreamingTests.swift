@@ -128,6 +128,33 @@ import Testing
     }
 }
 
+extension StreamingTests {
+    /// A file written in place while it is streamed (the same size, other rows) stops the
+    /// run at its next read: training would otherwise mix two data sets.
+    @Test func aFileWrittenInPlaceWhileStreamedStopsTheRun() throws {
+        let folder = URL(fileURLWithPath: Self.path).deletingLastPathComponent()
+        let path = folder.appendingPathComponent("changing.npy").path
+        try NPY.write(Self.data, to: path)
+        // Written an hour ago: a write now changes the time even where it is kept coarsely.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: path)
+        let other = SyntheticData.circles.generate(count: Self.data.count, seed: 3)
+        var epochs = 0
+        let callbacks = TrainingCallbacks(onEpoch: { _ in
+            epochs += 1
+            let handle = try! FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try! handle.seek(toOffset: UInt64(NPYHeader(rows: other.count, columns: 3).dataOffset))
+            try! handle.write(contentsOf: withUnsafeBytes(of: other.x0[0].bitPattern.littleEndian) { Data($0) })
+            try! handle.close()
+        })
+        let error = #expect(throws: InputError.self) {
+            try Trainer<SIMDEngine>(Self.configuration(blocks: true)).run(streaming: NPY.Reader(path: path), callbacks: callbacks)
+        }
+        #expect(error?.kind == .changedWhileRead)
+        #expect(error?.message.hasPrefix("the file changed while being read") == true, "\(String(describing: error))")
+        #expect(epochs == 1)
+    }
+}
+
 /// The full shuffle's order, written out here from its definition, against the one the
 /// two threads write in steps between chunks.
 @Suite struct ShuffledChunksTests {

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// - A regular file (or a new path) is replaced atomically: the contents go to a temporary
 ///   file in the same folder, are flushed to disk, and renamed over it; the old file keeps
-///   its permission bits and stays intact until the rename.
+///   its permission bits and stays intact until the rename. A temporary file a killed save
+///   left is taken over by the next save to the same file.
 /// - A symbolic link stays a link: the file it points to is replaced that way.
 /// - A device or a FIFO (`/dev/null`, `/dev/stdout`, a named pipe) is written straight through.
 package enum AtomicFile {
@@ -23,21 +24,45 @@ package enum AtomicFile {
             System.close(descriptor)
             if code != 0 { throw failure(path, code) }
         case .file(let file, let permissions):
-            let url = URL(fileURLWithPath: file)
-            let temporary =
-                url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
-            let descriptor = System.openForWriting(temporary, create: true, truncate: true)
-            guard descriptor >= 0 else { throw failure(path, System.errorCode) }
+            let (temporary, descriptor) = try openTemporary(for: file, path: path)
+            // Renamed before it is closed: the lock holds until the file is in place.
+            defer { System.close(descriptor) }
             var code = bytes.withUnsafeBytes { System.writeAll(descriptor, $0) }
             if code == 0, let permissions { code = System.setPermissions(descriptor, permissions) }
             if code == 0 { code = System.sync(descriptor) }
-            System.close(descriptor)
             if code == 0 { code = System.rename(temporary, to: file) }
             if code != 0 {
                 System.remove(temporary)
                 throw failure(path, code)
             }
         }
+    }
+
+    /// The temporary file of a save to `file`, open and empty: `.NAME.tmp` in its folder,
+    /// locked while this save writes it. A save killed midway leaves it behind, unlocked,
+    /// and the next save to `file` takes it over, so no stale temporary file stays. While
+    /// another save to `file` holds it, a new `.NAME.RANDOM.tmp`.
+    private static func openTemporary(for file: String, path: String) throws(InputError) -> (String, Int32) {
+        let url = URL(fileURLWithPath: file)
+        let shared = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).tmp"
+        let descriptor = System.openForWritingInPlace(shared)
+        guard descriptor >= 0 else { throw failure(path, System.errorCode) }
+        // Locked, and still the file of that name (a save that just ended renamed its file
+        // over `file`: emptying that one would empty the saved file).
+        if System.lockExclusively(descriptor), let held = System.status(descriptor),
+            let named = System.status(shared, followingLinks: false), held.isSameFile(as: named)
+        {
+            let code = System.empty(descriptor)
+            if code == 0 { return (shared, descriptor) }
+            System.close(descriptor)
+            throw failure(path, code)
+        }
+        System.close(descriptor)
+        // A name of its own (threads of one process save too): a new file, never an old one.
+        let own = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp"
+        let ownDescriptor = System.openNewForWriting(own)
+        guard ownDescriptor >= 0 else { throw failure(path, System.errorCode) }
+        return (own, ownDescriptor)
     }
 
     /// Writes `text` as UTF-8 (see `write(_:to:)`).

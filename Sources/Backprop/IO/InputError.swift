@@ -14,6 +14,9 @@ public struct InputError: Error, CustomStringConvertible, LocalizedError, Equata
         case notAFile
         /// The file could not be read: the system's error number.
         case readFailed(errno: Int32)
+        /// The file changed while it was being read (an `.npy` file streamed from disk and
+        /// written in place meanwhile): what was read mixes two versions of it.
+        case changedWhileRead
         /// The content is not what it should be (a CSV line, a header, a value): at `line`,
         /// and `column` when the problem is in one field.
         case malformed

@@ -60,11 +60,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let positiveWeight = options.number("--positive-weight") ?? 1
         let engine = EngineChoice.type(named: engineName)
         if dataPath == nil { try checkMemory(forSamples: samples, option: "--samples") }
-        // Only the parallel and population engines use threads; the others always run on one.
-        if let requestedThreads, requestedThreads > 1, ![ParallelEngine.name, PopulationEngine.name].contains(engineName) {
-            throw UsageError(
-                description: "--threads \(requestedThreads): the \(engineName) engine runs on one thread (--threads is for parallel and population)")
-        }
+        try EngineChoice.checkThreads(requestedThreads, engine: engineName, usedBy: [ParallelEngine.name, PopulationEngine.name])
         var threads = [ParallelEngine.name, PopulationEngine.name].contains(engineName) ? requestedThreads ?? EngineOptions.availableCores : 1
 
         warnIfDebugBuild()

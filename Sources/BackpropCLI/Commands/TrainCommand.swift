@@ -135,6 +135,7 @@ enum TrainCommand {
         let configuration = configuration(options)
         let source = dataSource(options, seed: configuration.seed)
         let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
+        try EngineChoice.checkThreads(outputs.threads, engine: outputs.engineName, usedBy: [ParallelEngine.name])
 
         // Check everything that can fail before the long computation, so a bad path costs nothing.
         try outputs.check(apartFrom: givenFiles([("--data", options.string("--data")), ("--init", options.string("--init"))]))

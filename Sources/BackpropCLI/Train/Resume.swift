@@ -51,6 +51,7 @@ extension TrainCommand {
             printError(
                 "warning: \(path) was trained on the \(engine) engine; resuming on \(outputs.engineName) gives other bits than the uninterrupted run")
         }
+        try EngineChoice.checkThreads(outputs.threads, engine: outputs.engineName, usedBy: [ParallelEngine.name])
         outputs.savePath = outputs.explicitSave ?? kept.savePath
         outputs.checkpointPath = outputs.checkpointPath ?? path
         outputs.logPath = outputs.logPath ?? kept.logPath

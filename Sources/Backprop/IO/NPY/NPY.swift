@@ -75,6 +75,9 @@ public enum NPY {
         public let columns: Int
         private let header: NPYHeader
         private let descriptor: Int32
+        /// The file's size and modification time when opened: a file written in place while
+        /// it is streamed would mix two data sets, so each read checks that they still hold.
+        private let version: [Int]?
         private var scratch: [Double] = []
 
         /// Opens `path` and checks its header and size.
@@ -106,7 +109,7 @@ public enum NPY {
                 System.close(descriptor)
                 throw InputError(file: path, line: nil, message: error.message)
             }
-            (self.path, self.header, self.descriptor) = (path, header, descriptor)
+            (self.path, self.header, self.descriptor, version) = (path, header, descriptor, System.fileVersion(descriptor))
             (rows, columns) = (header.rows, header.columns)
         }
 
@@ -134,6 +137,12 @@ public enum NPY {
             case .success(let got) where got == wanted: break
             case .success: throw InputError(file: path, line: nil, message: "the file was cut short while being read")
             case .failure(let failure): throw InputFile.readError(path, failure.code)
+            }
+            guard System.fileVersion(descriptor) == version else {
+                throw InputError(
+                    file: path, line: nil,
+                    message: "the file changed while being read (its size or modification time): stopped rather than mix two data sets",
+                    kind: .changedWhileRead)
             }
             var bad: (row: Int, problem: String)?
             for k in 0..<range.count {
