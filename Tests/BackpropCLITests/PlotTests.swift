@@ -93,4 +93,14 @@ import Backprop
             try Plot.readHistory(path: log)
         }
     }
+    /// Found by the fuzzer: one epoch numbered 4.6e18, where a range of ±0.5 is lost to
+    /// rounding, made the tick loop append forever. Every axis, of any numbers, has a few
+    /// ticks inside it.
+    @Test(arguments: [[4_616_860_427_387_903.0], [1e308], [-1e308, 1e308], [0], [1e-300, 2e-300], [3, 3 + 1e-13]] as [[Double]])
+    func axesOfAnyNumbersHaveAFewTicks(values: [Double]) {
+        let axis = Plot.Axis.covering(values, label: "epoch")
+        #expect(axis.lower < axis.upper, "\(values)")
+        #expect(axis.ticks.count <= 11, "\(values)")
+        #expect(axis.ticks.allSatisfy { $0 >= axis.lower && $0 <= axis.upper + axis.span * 1e-9 }, "\(values)")
+    }
 }

@@ -243,23 +243,28 @@ enum Plot {
         ) -> Axis {
             var low = values.min() ?? 0
             var high = values.max() ?? 1
-            if high - low < 1e-12 {
-                low -= 0.5
-                high += 0.5
+            // One value (or values too close to tell apart at their magnitude: epoch 4.6e18,
+            // where ±0.5 is lost to rounding) gets a range around it.
+            let magnitude = Swift.max(abs(low), abs(high))
+            if high - low < Swift.max(1e-12, magnitude * 1e-9) {
+                let half = Swift.max(0.5, magnitude * 0.05)
+                (low, high) = (low - half, high + half)
             }
             let margin = (high - low) * padding
             low = floorAtZero ? max(0, low - margin) : low - margin
             return Axis(lower: low, upper: high + margin, label: label)
         }
 
-        /// About five round values inside the range.
+        /// About five round values inside the range (at most 11, whatever the numbers: a
+        /// step lost to rounding never loops).
         var ticks: [Double] {
             let raw = span / 5
             let magnitude = Foundation.pow(10, (Foundation.log10(raw)).rounded(.down))
             let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+            guard step.isFinite && step > 0 else { return [] }
             var tick = (lower / step).rounded(.up) * step
             var result: [Double] = []
-            while tick <= upper + step * 1e-9 {
+            while tick <= upper + step * 1e-9 && result.count < 11 {
                 result.append(abs(tick) < step * 1e-9 ? 0 : tick)
                 tick += step
             }
