@@ -57,6 +57,48 @@ import Testing
         #expect(try resumed.model == trainer.run(on: Self.data).model)
     }
 
+    /// The SIMD engine, counting the calls of `trainEpoch`: the 37th call cancels the task
+    /// in `task` (one test uses it).
+    struct CancellingEngine: TrainingEngine {
+        static let task = Mutex<(calls: Int, handle: Task<(result: TrainingResult<CancellingEngine>, history: [EpochReport]), any Error>?)>((0, nil))
+        var inner: SIMDEngine
+        init(parameters: Parameters, options: EngineOptions) { inner = SIMDEngine(parameters: parameters, options: options) }
+        var parameters: Parameters {
+            get { inner.parameters }
+            set { inner.parameters = newValue }
+        }
+        func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
+            inner.lossAndGradients(batch, positiveWeight: positiveWeight)
+        }
+        mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
+            Self.task.withLock { task in
+                task.calls += 1
+                if task.calls == 37 { task.handle?.cancel() }
+            }
+            return inner.trainEpoch(data, batchSize: batchSize, rule: rule, state: &state)
+        }
+        func logits(_ inputs: MiniBatch, into output: UnsafeMutableBufferPointer<Double>) { inner.logits(inputs, into: output) }
+    }
+
+    /// Cancelled in the middle of an epoch, during its 37th mini-batch: the run stops after
+    /// it, before the 38th (one engine call a mini-batch: 100 a 1600-sample epoch of 16),
+    /// and its checkpoint resumes to the model of the run that never stopped.
+    @Test func aTaskCancelledMidEpochStopsWithinOneMiniBatch() async throws {
+        let trainer = Trainer<CancellingEngine>(Self.configuration)
+        let ready = DispatchSemaphore(value: 0)
+        let task = Task {
+            ready.wait()  // until the engine holds the task's handle
+            return try await trainer.train(on: Self.data)
+        }
+        CancellingEngine.task.withLock { $0.handle = task }
+        ready.signal()
+        let stopped = try await task.value.result
+        #expect(stopped.progress.outcome == .interrupted)
+        #expect(stopped.progress.epochsCompleted == 0 && stopped.progress.batchesCompleted == 37)
+        let resumed = try await Trainer<SIMDEngine>(Self.configuration).train(on: Self.data, resuming: stopped.progress).result
+        #expect(try resumed.model == Trainer<SIMDEngine>(Self.configuration).run(on: Self.data).model)
+    }
+
     /// Cancelled before it starts, the run trains no mini-batch.
     @Test func aTaskCancelledBeforeItStartsTrainsNothing() async throws {
         let trainer = Trainer<SIMDEngine>(Self.configuration)

@@ -239,12 +239,19 @@ import Testing
          "optimizerState.steps is -1: must be from 1 to 2^53 (a state is kept after a step)"),
     ])
     func tamperedCheckpointsAreRefusedFieldByField(original: String, replacement: String, message: String) throws {
-        let (_, path) = try Self.lastCheckpoint(epochs: 2)
+        let (path, _) = try Self.tampered(original, replacement)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains(original))
-        try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: InputError(file: path, line: nil, message: message)) { try TrainingProgress.read(path: path) }
+    }
+
+    /// A 2-epoch run's checkpoint with `original` replaced by `replacement`: its path, and
+    /// the line `original` was on.
+    static func tampered(_ original: String, _ replacement: String) throws -> (path: String, line: Int) {
+        let (_, path) = try lastCheckpoint(epochs: 2)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let found = try #require(text.range(of: original))
+        try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, text[..<found.lowerBound].filter { $0 == "\n" }.count + 1)
     }
 
     /// A fraction or an out-of-range number where a whole number goes, which Foundation's
@@ -254,12 +261,8 @@ import Testing
         ("\"batchesCompleted\" : 0", "\"batchesCompleted\" : 18446744073709551616", "\"batchesCompleted\" is 18446744073709551616"),
     ])
     func inexactWholeNumbersAreNamed(original: String, replacement: String, message: String) throws {
-        let (_, path) = try Self.lastCheckpoint(epochs: 2)
+        let (path, line) = try Self.tampered(original, replacement)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains(original))
-        try text.replacingOccurrences(of: original, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
-        let line = text[..<text.range(of: original)!.lowerBound].filter { $0 == "\n" }.count + 1
         #expect(throws: InputError(file: path, line: line, message: message + ": not a whole number of the range allowed there")) {
             try TrainingProgress.read(path: path)
         }

@@ -8,10 +8,9 @@ extension Trainer {
     ///
     /// The run takes a thread of its own, never one of the cooperative pool's (which a run
     /// of minutes would hold from every other task). Cancelling the calling task stops it
-    /// at a mini-batch boundary within `Self.cancellationInterval` samples (at the next one
-    /// when batches are larger): its outcome is then `.interrupted`, and `onCheckpoint` gets
-    /// its exact state, from which `resuming` goes on to the bits of a run that never
-    /// stopped.
+    /// at the next mini-batch boundary: its outcome is then `.interrupted`, and
+    /// `onCheckpoint` gets its exact state, from which `resuming` goes on to the bits of a
+    /// run that never stopped.
     ///
     /// - Parameters:
     ///   - data: the samples, with labels, as `run(on:from:resuming:callbacks:)` takes them.
@@ -35,7 +34,7 @@ extension Trainer {
                 DispatchQueue.global().async {
                     var history: [EpochReport] = []
                     let callbacks = TrainingCallbacks(
-                        checkpointEvery: checkpointEvery, stopInterval: max(batchSize, Self.cancellationInterval),
+                        checkpointEvery: checkpointEvery, stopInterval: batchSize,
                         onEpoch: { report in
                             history.append(report)
                             onEpoch(report)
@@ -52,10 +51,9 @@ extension Trainer {
 }
 
 extension Trainer {
-    /// Samples between the checks for a cancelled task, in whole mini-batches: tens of
-    /// microseconds of training. A check every mini-batch would hand each batch between the
-    /// shuffle's two threads, which costs more than a small batch's steps.
-    public static var cancellationInterval: Int { 4096 }
+    /// Samples gathered at once at the least, whatever `TrainingCallbacks.stopInterval`
+    /// asks: a stop request is still checked between the engine's calls inside a chunk.
+    static var gatheredSamples: Int { 4096 }
 }
 
 /// Set once, by a task's cancellation handler; read by the run between mini-batches.

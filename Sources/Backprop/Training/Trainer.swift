@@ -386,7 +386,11 @@ struct EpochLoop<Engine: TrainingEngine> {
         let rule = configuration.rule
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
         // Whole mini-batches per call to the engine: a stop request waits at most this long.
-        let chunk = max(1, callbacks.stopInterval / batchSize)
+        let steps = max(1, callbacks.stopInterval / batchSize)
+        // Mini-batches gathered at once: a multiple of `steps` of at least `gatheredSamples`,
+        // since handing a chunk between the shuffle's two threads costs more than a small
+        // batch's steps. The engine's calls, and so the loss's sums, stay `steps` long.
+        let chunk = steps * ((max(1, Trainer<Engine>.gatheredSamples / batchSize) + steps - 1) / steps)
         let clock = ContinuousClock()
         var seconds = 0.0
         while progress.batchesCompleted < batchesPerEpoch {
@@ -398,16 +402,31 @@ struct EpochLoop<Engine: TrainingEngine> {
             let last = min(first + chunk, batchesPerEpoch)
             let range = (first * batchSize)..<min(last * batchSize, trainingCount)
             let following = last < batchesPerEpoch ? (last * batchSize)..<min((last + chunk) * batchSize, trainingCount) : nil
-            // The SGD steps alone: not the wait for a chunk that is still being gathered.
-            let loss = try samples.withChunk(range, prefetching: following) { batch in
+            var (lossSum, done, stopped) = (progress.epochLossSum ?? 0, first, false)
+            try samples.withChunk(range, prefetching: following) { batch in
+                // The SGD steps alone: not the wait for a chunk that is still being gathered.
                 let started = clock.now
                 defer { seconds += (clock.now - started) / .seconds(1) }
-                return engine.trainEpoch(batch, batchSize: batchSize, rule: rule, state: &optimizerState)
+                var start = 0
+                while start < batch.count {
+                    if start > 0 && callbacks.shouldStop() {
+                        stopped = true
+                        return
+                    }
+                    let end = min(start + steps * batchSize, batch.count)
+                    lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, state: &optimizerState)
+                    done += (end - start + batchSize - 1) / batchSize
+                    start = end
+                }
             }
-            progress.epochLossSum = (progress.epochLossSum ?? 0) + loss
-            progress.batchesCompleted = last
+            progress.epochLossSum = lossSum
+            progress.batchesCompleted = done
             // Checked once a chunk: a diverged run stops there, and never reaches a file.
             guard engine.parameters.isFinite else { return .diverged }
+            if stopped {
+                generator = progress.epochGenerator
+                return .stopped
+            }
         }
         return .trained(seconds: seconds)
     }
