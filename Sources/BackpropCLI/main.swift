@@ -15,13 +15,15 @@ let usage = """
       plot        draw a model's decision boundary, or a training log, as SVG
       convert     write a data file as a NumPy .npy file, read without parsing text
       sweep       train one model per configuration of a grid, sharded for job arrays
+      export      write a model as ONNX, safetensors, a C header or a Swift file
+      import      read a model from a PyTorch state_dict (safetensors or .npz)
 
     Run `backprop <command> --help` for a command's options, `backprop --version` for the
     version and the kernels in use.
     """
 
 /// The tool's version.
-let version = "0.6.0"
+let version = backpropVersion
 
 /// Runs one command and maps its errors to exit statuses: 64 for usage, 1 for bad input.
 func main(_ words: [String]) -> Int32 {
@@ -40,7 +42,8 @@ func main(_ words: [String]) -> Int32 {
     }
     let commands = [
         TrainCommand.command, PredictCommand.command, EvaluateCommand.command, GradcheckCommand.command,
-        BenchCommand.command, PlotCommand.command, ConvertCommand.command, SweepCommand.command,
+        BenchCommand.command, PlotCommand.command, ConvertCommand.command, SweepCommand.command, ExportCommand.command,
+        ImportCommand.command,
     ]
     guard let command = commands.first(where: { $0.name == name }) else {
         printError("error: unknown command '\(name)'\n\n\(usage)")

@@ -198,6 +198,43 @@ import Testing
         #expect(report?["threads"] as? Int == threads, "\(result.output)")
     }
 
+    /// `export` picks the format from the output's extension and writes the library's bytes;
+    /// `import` reads them back as the same model file. Options of another format, an
+    /// unknown extension, a name that is not an identifier and an output that is the input
+    /// are refused, with nothing written.
+    @Test func exportAndImportAModel() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try Self.run(["train", "--samples", "300", "--epochs", "2", "--save", "m.json", "--quiet"], in: folder).status == 0)
+        let model = try Model.read(path: folder.appendingPathComponent("m.json").path)
+        func contents(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: folder.appendingPathComponent(name))) }
+        for (name, options, expected) in [
+            ("m.onnx", [], model.onnx()), ("m32.onnx", ["--float32"], model.onnx(float32: true)),
+            ("m.safetensors", [], model.safetensors()), ("m.h", ["--name", "moons"], Array(try model.cSource(name: "moons").utf8)),
+            ("M.swift", [], Array(try model.swiftSource().utf8)), ("m.txt", ["--format", "c"], Array(try model.cSource().utf8)),
+        ] {
+            let result = try Self.run(["export", "m.json", name] + options, in: folder)
+            #expect(result.status == 0, "\(name): \(result.errors)")
+            #expect(try contents(name) == expected, "\(name)")
+        }
+        #expect(try Self.run(["import", "m.safetensors", "back.json"], in: folder).status == 0)
+        #expect(try contents("back.json") == contents("m.json"))
+        for (arguments, status, message) in [
+            (["export", "m.json", "m.h", "--float32"], 64, "error: --float32 is for --format onnx"),
+            (["export", "m.json", "m.onnx", "--name", "x"], 64, "error: --name is for --format c or swift"),
+            (["export", "m.json", "m.bin"], 64, "error: cannot tell the format from m.bin"),
+            (["export", "m.json", "n.h", "--name", "9lives"], 64, "error: name: '9lives' is not an identifier"),
+            (["export", "m.json", "m.json", "--format", "c"], 64, "error: OUT m.json and MODEL.json m.json are the same file"),
+            (["import", "m.json", "n.json"], 1, "error: m.json: not a safetensors file"),
+        ] {
+            let result = try Self.run(arguments, in: folder)
+            #expect(result.status == Int32(status), "\(arguments)")
+            #expect(result.errors.hasPrefix(message), "\(arguments): \(result.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("n.h").path))
+        #expect(try contents("m.json") == Array(model.jsonText.utf8))
+    }
+
     /// 2^30 samples need about 80 GiB: refused before allocating on a machine with less.
     @Test(.enabled(if: ProcessInfo.processInfo.physicalMemory < 70 << 30))
     func aDataSetBeyondMemoryIsRefused() throws {
@@ -255,7 +292,7 @@ import Testing
         let overview = try Self.run(["--help"], in: folder)
         let listed = overview.output.split(separator: "\n").drop { $0 != "COMMANDS:" }.dropFirst()
             .prefix { $0.hasPrefix("  ") }.map { String($0.split(separator: " ")[0]) }
-        #expect(listed.count == 8 && listed.contains("convert") && listed.contains("sweep"), "\(listed)")
+        #expect(listed.count == 10 && listed.contains("convert") && listed.contains("export"), "\(listed)")
         for command in listed {
             let result = try Self.run([command, "--help"], in: folder)
             #expect(result.status == 0)

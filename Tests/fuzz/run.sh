@@ -5,14 +5,15 @@
 # allocation over the limit below. A finding's input is saved as .build-fuzz/findings/NAME-*;
 # keep it in the target's corpus once fixed, so that every later run tries it first.
 #
-#   Tests/fuzz/run.sh SECONDS [TARGET...]    (targets: csv npy model checkpoint results log)
+#   Tests/fuzz/run.sh SECONDS [TARGET...]    (csv npy model checkpoint results log safetensors npz)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:?usage: Tests/fuzz/run.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv npy model checkpoint results log)
-declare -A source=([csv]=CSV [npy]=NPY [model]=ModelFile [checkpoint]=Checkpoint [results]=ResultsLine [log]=LogLine)
+[ ${#targets[@]} -gt 0 ] || targets=(csv npy model checkpoint results log safetensors npz)
+declare -A source=([csv]=CSV [npy]=NPY [model]=ModelFile [checkpoint]=Checkpoint [results]=ResultsLine [log]=LogLine
+    [safetensors]=SafeTensorsFile [npz]=NPZFile)
 
 # The library and the CLI's module, instrumented for coverage and AddressSanitizer, and
 # built with testing enabled so that a target can reach the CLI's readers. The targets are

@@ -35,10 +35,11 @@ enum FileReading {
 
     /// Everything left to read from `descriptor` (a pipe or a device: read(2) to its end),
     /// up to and including its first NUL byte, which no text file has: reading `/dev/zero`
-    /// or random bytes stops at once, and the parser reports the NUL's line.
+    /// or random bytes stops at once, and the parser reports the NUL's line. Binary data
+    /// (`stoppingAtNUL` false) is read whole.
     ///
     /// - Throws: `Failure` when a read fails or more than `limit` bytes come.
-    static func readToEnd(_ descriptor: Int32, limit: Int = .max) throws(Failure) -> [UInt8] {
+    static func readToEnd(_ descriptor: Int32, limit: Int = .max, stoppingAtNUL: Bool = true) throws(Failure) -> [UInt8] {
         var text = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
@@ -46,7 +47,7 @@ enum FileReading {
             if got < 0 && System.errorCode == System.interrupted { continue }
             if got < 0 { throw Failure(code: System.errorCode) }
             if got == 0 { return text }
-            if let nul = chunk[..<got].firstIndex(of: 0) {
+            if stoppingAtNUL, let nul = chunk[..<got].firstIndex(of: 0) {
                 text += chunk[...nul]
                 return text
             }

@@ -26,17 +26,18 @@ public enum InputFile {
     ///   - path: the file, as the user named it (the messages name it so).
     ///   - kind: the expected file, as the messages name it ("a training log").
     ///   - limit: the most bytes read before the file counts as too large.
+    ///   - binary: read a binary file whole; a text file stops at a NUL byte.
     /// - Throws: `InputError` when nothing is there (`notFound`), it is a folder or a device
-    ///   (`notAFile`), it cannot be read or holds more than `limit` bytes (`readFailed`), or
-    ///   it ends in a NUL byte, binary data (`malformed`).
-    public static func contents(_ path: String, kind: String, limit: Int = 256 << 20) throws(InputError) -> Data {
+    ///   (`notAFile`), it cannot be read or holds more than `limit` bytes (`readFailed`), or,
+    ///   for text, it ends in a NUL byte: binary data (`malformed`).
+    public static func contents(_ path: String, kind: String, limit: Int = 256 << 20, binary: Bool = false) throws(InputError) -> Data {
         try checkExists(path, kind: kind)
         let descriptor = System.openForReading(path)
         guard descriptor >= 0 else { throw readError(path, System.errorCode) }
         defer { System.close(descriptor) }
         let bytes: [UInt8]
-        do { bytes = try FileReading.readToEnd(descriptor, limit: limit) } catch { throw readError(path, error.code) }
-        if bytes.last == 0 {
+        do { bytes = try FileReading.readToEnd(descriptor, limit: limit, stoppingAtNUL: !binary) } catch { throw readError(path, error.code) }
+        if !binary && bytes.last == 0 {
             let line = bytes.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             throw InputError(file: path, line: line, message: "binary data (a NUL byte): not \(kind)")
         }

@@ -26,6 +26,12 @@ struct NPYHeader: Equatable {
     ///
     /// - Throws: a message saying what is wrong and how to fix it in NumPy.
     init(parsing bytes: [UInt8]) throws(NPYError) {
+        let (dict, offset) = try Self.dictionary(in: bytes)
+        try self.init(dict: dict, dataOffset: offset)
+    }
+
+    /// The header's dict literal and where the data starts after it.
+    static func dictionary(in bytes: [UInt8]) throws(NPYError) -> (dict: String, dataOffset: Int) {
         guard Self.isNPY(bytes) else { throw NPYError("not a NumPy .npy file (it does not start with \\x93NUMPY)") }
         guard bytes.count >= 10 else { throw NPYError("the .npy header is cut short") }
         let major = bytes[6]
@@ -42,14 +48,18 @@ struct NPYHeader: Equatable {
             throw NPYError("the .npy header is \(length) bytes, more than the \(Self.maximumLength - start) this tool reads")
         }
         guard bytes.count >= start + length else { throw NPYError("the .npy header is cut short") }
-        dataOffset = start + length
-        let dict = String(decoding: bytes[start..<dataOffset], as: UTF8.self)
+        let dict = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
         // NumPy's dict literal keeps the last of two equal keys, a first-match reader the
         // first: a header that names a key twice is refused, not read one way or the other.
         for key in ["descr", "fortran_order", "shape"] where Self.occurrences(of: key, in: dict) > 1 {
             throw NPYError("the .npy header names '\(key)' twice")
         }
+        return (dict, start + length)
+    }
 
+    /// The header of a data set's array: float64, C order, (N, 3) or (N, 2).
+    private init(dict: String, dataOffset: Int) throws(NPYError) {
+        self.dataOffset = dataOffset
         guard let descr = Self.value(of: "descr", in: dict) else { throw NPYError("the .npy header has no 'descr' (dtype)") }
         // NumPy reads the dtype quoted either way.
         guard ["'<f8'", "'<d'", "\"<f8\"", "\"<d\""].contains(descr) else {
@@ -102,7 +112,7 @@ struct NPYHeader: Equatable {
     }
 
     /// The value after `'key':` in a dict literal: a quoted string, a tuple, or a bare word.
-    private static func value(of key: String, in dict: String) -> String? {
+    static func value(of key: String, in dict: String) -> String? {
         guard let keyRange = dict.range(of: "'\(key)'") ?? dict.range(of: "\"\(key)\"") else { return nil }
         let rest = dict[keyRange.upperBound...].drop { $0 == " " }
         guard rest.first == ":" else { return nil }
