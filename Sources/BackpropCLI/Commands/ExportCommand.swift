@@ -32,8 +32,9 @@ enum ExportCommand {
         epilogue: """
             The safetensors file holds the standardisation as standardization.mean and
             standardization.std, applied as (x - mean) / std before layer 0 (its metadata says
-            so). docs/Export.md shows each format used from Python, C and Swift. The output is
-            written to a temporary file and renamed, so it is never left half-written.
+            so). The DocC article "Using a trained model elsewhere" shows each format used from
+            Python, C and Swift. The output is written to a temporary file and renamed, so it
+            is never left half-written.
             """,
         arguments: ["MODEL.json", "OUT"], run: run)
 
