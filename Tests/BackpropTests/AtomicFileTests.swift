@@ -40,6 +40,11 @@ import Testing
             try AtomicFile.write("new", to: folder.appendingPathComponent("model.json").path)
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.json"])
             #expect(try String(contentsOfFile: folder.appendingPathComponent("model.json").path, encoding: .utf8) == "new")
+            // A link at the temporary name is never followed: the save takes a name of its own.
+            try FileManager.default.createSymbolicLink(atPath: stale, withDestinationPath: "/nonexistent/target")
+            try AtomicFile.write("newer", to: folder.appendingPathComponent("model.json").path)
+            #expect(try String(contentsOfFile: folder.appendingPathComponent("model.json").path, encoding: .utf8) == "newer")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [".model.json.tmp", "model.json"])
         }
     }
 

@@ -45,19 +45,19 @@ package enum AtomicFile {
     private static func openTemporary(for file: String, path: String) throws(InputError) -> (String, Int32) {
         let url = URL(fileURLWithPath: file)
         let shared = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).tmp"
+        // Another's file there (a link, no permission) leaves the name to it, as a lock does.
         let descriptor = System.openForWritingInPlace(shared)
-        guard descriptor >= 0 else { throw failure(path, System.errorCode) }
-        // Locked, and still the file of that name (a save that just ended renamed its file
-        // over `file`: emptying that one would empty the saved file).
-        if System.lockExclusively(descriptor), let held = System.status(descriptor),
-            let named = System.status(shared, followingLinks: false), held.isSameFile(as: named)
-        {
-            let code = System.empty(descriptor)
-            if code == 0 { return (shared, descriptor) }
+        if descriptor >= 0 {
+            // Locked, and still the file of that name (a save that just ended renamed its
+            // file over `file`: emptying that one would empty the saved file).
+            if System.lockExclusively(descriptor), let held = System.status(descriptor),
+                let named = System.status(shared, followingLinks: false), held.isSameFile(as: named),
+                System.empty(descriptor) == 0
+            {
+                return (shared, descriptor)
+            }
             System.close(descriptor)
-            throw failure(path, code)
         }
-        System.close(descriptor)
         // A name of its own (threads of one process save too): a new file, never an old one.
         let own = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp"
         let ownDescriptor = System.openNewForWriting(own)
