@@ -99,6 +99,13 @@ import Testing
         #expect(try resumed.model == Trainer<SIMDEngine>(Self.configuration).run(on: Self.data).model)
     }
 
+    @Test func checkpointsEveryZeroEpochsAreRefused() async {
+        let error = await #expect(throws: SettingError.self) {
+            try await Trainer<SIMDEngine>(Self.configuration).train(on: Self.data, checkpointEvery: 0)
+        }
+        #expect(error?.setting == "checkpointEvery")
+    }
+
     /// Cancelled before it starts, the run trains no mini-batch.
     @Test func aTaskCancelledBeforeItStartsTrainsNothing() async throws {
         let trainer = Trainer<SIMDEngine>(Self.configuration)

@@ -83,8 +83,8 @@ import Testing
         let data = Self.data.selecting(0..<300)
         for rule in [UpdateRule(learningRate: 0.5), UpdateRule(learningRate: 0.01, optimizer: .adam())] {
             let crowd = (0..<17).map { index in
-                var rule = rule
-                rule.learningRate *= 1 + Double(index) / 10
+                let rule = UpdateRule(
+                    learningRate: rule.learningRate * (1 + Double(index) / 10), optimizer: rule.optimizer, positiveWeight: rule.positiveWeight)
                 return PopulationEngine.Member(
                     parameters: EngineConformanceTests.randomParameters(seed: UInt64(300 + index)), rule: rule, batchSize: 1)
             }

@@ -44,6 +44,30 @@ import Testing
         }
     }
 
+    /// The rule and the options an engine takes directly, from settings a user gave: each
+    /// checked, with the setting named; valid ones as the plain initialisers make them.
+    @Test func rulesAndEngineOptionsFromOutsideAreChecked() throws {
+        func setting(_ make: () throws(SettingError) -> Void) -> String? {
+            do {
+                try make()
+                return nil
+            } catch {
+                return error.setting
+            }
+        }
+        #expect(setting { () throws(SettingError) in _ = try UpdateRule.checked(learningRate: 0) } == "learningRate")
+        #expect(setting { () throws(SettingError) in _ = try UpdateRule.checked(learningRate: .infinity) } == "learningRate")
+        #expect(setting { () throws(SettingError) in _ = try UpdateRule.checked(learningRate: 0.1, positiveWeight: 0) } == "positiveWeight")
+        #expect(setting { () throws(SettingError) in _ = try UpdateRule.checked(learningRate: 0.1, optimizer: .adam(beta2: 1)) } == "optimizer")
+        #expect(setting { () throws(SettingError) in _ = try EngineOptions.checked(threads: 0) } == "threads")
+        #expect(try UpdateRule.checked(learningRate: 0.5, optimizer: .adam(), positiveWeight: 2)
+            == UpdateRule(learningRate: 0.5, optimizer: .adam(), positiveWeight: 2))
+        #expect(try EngineOptions.checked(threads: 3) == EngineOptions(threads: 3))
+        if !KernelVariant.v4.isSupported {
+            #expect(throws: SettingError.self) { try EngineOptions.checked(threads: 1, kernel: .v4) }
+        }
+    }
+
     @Test func badDataIsRefused() throws {
         let empty = try Dataset(x0: [], x1: [], label: [])
         #expect(Self.refusal({ _ in }, data: empty) == SettingError(setting: "data", message: "no samples"))

@@ -20,13 +20,17 @@ extension Trainer {
     ///     called at the end of the run and when it stops.
     ///   - onEpoch: called with each epoch's report as the epoch ends, on the run's thread.
     ///   - onCheckpoint: called with the run's state, on the run's thread.
-    /// - Throws: `SettingError`, before any training, as `run(on:from:resuming:callbacks:)`.
+    /// - Throws: `SettingError`, before any training, as `run(on:from:resuming:callbacks:)`,
+    ///   and for `checkpointEvery` below 1.
     public func train(
         on data: Dataset, from start: Model? = nil, resuming checkpoint: TrainingProgress? = nil, checkpointEvery: Int = 1,
         onEpoch: @escaping @Sendable (EpochReport) -> Void = { _ in },
         onCheckpoint: @escaping @Sendable (TrainingProgress) -> Void = { _ in }
     ) async throws(SettingError) -> (result: TrainingResult<Engine>, history: [EpochReport]) {
         try check(samples: data.count, resuming: checkpoint)
+        guard checkpointEvery >= 1 else {
+            throw SettingError(setting: "checkpointEvery", message: "\(checkpointEvery): checkpoints come every epoch at most")
+        }
         let cancelled = CancellationFlag()
         let batchSize = settings(resuming: checkpoint).batchSize
         return await withTaskCancellationHandler {

@@ -83,13 +83,16 @@ public enum Optimizer: Sendable, Hashable, Codable {
 /// positive samples. Engines take it in `trainEpoch(_:batchSize:rule:state:)`.
 public struct UpdateRule: Sendable, Hashable {
     /// The step size (PyTorch's `lr`).
-    public var learningRate: Double
+    public private(set) var learningRate: Double
     /// How the gradient becomes an update (plain SGD by default).
-    public var optimizer: Optimizer
+    public private(set) var optimizer: Optimizer
     /// The weight of a positive sample's loss term, as `BCEWithLogitsLoss(pos_weight:)`: the
     /// mean over a mini-batch still divides by its sample count. 1 is plain cross-entropy.
-    public var positiveWeight: Double
+    public private(set) var positiveWeight: Double
 
+    /// A rule of settings the caller knows to be valid; for settings from outside the
+    /// program, `checked(learningRate:optimizer:positiveWeight:)` throws instead.
+    ///
     /// - Precondition: `learningRate` and `positiveWeight` are finite and greater than 0,
     ///   and the optimizer's settings are valid (`Optimizer.problem`).
     public init(learningRate: Double, optimizer: Optimizer = .sgd(), positiveWeight: Double = 1) {
@@ -97,6 +100,23 @@ public struct UpdateRule: Sendable, Hashable {
         precondition(positiveWeight.isFinite && positiveWeight > 0, "the positive weight must be finite and greater than 0")
         precondition(optimizer.problem == nil, optimizer.problem ?? "")
         (self.learningRate, self.optimizer, self.positiveWeight) = (learningRate, optimizer, positiveWeight)
+    }
+
+    /// A rule of settings from outside the program (a user, a file), checked.
+    ///
+    /// - Throws: `SettingError` naming `learningRate` or `positiveWeight` when it is not a
+    ///   finite number greater than 0, or `optimizer` when its settings are out of range.
+    public static func checked(learningRate: Double, optimizer: Optimizer = .sgd(), positiveWeight: Double = 1) throws(SettingError)
+        -> UpdateRule
+    {
+        guard learningRate.isFinite && learningRate > 0 else {
+            throw SettingError(setting: "learningRate", message: "\(learningRate) is not a finite number greater than 0")
+        }
+        guard positiveWeight.isFinite && positiveWeight > 0 else {
+            throw SettingError(setting: "positiveWeight", message: "\(positiveWeight) is not a finite number greater than 0")
+        }
+        if let problem = optimizer.problem { throw SettingError(setting: "optimizer", message: problem) }
+        return UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
     }
 
     /// The settings as the kernels read them.

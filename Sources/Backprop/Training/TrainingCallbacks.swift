@@ -7,14 +7,14 @@ public struct TrainingCallbacks {
     /// of the run, and when it stops on request.
     public var onCheckpoint: (TrainingProgress) -> Void
     /// Epochs between calls of `onCheckpoint` (at least 1).
-    public var checkpointEvery: Int
-    /// Asked between chunks of whole mini-batches of about `stopInterval` samples; when it
-    /// answers true, the run stops there with outcome `.interrupted`.
+    public private(set) var checkpointEvery: Int
+    /// Asked between the engine's calls, each of whole mini-batches of about `stopInterval`
+    /// samples; when it answers true, the run stops there with outcome `.interrupted`.
     public var shouldStop: () -> Bool
     /// Samples between calls of `shouldStop` (at least 1): how long a stop request may wait.
     /// The engine trains one such chunk of mini-batches per call, and the epoch's reported
     /// loss adds the chunks' sums: its last bits depend on this interval (never the model's).
-    public var stopInterval: Int
+    public private(set) var stopInterval: Int
 
     /// - Precondition: `checkpointEvery` ≥ 1 and `stopInterval` ≥ 1.
     public init(
