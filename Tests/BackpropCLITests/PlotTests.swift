@@ -47,12 +47,11 @@ import Backprop
 
     @Test func decisionBoundaryColoursFollowTheModel() throws {
         // A model that predicts label 1 exactly where x0 > 0: the map's left half is blue.
-        var parameters = Parameters.zero
-        parameters.hidden1.weights[0] = [40, 0]
-        parameters.hidden2.weights[0][0] = 40
-        parameters.hidden2.bias[0] = -20
-        parameters.output.weights[0][0] = 40
-        parameters.output.bias[0] = -20
+        var (hidden1, hidden2, output) = (Layer(neurons: 5, inputs: 2), Layer(neurons: 5, inputs: 5), Layer(neurons: 1, inputs: 5))
+        hidden1.weights[0] = [40, 0]
+        (hidden2.weights[0][0], hidden2.bias[0]) = (40, -20)
+        (output.weights[0][0], output.bias[0]) = (40, -20)
+        let parameters = Parameters(hidden1: hidden1, hidden2: hidden2, output: output)
         let data = try Dataset(x0: [-1, 1], x1: [0, 1], label: [0, 1])
         let svg = Plot.decisionBoundary(model: Model(parameters: parameters), data: data)
         let cells = svg.split(separator: "\n").filter { $0.hasPrefix("<rect x=") && $0.contains("width=\"4.") }

@@ -32,11 +32,11 @@ public struct Parameters: Equatable, Sendable {
     public static let count = ParameterLayout.count
 
     /// Inputs to the first hidden layer: 5 × 2 weights and 5 biases.
-    public var hidden1: Layer
+    public internal(set) var hidden1: Layer
     /// First to second hidden layer: 5 × 5 weights and 5 biases.
-    public var hidden2: Layer
+    public internal(set) var hidden2: Layer
     /// Second hidden layer to the output: 1 × 5 weights and 1 bias.
-    public var output: Layer
+    public internal(set) var output: Layer
 
     /// Builds parameters from three layers of the 2-5-5-1 shapes.
     ///
