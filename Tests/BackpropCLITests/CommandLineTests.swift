@@ -260,8 +260,8 @@ import Testing
         #expect(message.contains("MiB of memory; this process may use"), "\(message)")
     }
 
-    /// Under tight address-space limits, from too little to enough, a streamed run and a
-    /// sweep end with a clear error or succeed: never an abort (an allocation that failed
+    /// Under tight address-space limits, from too little to enough, a streamed run and
+    /// sweeps on both engines end with a clear error or succeed: never an abort (an allocation that failed
     /// mid-run) or a hang (libdispatch retries a thread it cannot start forever).
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/statm")))
     func tightAddressSpaceLimitsEndInAnErrorOrSuccess() throws {
@@ -272,6 +272,7 @@ import Testing
         let runs = [
             "train --data big.npy --stream --shuffle blocks --block-size 64 --epochs 1 --save m.json",
             "sweep --engine simd --data big.npy --stream --shuffle blocks --block-size 64 --out s --learning-rate 0.1,1 --seed 1,2 --epochs 1",
+            "sweep --data big.npy --stream --shuffle blocks --block-size 64 --out s --learning-rate 0.1,1 --seed 1,2,3 --epochs 1",
         ]
         for limit in stride(from: 90_000, through: 150_000, by: 10_000) {
             for run in runs {
