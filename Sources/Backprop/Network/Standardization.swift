@@ -11,14 +11,11 @@ public struct Standardization: Codable, Equatable, Sendable {
     /// instead of dividing by zero.
     public internal(set) var std: [Double]
 
-    /// Per-feature means and standard deviations, two of each; for numbers from outside the
-    /// program, `checked(mean:std:)` throws instead.
-    ///
-    /// - Precondition: two finite means, and two finite standard deviations greater than 0.
+    /// Per-feature means and standard deviations, two of each (two finite means, two finite
+    /// standard deviations greater than 0), unchecked; `checked(mean:std:)` throws a
+    /// `SettingError` for numbers from outside the program.
     public init(mean: [Double], std: [Double]) {
-        self.mean = mean
-        self.std = std
-        precondition(problem() == nil, problem() ?? "")
+        (self.mean, self.std) = (mean, std)
     }
 
     /// A standardisation of numbers from outside the program (a user, a file), checked.
@@ -26,13 +23,9 @@ public struct Standardization: Codable, Equatable, Sendable {
     /// - Throws: `SettingError` (setting `standardization`) unless there are two finite
     ///   means and two finite standard deviations greater than 0.
     public static func checked(mean: [Double], std: [Double]) throws(SettingError) -> Standardization {
-        let candidate = Standardization(unchecked: mean, std)
+        let candidate = Standardization(mean: mean, std: std)
         if let problem = candidate.problem() { throw SettingError(setting: "standardization", message: problem) }
         return candidate
-    }
-
-    private init(unchecked mean: [Double], _ std: [Double]) {
-        (self.mean, self.std) = (mean, std)
     }
 
     /// Fits the means and standard deviations of `dataset`'s features.
@@ -102,7 +95,7 @@ public struct Standardization: Codable, Equatable, Sendable {
         }
         let first = scales.0 == 1 ? result(plain.mean.0, plain.variance.0, 1) : result(scaled.mean.0, scaled.variance.0, scales.0)
         let second = scales.1 == 1 ? result(plain.mean.1, plain.variance.1, 1) : result(scaled.mean.1, scaled.variance.1, scales.1)
-        return Standardization(unchecked: [first.mean, second.mean], [first.std, second.std])
+        return Standardization(mean: [first.mean, second.mean], std: [first.std, second.std])
     }
 
     /// `dataset` with both features standardised (in place when the caller hands it over):
