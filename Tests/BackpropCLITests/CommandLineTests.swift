@@ -114,11 +114,32 @@ import Testing
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.writeData("d", rows: 3000, in: folder) { i in "\(sin(Double(i))),\(cos(Double(i) * 0.7)),\(i % 2)" }
-        let common = ["train", "--data", "d.npy", "--epochs", "2", "--shuffle", "blocks", "--block-size", "100", "--quiet"]
+        let fromFile = ["train", "--data", "d.npy", "--shuffle", "blocks", "--block-size", "100", "--quiet"]
+        let common = fromFile + ["--epochs", "2"]
         #expect(try Self.run(common + ["--save", "a.json"], in: folder).status == 0)
         #expect(try Self.run(common + ["--save", "b.json", "--stream"], in: folder).status == 0)
         let a = try Data(contentsOf: folder.appendingPathComponent("a.json"))
         #expect(try Data(contentsOf: folder.appendingPathComponent("b.json")) == a)
+        // A streamed run's checkpoint resumes with the file in memory, and the other way round
+        // (the fingerprint is made in the order the checkpoint's was), to the same model.
+        for (first, then) in [(["--stream"], []), ([], ["--stream"])] {
+            let run = fromFile + ["--epochs", "1", "--save", "r.json", "--checkpoint", "c.json"]
+            #expect(try Self.run(run + first, in: folder).status == 0)
+            let resumed = try Self.run(["train", "--resume", "c.json", "--epochs", "2", "--quiet"] + then, in: folder)
+            #expect(resumed.status == 0, "\(resumed.errors)")
+            #expect(try Data(contentsOf: folder.appendingPathComponent("r.json")) == a, "\(first)")
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("c.json"))
+        }
+        // Other rows under the name: refused, streamed or not.
+        let copy = ["--data", "e.npy", "--shuffle", "blocks", "--quiet", "--epochs", "1", "--save", "e.json", "--checkpoint", "e.ckpt"]
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("d.npy"), to: folder.appendingPathComponent("e.npy"))
+        #expect(try Self.run(["train", "--stream"] + copy, in: folder).status == 0)
+        try Self.writeData("e", rows: 3000, in: folder) { i in "\(sin(Double(i))),\(cos(Double(i) * 0.7)),\((i + 1) % 2)" }
+        for then in [[], ["--stream"]] {
+            let resumed = try Self.run(["train", "--resume", "e.ckpt", "--epochs", "2", "--quiet"] + then, in: folder)
+            #expect(resumed.status == 1)
+            #expect(resumed.errors.hasSuffix("e.npy: the data differs from the data of the run that wrote e.ckpt\n"), "\(resumed.errors)")
+        }
 
         let cases: [([String], String)] = [
             (["--data", "d.npy", "--stream"],

@@ -153,6 +153,25 @@ extension StreamingTests {
         #expect(error?.message.hasPrefix("the file changed while being read") == true, "\(String(describing: error))")
         #expect(epochs == 1)
     }
+
+    /// A data fingerprint is the same from memory and from a file in both orders; the values
+    /// are pinned (FNV-1a computed independently), since checkpoints and sweep folders keep
+    /// them: the columns' is the one earlier versions recorded.
+    @Test func fingerprintsAreTheSameFromMemoryAndFromAFile() throws {
+        let small = try Dataset(x0: [0.5, -1.25, 3], x1: [2, 0, -0.75], label: [1, 0, 1])
+        #expect(small.fingerprint == "15fc7a805e2cc31c")
+        #expect(small.fingerprint(in: .rows) == "rows-1a8430f7d0322f9c")
+        for order in [FingerprintOrder.columns, .rows] {
+            let recorded = small.fingerprint(in: order)
+            #expect(FingerprintOrder(of: recorded) == order)
+            // More than 2^16 rows: the file is read in two parts.
+            let large = SyntheticData.moons.generate(count: 70_000, seed: 5)
+            let path = URL(fileURLWithPath: Self.path).deletingLastPathComponent().appendingPathComponent("large-\(order).npy").path
+            try NPY.write(large, to: path)
+            #expect(try Dataset.fingerprint(of: NPY.Reader(path: path), in: order) == large.fingerprint(in: order))
+        }
+        #expect(Self.data.fingerprint(in: .rows) != "rows-" + Self.data.fingerprint)
+    }
 }
 
 /// The full shuffle's order, written out here from its definition, against the one the

@@ -161,23 +161,34 @@ public struct Dataset: Sendable, Equatable {
 
     /// A 64-bit FNV-1a hash of every sample's bits, in order, as 16 hex digits: the same
     /// data gives the same fingerprint on every run and platform.
-    package var fingerprint: String {
+    package var fingerprint: String { fingerprint(in: .columns) }
+
+    /// `fingerprint`, or with `.rows` the bits of each row in turn, marked as such: the
+    /// order an `.npy` file streamed from disk can hash in one pass.
+    package func fingerprint(in order: FingerprintOrder) -> String {
         var hash = Fingerprint()
-        for column in [x0, x1, label] { hash.add(column) }
-        return hash.text
+        switch order {
+        case .columns: for column in [x0, x1, label] { hash.add(column) }
+        case .rows: hash.addRows(self)
+        }
+        return hash.text(order)
     }
 
-    /// `fingerprint` of the samples of an `.npy` file, read in three passes (one per column).
-    package static func fingerprint(of reader: NPY.Reader) throws(InputError) -> String {
+    /// `fingerprint(in: order)` of the samples of an `.npy` file: one pass for `.rows`,
+    /// three (one per column) for `.columns`.
+    package static func fingerprint(of reader: NPY.Reader, in order: FingerprintOrder) throws(InputError) -> String {
         var hash = Fingerprint()
         var (part, scratch) = (Dataset(validatedX0: [], x1: [], label: []), [Double]())
-        for column in [\Dataset.x0, \Dataset.x1, \Dataset.label] {
+        for pass in 0..<(order == .columns ? 3 : 1) {
             for start in stride(from: 0, to: reader.rows, by: 1 << 16) {
                 try reader.read(start..<min(start + (1 << 16), reader.rows), into: &part, scratch: &scratch)
-                hash.add(part[keyPath: column])
+                switch order {
+                case .columns: hash.add(pass == 0 ? part.x0 : pass == 1 ? part.x1 : part.label)
+                case .rows: hash.addRows(part)
+                }
             }
         }
-        return hash.text
+        return hash.text(order)
     }
 
     /// Applies `transform` to both features of every sample.
@@ -263,23 +274,49 @@ extension MiniBatch {
     }
 }
 
+/// The order in which a data fingerprint hashes the samples. `.columns` came first and
+/// stays what data in memory records, so that earlier checkpoints and sweep folders keep
+/// their bytes; a streamed file records `.rows`, which takes one pass over it instead of three.
+package enum FingerprintOrder: Sendable {
+    case columns, rows
+
+    /// The order `fingerprint` was made in (`.rows` are marked, `.columns` are not).
+    package init(of fingerprint: String) {
+        self = fingerprint.hasPrefix(Self.rowsMark) ? .rows : .columns
+    }
+
+    fileprivate static let rowsMark = "rows-"
+}
+
 /// FNV-1a over the bytes of doubles, in the order added.
 private struct Fingerprint {
     private var hash: UInt64 = 0xCBF2_9CE4_8422_2325
 
     mutating func add(_ values: [Double]) {
-        for value in values {
-            var bits = value.bitPattern
-            for _ in 0..<8 {
-                hash = (hash ^ (bits & 0xFF)) &* 0x100_0000_01B3
-                bits >>= 8
-            }
+        for value in values { add(value) }
+    }
+
+    /// Each sample's x0, x1 and label, sample after sample.
+    mutating func addRows(_ data: Dataset) {
+        for i in data.x0.indices {
+            add(data.x0[i])
+            add(data.x1[i])
+            add(data.label[i])
         }
     }
 
-    /// 16 hexadecimal digits.
-    var text: String {
+    private mutating func add(_ value: Double) {
+        var bits = value.bitPattern
+        for _ in 0..<8 {
+            hash = (hash ^ (bits & 0xFF)) &* 0x100_0000_01B3
+            bits >>= 8
+        }
+    }
+
+    /// 16 hexadecimal digits, marked when in `.rows` order.
+    func text(_ order: FingerprintOrder) -> String {
         let text = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
+        let digits = String(repeating: "0", count: 16 - text.count) + text
+        return order == .rows ? FingerprintOrder.rowsMark + digits : digits
     }
 }

@@ -133,7 +133,7 @@ enum SweepCommand {
         for file in [resultsPath] + points.flatMap({ [folder.model($0.index), folder.checkpoint($0.index)] }) {
             try SweepFolder.refuseLink(file)
         }
-        try folder.agree(to: try settings(options, grid: grid, data: data))
+        try folder.agree(to: try settings(options, grid: grid, data: data, recorded: folder.recordedSettings()))
 
         let (results, complete) = try SweepResults.read(resultsPath, grid: grid)
         if !complete {  // a line cut short by a kill: its configuration trains again
@@ -199,7 +199,10 @@ enum SweepCommand {
     /// training option as given (a flag as "given"), the grid's lists as it reads them, the
     /// fingerprints of the data file and of the --init model, and the engine. A new option
     /// of those sections is recorded with no change here.
-    static func settings(_ options: ParsedOptions, grid: SweepGrid, data: SweepData) throws(InputError) -> [String: String] {
+    /// The data's fingerprint is made in the order of the one `recorded`, if any.
+    static func settings(
+        _ options: ParsedOptions, grid: SweepGrid, data: SweepData, recorded: [String: String]?
+    ) throws(InputError) -> [String: String] {
         var settings: [String: String] = ["engine": engine(options)]
         for option in command.sections.filter({ $0.title != "RUN" }).flatMap(\.options) {
             switch options.values[option.name] {
@@ -211,7 +214,7 @@ enum SweepCommand {
             }
         }
         settings.merge(grid.lists) { $1 }
-        if let file = data.file { settings["fingerprint of --data"] = try file.fingerprint() }
+        if let file = data.file { settings["fingerprint of --data"] = try file.fingerprint(like: recorded?["fingerprint of --data"]) }
         if let path = options.string("--init") {
             guard let bytes = FileManager.default.contents(atPath: path) else {
                 throw InputError(file: path, line: nil, message: "cannot read the model")

@@ -24,7 +24,7 @@ extension TrainCommand {
         try checkAgreement(options, with: progress, kept, checkpoint: path)
         let outputs = try resumedOutputs(options, kept, checkpoint: path)
         let data = try TrainingData.open(kept.data, configuration: progress.configuration, stream: options.flag("--stream"))
-        guard try data.fingerprint() == kept.dataFingerprint else {
+        guard try data.fingerprint(like: kept.dataFingerprint) == kept.dataFingerprint else {
             let file = if case .file(let dataPath) = kept.data { dataPath } else { path }
             throw InputError(file: file, line: nil, message: "the data differs from the data of the run that wrote \(path)")
         }

@@ -6,7 +6,7 @@ import Backprop
 struct RunSetup: Codable, Sendable, Equatable {
     /// Where the samples come from.
     var data: DataSource
-    /// `Dataset.fingerprint` of the samples as loaded: a resumed run refuses other data.
+    /// `TrainingData.fingerprint` of the samples: a resumed run refuses other data.
     var dataFingerprint: String
     /// Where the model is saved at the end.
     var savePath: String

@@ -55,11 +55,15 @@ enum TrainingData {
         }
     }
 
-    /// What a checkpoint keeps to recognise the data: the same for a file loaded or streamed.
-    func fingerprint() throws(InputError) -> String {
-        switch self {
-        case .memory(let data): data.fingerprint
-        case .streamed(let reader): try Dataset.fingerprint(of: reader)
+    /// What a checkpoint or a sweep folder keeps to recognise the data: made in the order
+    /// `recorded` was, so that data recorded in memory is recognised streamed and the other
+    /// way round; for a new record, in columns for data in memory (the bytes earlier
+    /// versions wrote) and in rows, one pass, for a streamed file.
+    func fingerprint(like recorded: String? = nil) throws(InputError) -> String {
+        let order = recorded.map(FingerprintOrder.init(of:))
+        return switch self {
+        case .memory(let data): data.fingerprint(in: order ?? .columns)
+        case .streamed(let reader): try Dataset.fingerprint(of: reader, in: order ?? .rows)
         }
     }
 }
