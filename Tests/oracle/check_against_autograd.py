@@ -71,19 +71,26 @@ def loss(params, x, y, pos_weight):
     return anp.mean(pos_weight * y * softplus(-z) + (1 - y) * softplus(z))
 
 
-def train_oracle(params, data, batch_size, lr, opt, pos_weight):
-    """Mini-batch steps with the update rules of PyTorch's documentation (dampening 0)."""
+def train_oracle(params, data, batch_size, lr, opt, pos_weight, epochs=EPOCHS, rates=None):
+    """Mini-batch steps with the update rules of PyTorch's documentation (dampening 0).
+    `rates`, when given, is a learning-rate schedule: a function of the step (from 0) and
+    the epoch losses so far (each the mean of its mini-batches' losses before their steps)."""
     gradient = grad(loss)
+    epoch_losses = []
     kind, decay = opt["kind"], opt.get("weight_decay", 0.0)
     momentum, nesterov = opt.get("momentum", 0.0), opt.get("nesterov", False)
     beta1, beta2, eps = opt.get("beta1", 0.9), opt.get("beta2", 0.999), opt.get("epsilon", 1e-8)
     first = [np.zeros_like(p) for p in params]
     second = [np.zeros_like(p) for p in params]
     t = 0
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
+        loss_sum = 0.0
         for start in range(0, len(data), batch_size):
             batch = data[start:start + batch_size]
             grads = gradient(params, batch[:, :2], batch[:, 2], pos_weight)
+            loss_sum += float(loss(params, batch[:, :2], batch[:, 2], pos_weight)) * len(batch)
+            if rates is not None:
+                lr = rates(t, epoch_losses)
             t += 1
             updated = []
             for i, (theta, g) in enumerate(zip(params, grads)):
@@ -106,6 +113,7 @@ def train_oracle(params, data, batch_size, lr, opt, pos_weight):
                     theta = theta - lr * m_hat / (np.sqrt(v_hat) + eps)
                 updated.append(theta)
             params = updated
+        epoch_losses.append(loss_sum / len(data))
     return params
 
 

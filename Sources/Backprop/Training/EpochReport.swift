@@ -24,12 +24,16 @@ public struct EpochReport: Sendable {
     public var engineSamplesPerSecond: Double { Double(samples) / max(engineSeconds, 1e-9) }
     /// Training samples in the epoch.
     public var samples: Int
+    /// The learning rate of the epoch (of its first mini-batch, for a schedule that changes
+    /// it every mini-batch); nil in a report made by hand.
+    public var learningRate: Double?
 
     /// A report of these values (for tests of code that handles reports).
     public init(
         epoch: Int, loss: Double, training: Evaluation? = nil, validation: Evaluation? = nil, samples: Int, seconds: Double,
-        engineSeconds: Double
+        engineSeconds: Double, learningRate: Double? = nil
     ) {
+        self.learningRate = learningRate
         (self.epoch, self.loss, self.training, self.validation) = (epoch, loss, training, validation)
         (self.samples, self.seconds, self.engineSeconds) = (samples, seconds, engineSeconds)
     }

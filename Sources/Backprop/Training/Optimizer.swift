@@ -119,6 +119,13 @@ public struct UpdateRule: Sendable, Hashable {
         return UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
     }
 
+    /// This rule at another learning rate, 0 included: a schedule's rate may reach 0.
+    func with(learningRate: Double) -> UpdateRule {
+        var rule = self
+        rule.learningRate = learningRate
+        return rule
+    }
+
     /// The settings as the kernels read them.
     var settings: UpdateSettings { optimizer.settings(learningRate: learningRate, positiveWeight: positiveWeight) }
 

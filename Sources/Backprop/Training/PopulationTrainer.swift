@@ -146,6 +146,13 @@ public struct PopulationTrainer: Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
+    /// The lanes' kernels take one rate for a whole run, for now.
+    private static func checkConstantRate(_ configuration: TrainingConfiguration) throws(SettingError) {
+        if configuration.schedule != .constant {
+            throw SettingError(setting: "schedule", message: "the population engine takes a constant learning rate only, for now")
+        }
+    }
+
     /// What keeps a population from streaming `reader` with these checkpoints, if anything.
     private func problem(streaming reader: NPY.Reader, checkpoints: [TrainingProgress?]) -> String? {
         if !checkpoints.isEmpty && checkpoints.count != configurations.count {
@@ -154,6 +161,7 @@ public struct PopulationTrainer: Sendable {
         for index in configurations.indices {
             do throws(SettingError) {
                 try Trainer<LaneEngine>(configurations[index]).check(streaming: reader, resuming: checkpoints.isEmpty ? nil : checkpoints[index])
+                try Self.checkConstantRate(configurations[index])
             } catch {
                 return "model \(index): \(error)"
             }
@@ -170,6 +178,7 @@ public struct PopulationTrainer: Sendable {
         for (index, samples) in data.enumerated() {
             do throws(SettingError) {
                 try Trainer<LaneEngine>(configurations[index]).check(samples: samples.count, resuming: checkpoints.isEmpty ? nil : checkpoints[index])
+                try Self.checkConstantRate(configurations[index])
             } catch {
                 return "model \(index): \(error)"
             }

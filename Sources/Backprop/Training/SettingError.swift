@@ -37,6 +37,7 @@ extension TrainingConfiguration {
         try check(learningRate.isFinite && learningRate > 0, "learningRate", "is \(learningRate): must be a finite number greater than 0")
         try check(positiveWeight.isFinite && positiveWeight > 0, "positiveWeight", "is \(positiveWeight): must be a finite number greater than 0")
         if let problem = optimizer.problem { throw SettingError(setting: "optimizer", message: "\(optimizer.name): \(problem)") }
+        if let problem = schedule.problem { throw SettingError(setting: "schedule", message: "\(schedule.kind.name): \(problem)") }
         try check(batchSize >= 1, "batchSize", "is \(batchSize): must be at least 1")
         try check(epochs >= 0, "epochs", "is \(epochs): must be 0 or more")
         try check(evaluateEvery.map { $0 >= 1 } ?? true, "evaluateEvery", "is \(evaluateEvery ?? 0): must be at least 1 (or nil)")

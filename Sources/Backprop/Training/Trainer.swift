@@ -101,6 +101,23 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
                 message: "\(configuration.validationFraction) of \(samples) samples leaves no training sample")
         }
         try checkpoint?.checkResumable(onSamples: samples)
+        let training = Dataset.trainingCount(of: samples, validationFraction: configuration.validationFraction)
+        try Self.checkCycle(configuration, batchesPerEpoch: (training + configuration.batchSize - 1) / configuration.batchSize)
+    }
+
+    /// A one-cycle schedule's steps must cover the run, and its first phase must not be one
+    /// step long (PyTorch divides by zero there).
+    static func checkCycle(_ configuration: TrainingConfiguration, batchesPerEpoch: Int) throws(SettingError) {
+        let schedule = configuration.schedule.resolved(epochs: configuration.epochs)
+        guard case .oneCycle(_, let epochs?, let warmupFraction, _, _, _) = schedule.kind else { return }
+        if configuration.epochs > epochs {
+            throw SettingError(setting: "schedule", message: "onecycle: the cycle is \(epochs) epochs long, and the run asks for \(configuration.epochs)")
+        }
+        if warmupFraction * Double(epochs * batchesPerEpoch) - 1 == 0 {
+            throw SettingError(
+                setting: "schedule",
+                message: "onecycle: a warmup fraction of \(warmupFraction) of \(epochs * batchesPerEpoch) steps is one step, which PyTorch divides by zero on")
+        }
     }
 
     /// Where a run on `data` starts: its progress, its training and validation parts
@@ -250,6 +267,8 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
         }
         let standardization: Standardization? =
             if !configuration.standardize { nil } else if let kept = start?.standardization { kept } else { fitting() }
+        var configuration = configuration
+        configuration.schedule = configuration.schedule.resolved(epochs: configuration.epochs)
         return TrainingProgress(
             configuration: configuration,
             model: Model(parameters: start?.parameters ?? drawn!, standardization: standardization),
@@ -308,6 +327,7 @@ struct EpochLoop<Engine: TrainingEngine> {
     var engine: Engine
     var generator: SplitMix64
     var optimizerState: OptimizerState
+    var learningRate: LearningRateState
 
     init(progress: TrainingProgress, samples: any EpochSamples, validation: Dataset?, engine: Engine?) {
         self.progress = progress
@@ -316,6 +336,8 @@ struct EpochLoop<Engine: TrainingEngine> {
         self.engine = engine ?? Engine(parameters: progress.model.parameters, options: progress.configuration.engineOptions)
         generator = progress.epochGenerator
         optimizerState = progress.optimizerState ?? OptimizerState()
+        learningRate = progress.learningRateState
+            ?? LearningRateState(progress.configuration.schedule, base: progress.configuration.learningRate)
     }
 
     var configuration: TrainingConfiguration { progress.configuration }
@@ -383,10 +405,12 @@ struct EpochLoop<Engine: TrainingEngine> {
         samples.beginEpoch(using: &generator)
         let trainingCount = samples.count
         let batchSize = configuration.batchSize
-        let rule = configuration.rule
+        let schedule = configuration.schedule
+        let rule = schedule == .constant ? configuration.rule : configuration.rule.with(learningRate: learningRate.rate)
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
-        // Whole mini-batches per call to the engine: a stop request waits at most this long.
-        let steps = max(1, callbacks.stopInterval / batchSize)
+        // Whole mini-batches per call to the engine: a stop request waits at most this long
+        // (one, when the rate changes every mini-batch).
+        let steps = schedule.stepsEveryBatch ? 1 : max(1, callbacks.stopInterval / batchSize)
         // Mini-batches gathered at once: a multiple of `steps` of at least `gatheredSamples`,
         // since handing a chunk between the shuffle's two threads costs more than a small
         // batch's steps. The engine's calls, and so the loss's sums, stay `steps` long.
@@ -414,6 +438,9 @@ struct EpochLoop<Engine: TrainingEngine> {
                         return
                     }
                     let end = min(start + steps * batchSize, batch.count)
+                    let rule =
+                        schedule.stepsEveryBatch
+                        ? rule.with(learningRate: learningRate.rate(schedule, ofBatch: done, batchesPerEpoch: batchesPerEpoch)) : rule
                     lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, state: &optimizerState)
                     done += (end - start + batchSize - 1) / batchSize
                     start = end
@@ -442,6 +469,11 @@ struct EpochLoop<Engine: TrainingEngine> {
             validation: validation.map(engine.evaluate), samples: samples.count, seconds: engineSeconds,
             engineSeconds: engineSeconds)
         progress.epochLossSum = nil
+        if configuration.schedule != .constant {
+            let batches = (samples.count + configuration.batchSize - 1) / configuration.batchSize
+            report.learningRate = learningRate.rate(configuration.schedule, ofBatch: 0, batchesPerEpoch: batches)
+            learningRate.step(configuration.schedule, loss: report.validation?.loss ?? report.loss)
+        }
         if let patience = configuration.patience, let loss = report.validation?.loss {
             if progress.bestValidationLoss.map({ loss < $0 }) ?? true {
                 progress.bestValidationLoss = loss
@@ -467,6 +499,7 @@ struct EpochLoop<Engine: TrainingEngine> {
         var current = progress
         current.model = currentModel
         current.optimizerState = optimizerState.steps > 0 ? optimizerState : nil
+        current.learningRateState = configuration.schedule != .constant ? learningRate : nil
         return current
     }
 }

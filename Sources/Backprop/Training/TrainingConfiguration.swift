@@ -16,6 +16,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     private var chosenLearningRate: Double?
     /// How each mini-batch's gradient changes the parameters: plain SGD by default.
     public var optimizer = Optimizer.sgd()
+    /// How the learning rate changes from epoch to epoch, starting from `learningRate`:
+    /// constant by default.
+    public var schedule = LearningRateSchedule.constant
     /// The weight of a positive sample's loss term (`UpdateRule.positiveWeight`): above 1
     /// for data with few positives. 1 is plain binary cross-entropy.
     public var positiveWeight = 1.0
@@ -48,7 +51,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// optimizer's default).
     public static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
         a.epochs == b.epochs && a.batchSize == b.batchSize && a.learningRate == b.learningRate && a.optimizer == b.optimizer
-            && a.positiveWeight == b.positiveWeight && a.shuffle == b.shuffle && a.blockShuffle == b.blockShuffle
+            && a.schedule == b.schedule            && a.positiveWeight == b.positiveWeight && a.shuffle == b.shuffle && a.blockShuffle == b.blockShuffle
             && a.standardize == b.standardize && a.validationFraction == b.validationFraction && a.patience == b.patience
             && a.seed == b.seed && a.evaluateEvery == b.evaluateEvery && a.engineOptions == b.engineOptions
     }
@@ -74,7 +77,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, learningRate, optimizer, positiveWeight, shuffle, blockShuffle, standardize,
+        case epochs, batchSize, learningRate, optimizer, schedule, positiveWeight, shuffle, blockShuffle, standardize,
             validationFraction, patience, seed
     }
 }
@@ -89,6 +92,7 @@ extension TrainingConfiguration {
         batchSize = try c.decode(Int.self, forKey: .batchSize)
         learningRate = try c.decode(Double.self, forKey: .learningRate)
         optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? .sgd()
+        schedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? .constant
         positiveWeight = try c.decodeIfPresent(Double.self, forKey: .positiveWeight) ?? 1
         shuffle = try c.decode(Bool.self, forKey: .shuffle)
         blockShuffle = try c.decodeIfPresent(BlockShuffle.self, forKey: .blockShuffle)
@@ -105,6 +109,8 @@ extension TrainingConfiguration {
         try c.encode(batchSize, forKey: .batchSize)
         try c.encode(learningRate, forKey: .learningRate)
         try c.encode(optimizer, forKey: .optimizer)
+        // Only a schedule that changes the rate is written: a constant run's checkpoint keeps the bytes it had.
+        if schedule != .constant { try c.encode(schedule, forKey: .schedule) }
         try c.encode(positiveWeight, forKey: .positiveWeight)
         try c.encode(shuffle, forKey: .shuffle)
         try c.encodeIfPresent(blockShuffle, forKey: .blockShuffle)

@@ -46,6 +46,11 @@ public struct TrainingProgress: Sendable, Codable {
              "bestValidationLoss is \(bestValidationLoss ?? 0): must be a finite number, 0 or more"),
         ]
         if let failed = checks.first(where: { !$0.0 }) { return failed.1 }
+        if let problem = c.schedule.problem { return "configuration.schedule: \(problem)" }
+        if let problem = learningRateState?.problem { return "learningRateState: \(problem)" }
+        if c.schedule != .constant && learningRateState == nil && (epochsCompleted > 0 || batchesCompleted > 0) {
+            return "learningRateState is missing: the schedule has stepped since the run began"
+        }
         if let optimizerState { return optimizerState.problem(for: c.rule) }
         // A stateful optimizer keeps its state from the first step on.
         if !c.rule.settings.isPlainSGD && (epochsCompleted > 0 || batchesCompleted > 0) {
@@ -95,6 +100,8 @@ public struct TrainingProgress: Sendable, Codable {
     /// The optimizer's state after the last step: momentum buffers, Adam's moments and step
     /// count; nil before a stateful optimizer's first step, always for plain SGD.
     public var optimizerState: OptimizerState?
+    /// Where the learning-rate schedule stands; nil for a constant rate.
+    public internal(set) var learningRateState: LearningRateState?
     /// The generator as it was before the epoch under way drew its shuffle.
     public var epochGenerator: SplitMix64
     /// True when the run began from random weights (drawn from the seed before the split).

@@ -13,6 +13,7 @@ enum TrainCommand {
             "      [--optimizer sgd [--momentum M] [--nesterov] | --optimizer adam|adamw",
             "       [--beta1 B1] [--beta2 B2] [--epsilon E]] [--weight-decay L]",
             "      [--positive-weight W]",
+            "      [--schedule NAME [its options]] [--warmup-epochs N]",
             "      [--engine NAME] [--threads T] [--seed S] [--init MODEL.json]",
             "      [--save MODEL.json] [--no-shuffle | --shuffle blocks [--block-size K]]",
             "      [--no-standardize] [--stream]",
@@ -29,7 +30,7 @@ enum TrainCommand {
             With no options: \(defaultSamples) samples of the built-in moons set, good defaults,
             saved to \(defaultSave).
             """,
-        sections: [("DATA", dataOptions), ("TRAINING", trainingOptions), ("OPTIMIZER", OptimizerOptions.options), ("CHECKPOINTS", checkpointOptions + [resumeOption]), ("OUTPUT", outputOptions)],
+        sections: [("DATA", dataOptions), ("TRAINING", trainingOptions), ("OPTIMIZER", OptimizerOptions.options), ("SCHEDULE", ScheduleOptions.options), ("CHECKPOINTS", checkpointOptions + [resumeOption]), ("OUTPUT", outputOptions)],
         epilogue: """
             Progress goes to stderr: a line redrawn in place on a terminal, one line per epoch
             otherwise. Ctrl-C stops at the end of the current mini-batches (a second one ends
@@ -132,6 +133,7 @@ enum TrainCommand {
         }
         try checkBlockSize(options)
         try OptimizerOptions.check(options)
+        try ScheduleOptions.check(options)
         let configuration = configuration(options)
         let source = dataSource(options, seed: configuration.seed)
         let outputs = TrainingOutputs(options, checkpointEvery: options.integer("--checkpoint-every") ?? 1)
@@ -181,6 +183,7 @@ enum TrainCommand {
         configuration.batchSize = options.integer("--batch-size") ?? configuration.batchSize
         if let rate = options.number("--learning-rate") { configuration.learningRate = rate }  // else the optimizer's default
         configuration.optimizer = OptimizerOptions.optimizer(options)
+        configuration.schedule = ScheduleOptions.schedule(options)
         configuration.positiveWeight = options.number("--positive-weight") ?? 1
         configuration.validationFraction = options.number("--validation-split") ?? 0
         configuration.patience = options.integer("--patience")

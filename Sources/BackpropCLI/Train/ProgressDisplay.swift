@@ -19,6 +19,7 @@ struct ProgressDisplay {
         }
         // The mini-batches' loss every epoch; the whole training set's only when it was evaluated.
         text += "  loss \(String(format: "%.6f", report.loss))"
+        if let rate = report.learningRate { text += "  lr \(String(format: "%.6g", rate))" }
         if let training = report.training {
             text += "  train_loss \(String(format: "%.6f", training.loss))  accuracy \(percent(training.accuracy))"
         }

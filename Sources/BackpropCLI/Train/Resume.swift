@@ -82,7 +82,7 @@ extension TrainCommand {
             ("--no-standardize", "given", run.standardize ? "absent" : "given"),
             ("--checkpoint-every", "\(options.integer("--checkpoint-every") ?? 1)", "\(kept.checkpointEvery)"),
             ("--init", "given", progress.randomStart ? "absent (random starting weights)" : "given"),
-        ] + OptimizerOptions.comparisons(options, with: run)
+        ] + OptimizerOptions.comparisons(options, with: run) + ScheduleOptions.comparisons(options, with: run)
         switch (dataSource(options, seed: given.seed), kept.data) {
         case (.file(let a), .file(let b)):
             pairs.append(("--data", a, AtomicFile.wouldReplace(a, b) ? a : b))

@@ -77,7 +77,7 @@ struct TrainingReporter {
 
     /// One epoch as one line of JSON (`--json` and `--log`).
     static func json(_ report: EpochReport) -> String {
-        jsonObject([
+        let line = jsonObject([
             "epoch": report.epoch,
             "loss": report.loss,
             "training_loss": report.training?.loss,
@@ -87,5 +87,8 @@ struct TrainingReporter {
             "validation_loss": report.validation?.loss,
             "validation_accuracy": report.validation?.accuracy,
         ])
+        // Only a run with a schedule reports its rate: a constant run's lines keep their bytes.
+        guard let rate = report.learningRate else { return line }
+        return line.dropLast() + ",\"learning_rate\":\(rate)}"
     }
 }

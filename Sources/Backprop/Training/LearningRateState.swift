@@ -1,0 +1,138 @@
+import Foundation
+
+/// Where a run's `LearningRateSchedule` stands: the rate of the epoch under way, and what
+/// its next rate depends on. A checkpoint keeps it, so that a resumed run takes the rates
+/// of the run that never stopped.
+///
+/// Each step mirrors `scheduler.step()` in `torch.optim.lr_scheduler`, operation for
+/// operation: the recurrences of `get_lr`, `SequentialLR`'s switch to the closed form at
+/// its milestone, `ReduceLROnPlateau`'s counters, `OneCycleLR`'s phases.
+public struct LearningRateState: Sendable, Hashable, Codable {
+    /// The rate of the epoch under way (PyTorch's `param_group["lr"]`); for `oneCycle`,
+    /// that of the epoch's first mini-batch.
+    public internal(set) var rate: Double
+    /// The base rate (`initial_lr`).
+    let base: Double
+    /// Epochs stepped (`SequentialLR.last_epoch`, or the schedule's own without a warmup).
+    var epoch = 0
+    /// `ReduceLROnPlateau`'s best loss (nil: none yet, PyTorch's `inf`), its epochs without
+    /// improvement and its cooldown's epochs left.
+    var best: Double?
+    var badEpochs = 0
+    var cooldownLeft = 0
+
+    /// The state at the start of a run of `schedule` (resolved: `LearningRateSchedule.resolved(epochs:)`)
+    /// from base rate `base`; for `oneCycle`, `rate` is set by `rate(ofBatch:batchesPerEpoch:)`.
+    init(_ schedule: LearningRateSchedule, base: Double) {
+        self.base = base
+        rate = base
+        if let warmup = schedule.warmup {
+            rate = base * warmup.startFactor  // LinearLR's first epoch
+        } else if case .linear(let startFactor, _, _) = schedule.kind {
+            rate = base * startFactor
+        }
+    }
+
+    /// The rate of mini-batch `batch` of the epoch under way: `rate`, or `oneCycle`'s rate
+    /// at that step of the cycle.
+    func rate(_ schedule: LearningRateSchedule, ofBatch batch: Int, batchesPerEpoch: Int) -> Double {
+        guard case .oneCycle(let maxRate, let epochs?, let warmupFraction, let annealing, let divFactor, let finalDivFactor) = schedule.kind
+        else { return rate }
+        let highest = maxRate ?? base
+        let initial = highest / divFactor
+        let lowest = initial / finalDivFactor
+        let step = Double(epoch * batchesPerEpoch + batch)
+        let firstEnd = warmupFraction * Double(epochs * batchesPerEpoch) - 1
+        let lastEnd = Double(epochs * batchesPerEpoch - 1)
+        let (start, end, from, to) = step <= firstEnd ? (0.0, firstEnd, initial, highest) : (firstEnd, lastEnd, highest, lowest)
+        let fraction = (step - start) / (end - start)
+        switch annealing {
+        case .cosine: return to + (from - to) / 2.0 * (cos(Double.pi * fraction) + 1)
+        case .linear: return (to - from) * fraction + from
+        }
+    }
+
+    /// The first field no run could have written, if any (for a checkpoint's state).
+    var problem: String? {
+        if !(rate.isFinite && rate >= 0) { return "rate is \(rate): must be a finite number, 0 or more" }
+        if !(base.isFinite && base > 0) { return "base is \(base): must be a finite number greater than 0" }
+        if epoch < 0 || badEpochs < 0 || cooldownLeft < 0 {
+            return "epoch, badEpochs and cooldownLeft are \(epoch), \(badEpochs) and \(cooldownLeft): must be 0 or more"
+        }
+        if let best, !(best.isFinite && best >= 0) { return "best is \(best): must be a finite number, 0 or more" }
+        return nil
+    }
+
+    /// The rate of the epoch after this one: one `scheduler.step()` (`loss` is what
+    /// `plateau` watches: the validation loss, or the epoch's training loss).
+    mutating func step(_ schedule: LearningRateSchedule, loss: Double) {
+        epoch += 1
+        guard let warmup = schedule.warmup else {
+            rate = Self.next(schedule.kind, rate: rate, base: base, epoch: epoch, state: &self, loss: loss)
+            return
+        }
+        if epoch < warmup.epochs {
+            rate = Self.next(.linear(startFactor: warmup.startFactor, endFactor: 1, epochs: warmup.epochs), rate: rate, base: base, epoch: epoch, state: &self, loss: loss)
+        } else if epoch == warmup.epochs {
+            rate = Self.closedFormAtStart(schedule.kind, base: base)
+        } else {
+            rate = Self.next(schedule.kind, rate: rate, base: base, epoch: epoch - warmup.epochs, state: &self, loss: loss)
+        }
+    }
+
+    /// `get_lr()` of `kind` at its `last_epoch` `epoch` (at least 1), from the rate before.
+    private static func next(
+        _ kind: LearningRateSchedule.Kind, rate: Double, base: Double, epoch: Int, state: inout LearningRateState, loss: Double
+    ) -> Double {
+        switch kind {
+        case .constant, .oneCycle:
+            return rate
+        case .step(let stepSize, let gamma):
+            return epoch % stepSize != 0 ? rate : rate * gamma
+        case .multiStep(let milestones, let gamma):
+            return milestones.contains(epoch) ? rate * gamma : rate  // PyTorch's γ ** 1 is γ
+        case .exponential(let gamma):
+            return rate * gamma
+        case .cosine(let period, let minimumRate):
+            let period = period ?? 1  // resolved at the run's start
+            let (t, cycle) = (Double(period), 2 * period)
+            if ((epoch - 1 - period) % cycle + cycle) % cycle == 0 {  // Python's modulo
+                return rate + (base - minimumRate) * (1 - cos(Double.pi / t)) / 2
+            }
+            return (1 + cos(Double.pi * Double(epoch) / t)) / (1 + cos(Double.pi * Double(epoch - 1) / t)) * (rate - minimumRate)
+                + minimumRate
+        case .linear(let startFactor, let endFactor, let epochs):
+            if epoch > epochs { return rate }
+            return rate * (1 + (endFactor - startFactor) / (Double(epochs) * startFactor + Double(epoch - 1) * (endFactor - startFactor)))
+        case .plateau(let factor, let patience, let threshold, let cooldown, let minimumRate):
+            if loss < (state.best ?? .infinity) * (1 - threshold) {  // PyTorch's best starts at inf
+                state.best = loss
+                state.badEpochs = 0
+            } else {
+                state.badEpochs += 1
+            }
+            if state.cooldownLeft > 0 {
+                state.cooldownLeft -= 1
+                state.badEpochs = 0
+            }
+            guard state.badEpochs > patience else { return rate }
+            state.cooldownLeft = cooldown
+            state.badEpochs = 0
+            let reduced = max(rate * factor, minimumRate)
+            return rate - reduced > 1e-8 ? reduced : rate
+        }
+    }
+
+    /// `_get_closed_form_lr()` of `kind` at `last_epoch` 0: where `SequentialLR` starts the
+    /// schedule after a warmup.
+    private static func closedFormAtStart(_ kind: LearningRateSchedule.Kind, base: Double) -> Double {
+        switch kind {
+        case .constant, .step, .multiStep, .exponential, .oneCycle, .plateau:
+            return base * 1.0  // base · γ⁰, or ConstantLR's base · (1 + 0)
+        case .cosine(_, let minimumRate):
+            return minimumRate + (base - minimumRate) * (1 + cos(0)) / 2
+        case .linear(let startFactor, let endFactor, let epochs):
+            return base * (startFactor + (endFactor - startFactor) * 0 / Double(epochs))
+        }
+    }
+}
