@@ -574,13 +574,20 @@ import Testing
     /// finishes, a run ends with the uninterrupted run's bytes, on every engine, streamed
     /// from an `.npy` file in blocks, and with the optimizers that keep state (their
     /// moments and step count go through the checkpoint).
-    @Test(arguments: ["reference", "simd", "parallel", "streamed", "simd adam", "parallel adam", "reference nesterov"])
+    /// Learning-rate schedules too: onecycle's rate changes every mini-batch, plateau's
+    /// counters follow the losses.
+    @Test(arguments: [
+        "reference", "simd", "parallel", "streamed", "simd adam", "parallel adam", "reference nesterov", "simd onecycle",
+        "parallel plateau",
+    ])
     func killedRunsResumeToTheSameBytes(setting: String) throws {
         let engine = String(setting.split(separator: " ")[0])
         let optimizer: [String] =
             switch setting.split(separator: " ").dropFirst().first {
             case "adam": ["--optimizer", "adam", "--learning-rate", "0.01"]
             case "nesterov": ["--momentum", "0.9", "--nesterov", "--learning-rate", "0.1"]
+            case "onecycle": ["--schedule", "onecycle", "--pct-start", "0.4"]
+            case "plateau": ["--schedule", "plateau", "--plateau-patience", "0", "--plateau-threshold", "0.2", "--cooldown", "1"]
             default: []
             }
         let folder = try Self.temporaryFolder()
@@ -675,6 +682,46 @@ import Testing
         // The run whose log failed still saved its model.
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("logged.json").path))
         #expect(try Self.run(["train", "--data", "cr.csv"], in: folder).errors.contains("CR alone"))
+    }
+
+    /// `--schedule` and its options: the rate of each epoch in the JSON and the progress line,
+    /// options of another schedule refused, and a resume that must agree with the schedule.
+    @Test func learningRateSchedules() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = ["train", "--samples", "64", "--batch-size", "64", "--epochs", "4", "--save", "m.json"]
+        let json = try Self.run(run + ["--schedule", "step", "--step-size", "2", "--gamma", "0.5", "--learning-rate", "0.8", "--json"], in: folder)
+        #expect(json.status == 0)
+        let rates = json.output.split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["learning_rate"] as? Double
+        }
+        #expect(rates == [0.8, 0.8, 0.4, 0.4])
+        let constant = try Self.run(run + ["--json"], in: folder)
+        #expect(!constant.output.contains("learning_rate"))  // a constant run's lines keep their bytes
+        let text = try Self.run(run + ["--schedule", "exponential", "--gamma", "0.5"], in: folder)
+        #expect(text.errors.contains("loss ") && text.errors.contains("  lr 0.125  "), "\(text.errors)")
+
+        #expect(try Self.run(["train", "--samples", "64", "--epochs", "2", "--schedule", "cosine", "--checkpoint", "c.json", "--save", "c-model.json", "--quiet"], in: folder).status == 0)
+        let cases: [(arguments: [String], errors: String)] = [
+            (["--schedule", "exponential", "--t-max", "3", "--gamma", "0.9"], "error: --t-max is not a setting of --schedule exponential"),
+            (["--gamma", "0.5"], "error: --gamma is not a setting of --schedule constant"),
+            (["--schedule", "step"], "error: --schedule step needs --step-size"),
+            (["--schedule", "multistep", "--milestones", "5,3"], "error: --schedule multistep: the milestones are [5, 3]: must be epochs from 1 on, increasing"),
+            (["--schedule", "multistep", "--milestones", "5,x"], "error: --milestones 5,x: must be epochs (whole numbers from 1) separated by commas"),
+            (["--schedule", "plateau", "--warmup-epochs", "3"], "error: --schedule plateau: plateau cannot follow a warmup"),
+            (["--schedule", "onecycle", "--learning-rate", "1", "--max-learning-rate", "2"], "error: --schedule onecycle starts from --max-learning-rate"),
+            (["--warmup-start-factor", "0.5"], "error: --warmup-start-factor needs --warmup-epochs"),
+            (["--schedule", "linear", "--end-factor", "2"], "error: --end-factor must be a number from 0 to 1, not '2'"),
+            (["--resume", "c.json", "--epochs", "3", "--schedule", "step", "--step-size", "1"], "error: --schedule step differs from the run in c.json (cosine)"),
+            (["--resume", "c.json", "--epochs", "3", "--t-max", "5"], "error: --t-max 5 differs from the run in c.json (2)"),
+        ]
+        for item in cases {
+            let result = try Self.run(["train", "--samples", "64", "--quiet", "--save", "x.json"] + item.arguments, in: folder)
+            #expect(result.status != 0, "\(item.arguments)")
+            #expect(result.errors.hasPrefix(item.errors), "\(item.arguments): \(result.errors)")
+        }
+        // The same schedule's options given again agree, and the run goes on.
+        #expect(try Self.run(["train", "--resume", "c.json", "--epochs", "3", "--schedule", "cosine", "--t-max", "2", "--quiet"], in: folder).status == 0)
     }
 
     /// Progress and JSON output that cannot be written do not stop a run: it saves its model.

@@ -67,7 +67,9 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
 
     /// How `oneCycle` goes from one rate to the next (PyTorch's `anneal_strategy`).
     public enum Annealing: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Along half a cosine (PyTorch's "cos", the default).
         case cosine = "cos"
+        /// Along a straight line.
         case linear
     }
 

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@testable import Backprop
+
+/// Learning-rate schedules in the library: their checks, their place in checkpoints, and
+/// runs that give them. Their rates against PyTorch's are checked by Tests/oracle/check_schedules.py.
+@Suite struct LearningRateScheduleTests {
+    static let data = SyntheticData.moons.generate(count: 600, seed: 4)
+
+    static func configuration(_ schedule: LearningRateSchedule) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.batchSize, configuration.validationFraction) = (6, 50, 0.25)
+        configuration.schedule = schedule
+        return configuration
+    }
+
+    /// Each setting PyTorch refuses, or that would give a rate that is not a finite number
+    /// of 0 or more, is refused by `validate()`, naming the schedule.
+    @Test(arguments: [
+        LearningRateSchedule(.step(stepSize: 0)), LearningRateSchedule(.step(stepSize: 2, gamma: -1)),
+        LearningRateSchedule(.multiStep(milestones: [])), LearningRateSchedule(.multiStep(milestones: [4, 4])),
+        LearningRateSchedule(.exponential(gamma: .infinity)), LearningRateSchedule(.cosine(period: 0)),
+        LearningRateSchedule(.cosine(minimumRate: -1)), LearningRateSchedule(.linear(startFactor: 0)),
+        LearningRateSchedule(.linear(endFactor: 1.5)), LearningRateSchedule(.oneCycle(warmupFraction: 1.5)),
+        LearningRateSchedule(.oneCycle(maxRate: 0)), LearningRateSchedule(.plateau(factor: 1)),
+        LearningRateSchedule(.plateau(patience: -1)), LearningRateSchedule(.exponential(gamma: 0.9), warmup: .init(epochs: 0)),
+        LearningRateSchedule(.plateau(), warmup: .init(epochs: 2)),
+    ])
+    func settingsOutOfRangeAreRefused(schedule: LearningRateSchedule) {
+        #expect(schedule.problem != nil)
+        let error = #expect(throws: SettingError.self) { try Self.configuration(schedule).validate() }
+        #expect(error?.setting == "schedule")
+    }
+
+    /// A constant rate adds nothing to a checkpoint (its bytes are those of earlier
+    /// versions); a schedule and its state go through a checkpoint file unchanged.
+    @Test func checkpointsKeepTheScheduleAndItsState() throws {
+        let constant = try Trainer<SIMDEngine>(Self.configuration(.constant)).run(on: Self.data).progress
+        let constantText = String(decoding: try JSONEncoder().encode(constant), as: UTF8.self)
+        #expect(!constantText.contains("schedule") && !constantText.contains("learningRateState"))
+
+        let schedule = LearningRateSchedule(.plateau(factor: 0.5, patience: 0, threshold: 0.5), warmup: nil)
+        let progress = try Trainer<SIMDEngine>(Self.configuration(schedule)).run(on: Self.data).progress
+        let state = try #require(progress.learningRateState)
+        #expect(state.rate == 1.0 / 32)  // halved after each of the 5 epochs: none improves by half
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("schedule-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try progress.write(to: path)
+        let read = try TrainingProgress.read(path: path)
+        #expect(read.configuration.schedule == schedule && read.learningRateState == state)
+
+        // A state no run could write, or none after the schedule stepped, is refused.
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (old, new, field) in [("\"rate\" : 0.03125", "\"rate\" : -1", "learningRateState: rate is -1.0"),
+                                  ("\"learningRateState\"", "\"unknownState\"", "learningRateState is missing")] {
+            try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
+            let error = #expect(throws: InputError.self) { try TrainingProgress.read(path: path) }
+            #expect(error?.message.hasPrefix(field) == true, "\(String(describing: error))")
+        }
+    }
+
+    /// The cosine's period and the one cycle's length are fixed at the run's start: a run
+    /// resumed for more epochs keeps its rates, and a cycle cannot be outrun.
+    @Test func lengthsAreFixedAtTheStart() throws {
+        var configuration = Self.configuration(LearningRateSchedule(.cosine()))
+        configuration.validationFraction = 0
+        let progress = try Trainer<SIMDEngine>(configuration).run(on: Self.data).progress
+        #expect(progress.configuration.schedule.kind == .cosine(period: 6, minimumRate: 0))
+        #expect(progress.learningRateState?.rate == 0)  // the end of the half cycle
+        configuration.epochs = 9
+        let longer = try Trainer<SIMDEngine>(configuration).run(on: Self.data, resuming: progress).progress
+        #expect(longer.configuration.schedule.kind == .cosine(period: 6, minimumRate: 0))
+
+        var cycle = Self.configuration(LearningRateSchedule(.oneCycle()))
+        let cycled = try Trainer<SIMDEngine>(cycle).run(on: Self.data).progress
+        cycle.epochs = 7
+        let error = #expect(throws: SettingError.self) { try Trainer<SIMDEngine>(cycle).run(on: Self.data, resuming: cycled) }
+        #expect(error?.message == "onecycle: the cycle is 6 epochs long, and the run asks for 7")
+    }
+
+    /// A schedule changes the model, and the same schedule gives the same bits on every
+    /// thread count.
+    @Test func aScheduleTrainsTheSameOnAnyThreadCount() throws {
+        var configuration = Self.configuration(LearningRateSchedule(.exponential(gamma: 0.5), warmup: .init(epochs: 2)))
+        let constant = try Trainer<SIMDEngine>(Self.configuration(.constant)).train(on: Self.data)
+        let one = try Trainer<ParallelEngine>(configuration).train(on: Self.data)
+        configuration.engineOptions = EngineOptions(threads: 2)
+        let two = try Trainer<ParallelEngine>(configuration).train(on: Self.data)
+        #expect(one == two && one != constant)
+    }
+
+    /// The population trainer's lanes take a constant rate, for now: a schedule is refused,
+    /// not ignored.
+    @Test func thePopulationRefusesASchedule() {
+        let configurations = [Self.configuration(.constant), Self.configuration(LearningRateSchedule(.exponential(gamma: 0.9)))]
+        let error = #expect(throws: PopulationTrainer.SetupError.self) { try PopulationTrainer(configurations).run(on: [Self.data, Self.data]) }
+        #expect(error?.message == "model 1: schedule: the population engine takes a constant learning rate only, for now")
+    }
+}
