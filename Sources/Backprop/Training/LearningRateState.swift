@@ -68,22 +68,21 @@ public struct LearningRateState: Sendable, Hashable, Codable {
     mutating func step(_ schedule: LearningRateSchedule, loss: Double) {
         epoch += 1
         guard let warmup = schedule.warmup else {
-            rate = Self.next(schedule.kind, rate: rate, base: base, epoch: epoch, state: &self, loss: loss)
+            rate = next(schedule.kind, epoch: epoch, loss: loss)
             return
         }
         if epoch < warmup.epochs {
-            rate = Self.next(.linear(startFactor: warmup.startFactor, endFactor: 1, epochs: warmup.epochs), rate: rate, base: base, epoch: epoch, state: &self, loss: loss)
+            rate = next(.linear(startFactor: warmup.startFactor, endFactor: 1, epochs: warmup.epochs), epoch: epoch, loss: loss)
         } else if epoch == warmup.epochs {
             rate = Self.closedFormAtStart(schedule.kind, base: base)
         } else {
-            rate = Self.next(schedule.kind, rate: rate, base: base, epoch: epoch - warmup.epochs, state: &self, loss: loss)
+            rate = next(schedule.kind, epoch: epoch - warmup.epochs, loss: loss)
         }
     }
 
-    /// `get_lr()` of `kind` at its `last_epoch` `epoch` (at least 1), from the rate before.
-    private static func next(
-        _ kind: LearningRateSchedule.Kind, rate: Double, base: Double, epoch: Int, state: inout LearningRateState, loss: Double
-    ) -> Double {
+    /// `get_lr()` of `kind` at its `last_epoch` `epoch` (at least 1), from `rate`; for
+    /// `plateau`, with `loss`, whose counters it updates.
+    private mutating func next(_ kind: LearningRateSchedule.Kind, epoch: Int, loss: Double) -> Double {
         switch kind {
         case .constant, .oneCycle:
             return rate
@@ -103,21 +102,22 @@ public struct LearningRateState: Sendable, Hashable, Codable {
                 + minimumRate
         case .linear(let startFactor, let endFactor, let epochs):
             if epoch > epochs { return rate }
-            return rate * (1 + (endFactor - startFactor) / (Double(epochs) * startFactor + Double(epoch - 1) * (endFactor - startFactor)))
+            let change = endFactor - startFactor
+            return rate * (1 + change / (Double(epochs) * startFactor + Double(epoch - 1) * change))
         case .plateau(let factor, let patience, let threshold, let cooldown, let minimumRate):
-            if loss < (state.best ?? .infinity) * (1 - threshold) {  // PyTorch's best starts at inf
-                state.best = loss
-                state.badEpochs = 0
+            if loss < (best ?? .infinity) * (1 - threshold) {  // PyTorch's best starts at inf
+                best = loss
+                badEpochs = 0
             } else {
-                state.badEpochs += 1
+                badEpochs += 1
             }
-            if state.cooldownLeft > 0 {
-                state.cooldownLeft -= 1
-                state.badEpochs = 0
+            if cooldownLeft > 0 {
+                cooldownLeft -= 1
+                badEpochs = 0
             }
-            guard state.badEpochs > patience else { return rate }
-            state.cooldownLeft = cooldown
-            state.badEpochs = 0
+            guard badEpochs > patience else { return rate }
+            cooldownLeft = cooldown
+            badEpochs = 0
             let reduced = max(rate * factor, minimumRate)
             return rate - reduced > 1e-8 ? reduced : rate
         }
