@@ -146,10 +146,12 @@ public struct PopulationTrainer: Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// The lanes' kernels take one rate for a whole run, for now.
+    /// The lanes' kernels take a lane's rate for a whole chunk of steps: a schedule that
+    /// changes it every mini-batch is refused, for now.
     private static func checkConstantRate(_ configuration: TrainingConfiguration) throws(SettingError) {
-        if configuration.schedule != .constant {
-            throw SettingError(setting: "schedule", message: "the population engine takes a constant learning rate only, for now")
+        if configuration.schedule.stepsEveryBatch {
+            throw SettingError(
+                setting: "schedule", message: "\(configuration.schedule.kind.name): the population engine changes a lane's rate between epochs only, for now")
         }
     }
 
@@ -414,7 +416,7 @@ private struct GroupRun {
         for (slot, lane) in lanes.enumerated() {
             let configuration = lane.loop.configuration
             group.place(
-                slot, parameters: lane.loop.engine.parameters, settings: configuration.rule.settings, batchSize: configuration.batchSize,
+                slot, parameters: lane.loop.engine.parameters, settings: lane.loop.epochRule.settings, batchSize: configuration.batchSize,
                 state: lane.loop.optimizerState)
         }
     }
@@ -520,6 +522,8 @@ private struct GroupRun {
     private mutating func beginEpoch() {
         var drawn: [(samples: ObjectIdentifier, generator: SplitMix64)] = []
         for slot in lanes.indices where lanes[slot].isRunning {
+            // Each lane's own schedule, stepped with its own loss at the end of the epoch before.
+            group.rules.learningRate[slot] = lanes[slot].loop.epochRule.learningRate
             lanes[slot].loop.progress.epochGenerator = lanes[slot].loop.generator
             lanes[slot].epochStart = lanes[slot].loop.snapshot()
             let samples = ObjectIdentifier(lanes[slot].samples)

@@ -342,6 +342,12 @@ struct EpochLoop<Engine: TrainingEngine> {
 
     var configuration: TrainingConfiguration { progress.configuration }
 
+    /// The update rule of the epoch under way, at the schedule's rate (at the base rate for a
+    /// schedule that changes it every mini-batch: each takes its own).
+    var epochRule: UpdateRule {
+        configuration.schedule == .constant ? configuration.rule : configuration.rule.with(learningRate: learningRate.rate)
+    }
+
     mutating func run(_ callbacks: TrainingCallbacks) throws(InputError) -> TrainingResult<Engine> {
         let clock = ContinuousClock()
         while progress.epochsCompleted < configuration.epochs && progress.outcome == .running {
@@ -406,7 +412,7 @@ struct EpochLoop<Engine: TrainingEngine> {
         let trainingCount = samples.count
         let batchSize = configuration.batchSize
         let schedule = configuration.schedule
-        let rule = schedule == .constant ? configuration.rule : configuration.rule.with(learningRate: learningRate.rate)
+        let rule = epochRule
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
         // Whole mini-batches per call to the engine: a stop request waits at most this long
         // (one, when the rate changes every mini-batch).
