@@ -30,6 +30,11 @@ func finishStandardOutput() throws(Failure) {
 
 /// One JSON object on one line, keys in the given order; nil values become null.
 func jsonObject(_ pairs: KeyValuePairs<String, Any?>) -> String {
+    jsonObject(pairs.map { ($0.key, $0.value) })
+}
+
+/// One JSON object on one line, keys in the given order; nil values become null.
+func jsonObject(_ pairs: [(key: String, value: Any?)]) -> String {
     func encode(_ value: Any?) -> String {
         switch value {
         case nil: return "null"

@@ -51,6 +51,57 @@ import Testing
         #expect(try Self.models(folder.appendingPathComponent("one-thread")) == twelve)
     }
 
+    /// Schedules are dimensions of the grid, numbered after the momentum (schedule, gamma,
+    /// t-max, warmup epochs fastest; a schedule without a setting takes none, once); results
+    /// lines and the report name them; each configuration is `train --engine population`'s
+    /// run with the same options, to the byte, its lane following its own schedule.
+    @Test func schedulesAreDimensionsOfTheGrid() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let common = ["--epochs", "6", "--samples", "300", "--validation-split", "0.25", "--quiet"]
+        let grid = ["--learning-rate", "0.5,1", "--seed", "1", "--schedule", "cosine,step,plateau", "--gamma", "0.5,0.8", "--warmup-epochs", "0,2",
+                    "--step-size", "2", "--plateau-patience", "0"]
+        #expect(try CLI.run(["sweep", "--out", "s"] + grid + common, in: folder).status == 0)
+        let lines = try String(contentsOf: folder.appendingPathComponent("s/results.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        // Per learning rate: cosine × 2 warmups, step × 2 gammas × 2 warmups, plateau once.
+        #expect(lines.count == 2 * (2 + 4 + 1))
+        let sixth = try #require(lines.first { $0["index"] as? Int == 5 })
+        #expect(sixth["schedule"] as? String == "step" && sixth["gamma"] as? Double == 0.8 && sixth["warmup_epochs"] as? Int == 2)
+        let plateau = try #require(lines.first { $0["index"] as? Int == 6 })
+        #expect(plateau["schedule"] as? String == "plateau" && plateau["gamma"] == nil && plateau["warmup_epochs"] == nil)
+        let models = try Self.models(folder.appendingPathComponent("s"))
+        for (index, options) in [
+            (5, ["--learning-rate", "0.5", "--schedule", "step", "--step-size", "2", "--gamma", "0.8", "--warmup-epochs", "2"]),
+            (13, ["--learning-rate", "1", "--schedule", "plateau", "--plateau-patience", "0"]),
+        ] {
+            #expect(try CLI.run(["train", "--engine", "population", "--seed", "1", "--save", "t.json"] + options + common, in: folder).status == 0)
+            #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == models[String(format: "config-%04d.json", index)], "\(index)")
+        }
+        #expect(models["config-0005.json"] != models["config-0004.json"])
+        let report = try CLI.run(["sweep", "--report", "s"], in: folder)
+        #expect(report.output.contains(" schedule ") && report.output.contains("step gamma 0.8 warmup 2"), "\(report.output)")
+        // A sweep over no schedule writes the lines it always wrote.
+        #expect(try CLI.run(["sweep", "--out", "plain", "--learning-rate", "1", "--seed", "1"] + common, in: folder).status == 0)
+        let plain = try String(contentsOf: folder.appendingPathComponent("plain/results.jsonl"), encoding: .utf8)
+        let plainReport = try CLI.run(["sweep", "--report", "plain"], in: folder).output
+        #expect(!plain.contains("schedule") && !plainReport.contains("schedule"))
+
+        let cases: [([String], String)] = [
+            (["--eta-min", "0.1"], "error: --eta-min is a setting of --schedule cosine, which the sweep does not train"),
+            (["--schedule", "cosine", "--gamma", "0.5"], "error: --gamma is a setting of --schedule step, multistep, exponential, which the sweep does not train"),
+            (["--schedule", "step,cosine"], "error: --schedule step needs --step-size"),
+            (["--schedule", "cosine,warm"], "error: --schedule takes a comma-separated list of "),
+            (["--schedule", "onecycle"], "error: --schedule onecycle changes the rate every mini-batch, which the population engine does not do yet"),
+            (["--schedule", "multistep", "--milestones", "3,1"], "error: configuration 0 (--schedule multistep): the milestones are [3, 1]"),
+            (["--warmup-epochs", "-1"], "error: --warmup-epochs takes a comma-separated list of integers from 0"),
+        ]
+        for (arguments, message) in cases {
+            let result = try CLI.run(["sweep", "--out", "bad", "--learning-rate", "1", "--seed", "1"] + arguments + common, in: folder)
+            #expect(result.status == 64 && result.errors.hasPrefix(message), "\(arguments): \(result.errors)")
+        }
+    }
+
     /// Shuffled in blocks, a configuration is `train --engine population --shuffle blocks`'s
     /// run, to the byte, and other than the full shuffle's; --block-size alone is refused.
     @Test func blockShuffledConfigurationsAreTrainsRuns() throws {

@@ -14,7 +14,8 @@ enum PlotCommand {
             With --history: loss and accuracy per epoch from a log written by `train --log`.
             With --sweep: accuracy (on the validation part when the sweep had a split) against
             the learning rate, on a log scale, from a `backprop sweep` folder: one line per
-            optimizer when it swept several, per seed otherwise (other settings averaged).
+            schedule when it swept several, else per optimizer when it swept several, per seed
+            otherwise (other settings averaged).
             """,
         sections: [
             (
@@ -61,14 +62,17 @@ enum PlotCommand {
         return 0
     }
 
-    /// The chart of a sweep's folder: mean accuracy per learning rate, a line per optimizer
-    /// (several swept) or per seed.
+    /// The chart of a sweep's folder: mean accuracy per learning rate, a line per schedule or
+    /// optimizer (several swept), or per seed.
     static func sweep(_ folder: String) throws -> String {
         let results = try SweepResults.all(in: folder).filter { $0.accuracy != nil }
         guard !results.isEmpty else { throw InputError(file: folder, line: nil, message: "no finished results of `backprop sweep` here") }
         let validation = results.allSatisfy { $0.validationAccuracy != nil }
+        let bySchedule = Set(results.map(\.point.scheduleLabel)).count > 1
         let byOptimizer = Set(results.map(\.point.optimizer)).count > 1
-        let groups = Dictionary(grouping: results) { byOptimizer ? $0.point.optimizer : "seed \($0.point.seed)" }
+        let groups = Dictionary(grouping: results) {
+            bySchedule ? $0.point.scheduleLabel ?? "constant" : byOptimizer ? $0.point.optimizer : "seed \($0.point.seed)"
+        }
         let series = groups.keys.sorted().map { name in
             let byRate = Dictionary(grouping: groups[name]!, by: \.point.learningRate)
             let points = byRate.keys.sorted().map { rate in

@@ -59,12 +59,21 @@ enum SweepCommand {
         Option("--batch-size", "LIST", .text, "batch sizes (default: 32)"),
         Option("--optimizer", "LIST", .text, "of sgd, adam, adamw (default: sgd)"),
         Option("--momentum", "LIST", .text, "sgd's momentums, 0 <= M < 1 (default: 0)"),
+        Option("--schedule", "LIST", .text, "learning-rate schedules, as train's (default: constant)"),
+        Option("--gamma", "LIST", .text, "step, multistep and exponential's decay factors, each > 0"),
+        Option("--t-max", "LIST", .text, "cosine's half cycles, in epochs (default: the epochs after\nthe warmup)"),
+        Option("--warmup-epochs", "LIST", .text, "warmups, in epochs (0: none), before each schedule but\nonecycle and plateau"),
     ]
+
+    /// The schedule options swept as lists (`gridOptions`); the others take one value.
+    static let scheduleLists = ["--schedule", "--gamma", "--t-max", "--warmup-epochs"]
 
     static let trainingOptions: [Option] = {
         let kept = ["--epochs", "--no-shuffle", "--shuffle", "--block-size", "--no-standardize", "--patience", "--init"]
+        // onecycle's peak is each configuration's --learning-rate.
         return TrainCommand.trainingOptions.filter { kept.contains($0.name) }
             + OptimizerOptions.options.filter { !["--optimizer", "--momentum"].contains($0.name) }
+            + ScheduleOptions.options.filter { !(scheduleLists + ["--max-learning-rate"]).contains($0.name) }
     }()
 
     static let runOptions = [
@@ -104,6 +113,9 @@ enum SweepCommand {
             let configuration = configuration(point, common, options)
             if let problem = configuration.optimizer.problem {
                 throw UsageError(description: "configuration \(point.index) (--optimizer \(point.optimizer)): \(problem)")
+            }
+            if let problem = configuration.schedule.problem {
+                throw UsageError(description: "configuration \(point.index) (--schedule \(point.scheduleLabel ?? "")): \(problem)")
             }
             configurations[point.index] = configuration
         }
@@ -267,7 +279,48 @@ enum SweepCommand {
         if let option = OptimizerOptions.adamOnly.first(where: options.has), optimizers == ["sgd"] {
             throw UsageError(description: "\(option) is a setting of adam and adamw, which the sweep does not train")
         }
-        return SweepGrid(learningRates: learningRates, seeds: seeds, batchSizes: batchSizes, optimizers: optimizers, momentums: momentums)
+        return SweepGrid(
+            learningRates: learningRates, seeds: seeds, batchSizes: batchSizes, optimizers: optimizers, momentums: momentums,
+            schedules: try schedules(options))
+    }
+
+    /// The schedule lists, when the sweep sweeps schedules (any of `scheduleLists` given).
+    static func schedules(_ options: ParsedOptions) throws(UsageError) -> SweepGrid.Schedules? {
+        func integers(_ option: String, from lowest: Int) throws(UsageError) -> [Int]? {
+            try options.string(option).map { text throws(UsageError) in
+                try SweepGrid.list(text, option: option, requirement: "integers from \(lowest)") { Int($0).flatMap { $0 >= lowest ? $0 : nil } }
+            }
+        }
+        let names = try options.string("--schedule").map { text throws(UsageError) in
+            try SweepGrid.list(text, option: "--schedule", requirement: ScheduleOptions.names.joined(separator: ", ")) {
+                ScheduleOptions.names.contains($0) ? $0 : nil
+            }
+        } ?? ["constant"]
+        let gammas = try options.string("--gamma").map { text throws(UsageError) in
+            try SweepGrid.list(text, option: "--gamma", requirement: "numbers > 0") { Double($0).flatMap { $0.isFinite && $0 > 0 ? $0 : nil } }
+        }
+        let schedules = SweepGrid.Schedules(
+            names: names, gammas: gammas, tMaxes: try integers("--t-max", from: 1), warmups: try integers("--warmup-epochs", from: 0))
+        // An option of schedules the sweep does not train would be ignored without a word.
+        let settings = Set(ScheduleOptions.options.map(\.name)).subtracting(["--schedule"]).sorted()
+        for option in settings where options.has(option) {
+            let takers = ScheduleOptions.schedules(taking: option)
+            if !names.contains(where: takers.contains) {
+                throw UsageError(description: "\(option) is a setting of --schedule \(takers.joined(separator: ", ")), which the sweep does not train")
+            }
+        }
+        if let text = options.string("--milestones"), ScheduleOptions.milestones(options) == nil {
+            throw UsageError(description: "--milestones \(text): must be epochs (whole numbers from 1) separated by commas")
+        }
+        for (name, option) in [("step", "--step-size"), ("multistep", "--milestones"), ("exponential", "--gamma")]
+        where names.contains(name) && !options.has(option) {
+            throw UsageError(description: "--schedule \(name) needs \(option)")
+        }
+        if names.contains("onecycle") && engine(options) == LaneEngine.name {
+            throw UsageError(
+                description: "--schedule onecycle changes the rate every mini-batch, which the population engine does not do yet: add --engine simd")
+        }
+        return scheduleLists.contains(where: options.has) ? schedules : nil
     }
 
     /// Configuration `point` of the grid: `common` (the other options as `train` reads them)
@@ -277,6 +330,10 @@ enum SweepCommand {
         var configuration = common
         (configuration.learningRate, configuration.seed, configuration.batchSize) = (point.learningRate, point.seed, point.batchSize)
         configuration.optimizer = OptimizerOptions.optimizer(named: point.optimizer, momentum: point.momentum, options)
+        configuration.schedule =
+            point.schedule.map {
+                ScheduleOptions.schedule(named: $0, gamma: point.gamma, period: point.tMax, warmupEpochs: point.warmupEpochs, options)
+            } ?? .constant
         configuration.engineOptions = EngineOptions(threads: 1)
         return configuration
     }
@@ -293,13 +350,17 @@ enum SweepCommand {
             for result in ranked { print(result.line.dropLast() + ",\"model_missing\":\(missing(result))}") }
         } else {
             func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
-            print("rank  config  learning_rate  seed  batch  optimizer  momentum  loss      accuracy  val_loss  val_acc  epochs  model")
+            // A schedule column for a sweep over schedules only: other sweeps' reports keep their text.
+            let width = ranked.compactMap { $0.point.scheduleLabel?.count }.max().map { max($0, 8) + 2 }
+            print(
+                "rank  config  learning_rate  seed  batch  optimizer  momentum  " + (width.map { "schedule".padding($0) } ?? "")
+                    + "loss      accuracy  val_loss  val_acc  epochs  model")
             for (rank, r) in ranked.enumerated() {
                 let model = missing(r) ? "missing (\(r.model!))" : r.model ?? r.outcome
                 let columns: [String] = [
                     String(rank + 1).padding(5), String(r.index).padding(7), "\(r.point.learningRate)".padding(14),
                     "\(r.point.seed)".padding(5), "\(r.point.batchSize)".padding(6), r.point.optimizer.padding(10),
-                    "\(r.point.momentum)".padding(9),
+                    "\(r.point.momentum)".padding(9) + (width.map { " " + (r.point.scheduleLabel ?? "constant").padding($0 - 1) } ?? ""),
                     number(r.loss, "%.6f").padding(9), number(r.accuracy.map { $0 * 100 }, "%.2f%%").padding(9),
                     number(r.validationLoss, "%.6f").padding(9), number(r.validationAccuracy.map { $0 * 100 }, "%.2f%%").padding(8),
                     "\(r.epochs)".padding(7), model,

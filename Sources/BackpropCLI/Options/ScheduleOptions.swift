@@ -21,6 +21,15 @@ enum ScheduleOptions {
     private static let required = ["step": "--step-size", "multistep": "--milestones", "exponential": "--gamma"]
     private static let warmupOptions = ["--warmup-epochs", "--warmup-start-factor"]
 
+    /// The schedules' names, as `--schedule` takes them.
+    static let names = settings.map(\.key)
+
+    /// The schedules that take `option`.
+    static func schedules(taking option: String) -> [String] {
+        option == "--warmup-epochs" || option == "--warmup-start-factor"
+            ? names.filter { !["onecycle", "plateau"].contains($0) } : settings.filter { $0.value.contains(option) }.map(\.key)
+    }
+
     static let options = [
         Option(
             "--schedule", "NAME", .choice(settings.map(\.key)),
@@ -71,13 +80,22 @@ enum ScheduleOptions {
 
     /// The schedule the options name, with PyTorch's defaults for what they leave out.
     static func schedule(_ options: ParsedOptions) -> LearningRateSchedule {
-        let name = options.string("--schedule") ?? "constant"
+        schedule(
+            named: options.string("--schedule") ?? "constant", gamma: options.number("--gamma"), period: options.integer("--t-max"),
+            warmupEpochs: options.integer("--warmup-epochs"), options)
+    }
+
+    /// Schedule `name` with these settings (a sweep's configuration takes them from its
+    /// lists) and the options' others; `warmupEpochs` nil or 0 for no warmup.
+    static func schedule(named name: String, gamma: Double?, period: Int?, warmupEpochs: Int?, _ options: ParsedOptions)
+        -> LearningRateSchedule
+    {
         let kind: LearningRateSchedule.Kind =
             switch name {
-            case "step": .step(stepSize: options.integer("--step-size") ?? 1, gamma: options.number("--gamma") ?? 0.1)
-            case "multistep": .multiStep(milestones: milestones(options) ?? [], gamma: options.number("--gamma") ?? 0.1)
-            case "exponential": .exponential(gamma: options.number("--gamma") ?? 1)
-            case "cosine": .cosine(period: options.integer("--t-max"), minimumRate: options.number("--eta-min") ?? 0)
+            case "step": .step(stepSize: options.integer("--step-size") ?? 1, gamma: gamma ?? 0.1)
+            case "multistep": .multiStep(milestones: milestones(options) ?? [], gamma: gamma ?? 0.1)
+            case "exponential": .exponential(gamma: gamma ?? 1)
+            case "cosine": .cosine(period: period, minimumRate: options.number("--eta-min") ?? 0)
             case "linear":
                 .linear(
                     startFactor: options.number("--start-factor") ?? 1.0 / 3, endFactor: options.number("--end-factor") ?? 1,
@@ -94,8 +112,8 @@ enum ScheduleOptions {
                     minimumRate: options.number("--min-learning-rate") ?? 0)
             default: .constant
             }
-        let warmup = options.integer("--warmup-epochs").map {
-            LearningRateSchedule.Warmup(epochs: $0, startFactor: options.number("--warmup-start-factor") ?? 1.0 / 3)
+        let warmup = warmupEpochs.flatMap { epochs in
+            epochs == 0 ? nil : LearningRateSchedule.Warmup(epochs: epochs, startFactor: options.number("--warmup-start-factor") ?? 1.0 / 3)
         }
         return LearningRateSchedule(kind, warmup: warmup)
     }
@@ -121,7 +139,7 @@ enum ScheduleOptions {
     }
 
     /// `--milestones`: whole epochs separated by commas; nil when it is not that.
-    private static func milestones(_ options: ParsedOptions) -> [Int]? {
+    static func milestones(_ options: ParsedOptions) -> [Int]? {
         guard let text = options.string("--milestones") else { return nil }
         let epochs = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingPrefix(" ")) }
         return epochs.allSatisfy({ ($0 ?? 0) >= 1 }) ? epochs.map { $0! } : nil

@@ -45,13 +45,20 @@ struct SweepResult: Codable, Equatable {
         outcome = try c.decode(String.self, forKey: .outcome)
     }
 
-    /// The line as written, `null` for a missing score.
+    /// The line as written, `null` for a missing score; a schedule's settings only when the
+    /// sweep sweeps schedules (so that other sweeps' lines keep their bytes).
     var line: String {
-        jsonObject([
-            "index": point.index, "learning_rate": point.learningRate, "seed": point.seed, "batch_size": point.batchSize,
-            "optimizer": point.optimizer, "momentum": point.momentum, "model": model, "loss": loss, "accuracy": accuracy,
-            "validation_loss": validationLoss, "validation_accuracy": validationAccuracy, "epochs": epochs, "outcome": outcome,
-        ])
+        let swept: [(key: String, value: Any?)] = [
+            ("schedule", point.schedule), ("gamma", point.gamma), ("t_max", point.tMax), ("warmup_epochs", point.warmupEpochs),
+        ]
+        return jsonObject(
+            [
+                ("index", point.index), ("learning_rate", point.learningRate), ("seed", point.seed), ("batch_size", point.batchSize),
+                ("optimizer", point.optimizer), ("momentum", point.momentum),
+            ] + swept.filter { $0.value != nil } + [
+                ("model", model), ("loss", loss), ("accuracy", accuracy), ("validation_loss", validationLoss),
+                ("validation_accuracy", validationAccuracy), ("epochs", epochs), ("outcome", outcome),
+            ])
     }
 }
 
@@ -101,6 +108,12 @@ enum SweepResults {
         if point.batchSize < 1 { return "batch_size \(point.batchSize) is not 1 or more" }
         if !(0..<1).contains(point.momentum) { return "momentum \(point.momentum) is not from 0 up to (not including) 1" }
         if !["sgd", "adam", "adamw"].contains(point.optimizer) { return "optimizer '\(point.optimizer)' is not one of sgd, adam, adamw" }
+        if let schedule = point.schedule, !ScheduleOptions.names.contains(schedule) {
+            return "schedule '\(schedule)' is not one of \(ScheduleOptions.names.joined(separator: ", "))"
+        }
+        if let gamma = point.gamma, !(gamma.isFinite && gamma > 0) { return "gamma \(gamma) is not a number > 0" }
+        if let tMax = point.tMax, tMax < 1 { return "t_max \(tMax) is not 1 or more" }
+        if let warmup = point.warmupEpochs, warmup < 0 { return "warmup_epochs \(warmup) is not 0 or more" }
         for (name, value, most) in [
             ("loss", result.loss, Double.infinity), ("accuracy", result.accuracy, 1),
             ("validation_loss", result.validationLoss, .infinity), ("validation_accuracy", result.validationAccuracy, 1),
