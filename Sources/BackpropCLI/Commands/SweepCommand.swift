@@ -10,6 +10,7 @@ enum SweepCommand {
             "[--data FILE [--stream] | --dataset NAME [--samples N] [--noise X]] --out DIR",
             "      --learning-rate LIST --seed LIST [--batch-size LIST]",
             "      [--optimizer LIST] [--momentum LIST] [--init MODEL.json] [train's other options]",
+            "      [--schedule LIST [--gamma LIST] [--t-max LIST] [--warmup-epochs LIST]]",
             "      [--engine population|simd] [--threads T] [--shard I/N] [--checkpoint-every K]",
             "      [--json] [--quiet]",
             "--report DIR [--json]",
@@ -17,10 +18,12 @@ enum SweepCommand {
         summary: """
             Trains one model per configuration of a grid: the Cartesian product of the lists
             (comma-separated values), numbered with the learning rate varying slowest, then the
-            seed, batch size and optimizer, the momentum fastest (momentum applies to sgd; the
-            other optimizers take its first value once). The population engine trains eight
-            configurations at once on a core, one in each SIMD lane; each gives the bits of
-            `train --engine population` with the same options (with --engine simd, of `train`).
+            seed, batch size, optimizer and momentum, then, when given, the schedule, gamma,
+            t-max and warmup epochs fastest (momentum applies to sgd, the others take its first
+            value once; a schedule without gamma, t-max or warmup takes none, once). The
+            population engine trains eight configurations at once on a core, one in each SIMD
+            lane; each gives the bits of `train --engine population` with the same options
+            (with --engine simd, of `train`).
             Each model goes to DIR/models/config-N.json and a line to DIR/results.jsonl (one file
             per shard). --report ranks the results of every shard by validation loss (training
             loss without a split).
