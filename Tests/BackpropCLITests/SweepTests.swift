@@ -221,13 +221,16 @@ import Testing
 
     /// SIGTERM checkpoints the configurations under way and exits 143; after it, or after
     /// SIGKILL (from the last checkpoints, its lock gone with it), running again finishes
-    /// with the bytes of an uninterrupted sweep.
+    /// with the bytes of an uninterrupted sweep; a lane's schedule resumes with its state.
     @Test(arguments: [SIGTERM, SIGKILL]) func aStoppedSweepResumesToTheSameModels(signal: Int32) throws {
         let folder = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // 400 short epochs, a checkpoint each: a third of a second or more in a release build
         // too, so the signal lands mid-run.
-        let grid = ["--learning-rate", "0.2,0.5", "--seed", "3", "--epochs", "400", "--samples", "300", "--threads", "2", "--checkpoint-every", "1", "--quiet"]
+        let grid = [
+            "--learning-rate", "0.2,0.5", "--seed", "3", "--epochs", "400", "--samples", "300", "--threads", "2", "--checkpoint-every", "1",
+            "--schedule", "cosine,plateau", "--plateau-patience", "3", "--quiet",
+        ]
         #expect(try CLI.run(["sweep", "--out", "whole"] + grid, in: folder).status == 0)
         let stopped = try CLI.run(
             ["sweep", "--out", "cut"] + grid, in: folder, signal: signal,

@@ -333,9 +333,11 @@ enum SweepCommand {
         var configuration = common
         (configuration.learningRate, configuration.seed, configuration.batchSize) = (point.learningRate, point.seed, point.batchSize)
         configuration.optimizer = OptimizerOptions.optimizer(named: point.optimizer, momentum: point.momentum, options)
+        // Resolved as a run resolves it, so that a configuration recognises its checkpoint's settings.
         configuration.schedule =
             point.schedule.map {
                 ScheduleOptions.schedule(named: $0, gamma: point.gamma, period: point.tMax, warmupEpochs: point.warmupEpochs, options)
+                    .resolved(epochs: common.epochs)
             } ?? .constant
         configuration.engineOptions = EngineOptions(threads: 1)
         return configuration
