@@ -720,6 +720,11 @@ import Testing
             #expect(result.status != 0, "\(item.arguments)")
             #expect(result.errors.hasPrefix(item.errors), "\(item.arguments): \(result.errors)")
         }
+        // bench takes a schedule too, and names it.
+        let bench = try Self.run(["bench", "--samples", "1000", "--epochs", "2", "--schedule", "onecycle", "--json"], in: folder)
+        #expect(bench.status == 0 && bench.output.hasSuffix(",\"schedule\":\"onecycle\"}\n"), "\(bench.output)")
+        let population = try Self.run(["bench", "--engine", "population", "--samples", "1000", "--schedule", "cosine"], in: folder)
+        #expect(population.status == 64 && population.errors.hasPrefix("error: bench's population engine trains by plain SGD at a constant rate"))
         // The same schedule's options given again agree, and the run goes on.
         #expect(try Self.run(["train", "--resume", "c.json", "--epochs", "3", "--schedule", "cosine", "--t-max", "2", "--quiet"], in: folder).status == 0)
     }

@@ -31,11 +31,12 @@
 
     /// Trains `engine` for one untimed warm-up epoch, then times `epochs` epochs of SGD
     /// steps alone (data in memory, nothing else in the loop), by `rule` (by default the
-    /// workload's: plain SGD at its learning rate).
+    /// workload's: plain SGD at its learning rate), its rate changed by `schedule` as a run
+    /// changes it (the warm-up epoch its first).
     public static func measure<Engine: TrainingEngine>(
         _ engine: Engine.Type, on data: Dataset, batchSize: Int, epochs: Int = 1,
         options: EngineOptions = EngineOptions(threads: 1), from start: Parameters = initialParameters,
-        rule: UpdateRule = UpdateRule(learningRate: learningRate)
+        rule: UpdateRule = UpdateRule(learningRate: learningRate), schedule: LearningRateSchedule = .constant
     ) -> Measurement {
         var configuration = TrainingConfiguration()
         configuration.batchSize = batchSize
@@ -43,7 +44,29 @@
         let trainer = Trainer<Engine>(configuration)
         var model = Engine(parameters: start, options: options)
         var state = OptimizerState()
-        return timed(epochs: epochs, samples: data.count, { trainer.runEpoch(&model, on: data, state: &state) }) {
+        guard schedule != .constant else {
+            return timed(epochs: epochs, samples: data.count, { trainer.runEpoch(&model, on: data, state: &state) }) {
+                model.evaluate(data)
+            }
+        }
+        let schedule = schedule.resolved(epochs: epochs + 1)
+        let batches = (data.count + batchSize - 1) / batchSize
+        var rate = LearningRateState(schedule, base: rule.learningRate)
+        return timed(epochs: epochs, samples: data.count, {
+            var loss = 0.0
+            data.withMiniBatch(0..<data.count) { all in
+                guard schedule.stepsEveryBatch else {
+                    loss = model.trainEpoch(all, batchSize: batchSize, rule: rule.with(learningRate: rate.rate), state: &state)
+                    return
+                }
+                for batch in 0..<batches {
+                    let samples = all[batch * batchSize..<min((batch + 1) * batchSize, all.count)]
+                    let stepRule = rule.with(learningRate: rate.rate(schedule, ofBatch: batch, batchesPerEpoch: batches))
+                    loss += model.trainEpoch(samples, batchSize: batchSize, rule: stepRule, state: &state)
+                }
+            }
+            rate.step(schedule, loss: loss / Double(data.count))
+        }) {
             model.evaluate(data)
         }
     }

@@ -43,6 +43,7 @@ enum BenchCommand {
                 ]
             ),
             ("OPTIMIZER (as for train)", OptimizerOptions.options),
+            ("SCHEDULE (as for train)", ScheduleOptions.options),
         ], run: run)
 
 static func run(_ options: ParsedOptions) throws -> Int32 {
@@ -55,7 +56,9 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let initPath = options.string("--init")
         let json = options.flag("--json")
         try OptimizerOptions.check(options)
+        try ScheduleOptions.check(options)
         let optimizer = OptimizerOptions.optimizer(options)
+        let schedule = ScheduleOptions.schedule(options)
         let learningRate = options.number("--learning-rate") ?? StandardWorkload.learningRate
         let positiveWeight = options.number("--positive-weight") ?? 1
         let engine = EngineChoice.type(named: engineName)
@@ -78,8 +81,8 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         if options.has("--models") && engineName != PopulationEngine.name {
             throw UsageError(description: "--models needs --engine population")
         }
-        if engineName == PopulationEngine.name && (rule.optimizer != .sgd() || positiveWeight != 1) {
-            throw UsageError(description: "the population engine trains by plain SGD: no optimizer options")
+        if engineName == PopulationEngine.name && (rule.optimizer != .sgd() || positiveWeight != 1 || schedule != .constant) {
+            throw UsageError(description: "bench's population engine trains by plain SGD at a constant rate: no optimizer or schedule options")
         }
         let result =
             engineName == PopulationEngine.name
@@ -88,17 +91,19 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
                 options: EngineOptions(threads: threads), learningRate: learningRate)
             : StandardWorkload.measure(
                 engine, on: data, batchSize: batchSize, epochs: epochs, options: EngineOptions(threads: threads), from: start,
-                rule: rule)
+                rule: rule, schedule: schedule)
+        // The schedule is named only when there is one: other benchmarks' output keeps its bytes.
+        let scheduleName = schedule == .constant ? nil : schedule.kind.name + (schedule.warmup.map { " after \($0.epochs) warmup epochs" } ?? "")
         if json {
-            print(
-                jsonObject([
+            let line = jsonObject([
                     "engine": engineName, "kernel": KernelVariant.best.rawValue, "batch_size": batchSize, "threads": threads, "optimizer": optimizer.name, "samples": data.count,
                     "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
                     "accuracy": result.accuracy, "seconds": result.seconds, "load_seconds": loadSeconds,
-                ]))
+                ])
+            print(scheduleName.map { line.dropLast() + ",\"schedule\":\(jsonString($0))}" } ?? line)
         } else {
             print(
-                "\(engineName) \(optimizer.name) batch \(batchSize) threads \(threads), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"
+                "\(engineName) \(optimizer.name)\(scheduleName.map { " (\($0) schedule)" } ?? "") batch \(batchSize) threads \(threads), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"
                     + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(epochs) epochs of \(data.count))"
             )
             let load = dataPath.map { "read \($0)" } ?? "generated the data"
