@@ -724,7 +724,7 @@ import Testing
         let bench = try Self.run(["bench", "--samples", "1000", "--epochs", "2", "--schedule", "onecycle", "--json"], in: folder)
         #expect(bench.status == 0 && bench.output.hasSuffix(",\"schedule\":\"onecycle\"}\n"), "\(bench.output)")
         let population = try Self.run(["bench", "--engine", "population", "--samples", "1000", "--schedule", "cosine"], in: folder)
-        #expect(population.status == 64 && population.errors.hasPrefix("error: bench's population engine trains by plain SGD at a constant rate"))
+        #expect(population.status == 64 && population.errors.contains("error: bench's population engine trains by plain SGD at a constant rate"))
         // The same schedule's options given again agree, and the run goes on.
         #expect(try Self.run(["train", "--resume", "c.json", "--epochs", "3", "--schedule", "cosine", "--t-max", "2", "--quiet"], in: folder).status == 0)
     }
