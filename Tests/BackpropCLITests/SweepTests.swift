@@ -71,6 +71,10 @@ import Testing
         let plateau = try #require(lines.first { $0["index"] as? Int == 6 })
         #expect(plateau["schedule"] as? String == "plateau" && plateau["gamma"] == nil && plateau["warmup_epochs"] == nil)
         let models = try Self.models(folder.appendingPathComponent("s"))
+        // onecycle: its lanes' rates change every mini-batch.
+        #expect(try CLI.run(["sweep", "--out", "cycle", "--learning-rate", "0.5,1", "--seed", "1,2", "--schedule", "onecycle,cosine"] + common, in: folder).status == 0)
+        #expect(try CLI.run(["train", "--engine", "population", "--learning-rate", "1", "--seed", "1", "--schedule", "onecycle", "--save", "t.json"] + common, in: folder).status == 0)
+        #expect(try Data(contentsOf: folder.appendingPathComponent("t.json")) == Self.models(folder.appendingPathComponent("cycle"))["config-0004.json"])
         for (index, options) in [
             (5, ["--learning-rate", "0.5", "--schedule", "step", "--step-size", "2", "--gamma", "0.8", "--warmup-epochs", "2"]),
             (13, ["--learning-rate", "1", "--schedule", "plateau", "--plateau-patience", "0"]),
@@ -92,7 +96,6 @@ import Testing
             (["--schedule", "cosine", "--gamma", "0.5"], "error: --gamma is a setting of --schedule step, multistep, exponential, which the sweep does not train"),
             (["--schedule", "step,cosine"], "error: --schedule step needs --step-size"),
             (["--schedule", "cosine,warm"], "error: --schedule takes a comma-separated list of "),
-            (["--schedule", "onecycle"], "error: --schedule onecycle changes the rate every mini-batch, which the population engine does not do yet"),
             (["--schedule", "multistep", "--milestones", "3,1"], "error: configuration 0 (--schedule multistep): the milestones are [3, 1]"),
             (["--warmup-epochs", "-1"], "error: --warmup-epochs takes a comma-separated list of integers from 0"),
         ]

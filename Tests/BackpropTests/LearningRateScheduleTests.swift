@@ -91,13 +91,14 @@ import Testing
     }
 
     /// In a population, each lane follows its own schedule with its own state (plateau's
-    /// counters follow the lane's own loss): every model is its run alone, on one thread or
-    /// two, whatever its neighbours' schedules.
+    /// counters follow the lane's own loss, onecycle's rate changes every mini-batch): every
+    /// model is its run alone, on one thread or two, whatever its neighbours' schedules.
     @Test(arguments: [1, 2]) func eachLaneFollowsItsOwnSchedule(threads: Int) throws {
         let schedules = [
             LearningRateSchedule(.cosine(minimumRate: 0.01)), .constant, LearningRateSchedule(.step(stepSize: 1, gamma: 0.5), warmup: .init(epochs: 2)),
             LearningRateSchedule(.plateau(factor: 0.5, patience: 0, threshold: 0.05)), LearningRateSchedule(.exponential(gamma: 0.8)),
             LearningRateSchedule(.linear(startFactor: 0.2, epochs: 3)), LearningRateSchedule(.multiStep(milestones: [1, 3], gamma: 0.3)),
+            LearningRateSchedule(.oneCycle(warmupFraction: 0.4, annealing: .linear)),
         ]
         let configurations = PopulationTrainerTests.configurations.enumerated().map { index, configuration in
             var configuration = configuration
@@ -115,11 +116,4 @@ import Testing
         #expect(results[0].model != constant[0].model && results[1].model == constant[1].model)
     }
 
-    /// The population's lanes take a rate a chunk of steps at a time: onecycle, which
-    /// changes it every mini-batch, is refused, not ignored.
-    @Test func thePopulationRefusesARatePerMiniBatch() {
-        let configurations = [Self.configuration(.constant), Self.configuration(LearningRateSchedule(.oneCycle()))]
-        let error = #expect(throws: PopulationTrainer.SetupError.self) { try PopulationTrainer(configurations).run(on: [Self.data, Self.data]) }
-        #expect(error?.message == "model 1: schedule: onecycle: the population engine changes a lane's rate between epochs only, for now")
-    }
 }

@@ -146,15 +146,6 @@ public struct PopulationTrainer: Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// The lanes' kernels take a lane's rate for a whole chunk of steps: a schedule that
-    /// changes it every mini-batch is refused, for now.
-    private static func checkConstantRate(_ configuration: TrainingConfiguration) throws(SettingError) {
-        if configuration.schedule.stepsEveryBatch {
-            throw SettingError(
-                setting: "schedule", message: "\(configuration.schedule.kind.name): the population engine changes a lane's rate between epochs only, for now")
-        }
-    }
-
     /// What keeps a population from streaming `reader` with these checkpoints, if anything.
     private func problem(streaming reader: NPY.Reader, checkpoints: [TrainingProgress?]) -> String? {
         if !checkpoints.isEmpty && checkpoints.count != configurations.count {
@@ -163,7 +154,6 @@ public struct PopulationTrainer: Sendable {
         for index in configurations.indices {
             do throws(SettingError) {
                 try Trainer<LaneEngine>(configurations[index]).check(streaming: reader, resuming: checkpoints.isEmpty ? nil : checkpoints[index])
-                try Self.checkConstantRate(configurations[index])
             } catch {
                 return "model \(index): \(error)"
             }
@@ -180,7 +170,6 @@ public struct PopulationTrainer: Sendable {
         for (index, samples) in data.enumerated() {
             do throws(SettingError) {
                 try Trainer<LaneEngine>(configurations[index]).check(samples: samples.count, resuming: checkpoints.isEmpty ? nil : checkpoints[index])
-                try Self.checkConstantRate(configurations[index])
             } catch {
                 return "model \(index): \(error)"
             }
@@ -258,10 +247,14 @@ struct Lane {
             let count = Dataset.trainingCount(of: data.count, validationFraction: configuration.validationFraction)
             return GroupKey(
                 kind: settings.kind, plainSGD: settings.isPlainSGD, trainingCount: count,
-                chunk: Self.chunk(batchSize: configuration.batchSize, count: count, stopInterval: stopInterval),
+                chunk: Self.chunk(batchSize: configuration.batchSize, count: count, stopInterval: stepInterval),
                 epochsCompleted: checkpoint?.epochsCompleted ?? 0,
                 position: min(count, (checkpoint?.batchesCompleted ?? 0) * configuration.batchSize))
         }
+
+        /// The samples between calls to the engine, as `Trainer` makes them: `stopInterval`,
+        /// or one mini-batch for a schedule that changes the rate every mini-batch.
+        var stepInterval: Int { settings.schedule.stepsEveryBatch ? 1 : stopInterval }
 
         /// The samples `Trainer` hands its engine at once: whole batches, about `stopInterval`.
         static func chunk(batchSize: Int, count: Int, stopInterval: Int) -> Int {
@@ -411,7 +404,7 @@ private struct GroupRun {
         }
         let configuration = lanes[0].loop.configuration
         // As `Trainer` calls its engine: whole batches of every lane's (the group's key).
-        chunk = Lane.Plan.chunk(batchSize: configuration.batchSize, count: lanes[0].samples.count, stopInterval: models[0].stopInterval)
+        chunk = Lane.Plan.chunk(batchSize: configuration.batchSize, count: lanes[0].samples.count, stopInterval: models[0].stepInterval)
         group = LaneGroup(kind: configuration.rule.settings.kind)
         for (slot, lane) in lanes.enumerated() {
             let configuration = lane.loop.configuration
@@ -448,6 +441,7 @@ private struct GroupRun {
                     let range = position..<min(position + chunk, count)
                     let following = range.upperBound < count ? range.upperBound..<min(range.upperBound + chunk, count) : nil
                     let sources = try active.map { run throws(InputError) in try runs[run].sources(range, following: following) }
+                    for run in active { runs[run].setRates(at: range.lowerBound) }
                     let stepsStarted = clock.now
                     var (sums, otherSums) = (LaneLossSums(), LaneLossSums())
                     runs.withUnsafeMutableBufferPointer { runs in
@@ -516,6 +510,17 @@ private struct GroupRun {
     /// A stop request: every running lane checkpoints where its epoch began, and ends.
     private mutating func interrupt(_ finished: Finished) {
         for slot in lanes.indices where lanes[slot].isRunning { interrupt(slot, finished) }
+    }
+
+    /// The rates of the lanes whose schedule changes them every mini-batch, for the one at
+    /// `position` of the epoch (their group's calls are one mini-batch long).
+    private mutating func setRates(at position: Int) {
+        for slot in lanes.indices where lanes[slot].isRunning && lanes[slot].loop.configuration.schedule.stepsEveryBatch {
+            let loop = lanes[slot].loop
+            let batchSize = loop.configuration.batchSize
+            let batches = (lanes[slot].samples.count + batchSize - 1) / batchSize
+            group.rules.learningRate[slot] = loop.learningRate.rate(loop.configuration.schedule, ofBatch: position / batchSize, batchesPerEpoch: batches)
+        }
     }
 
     /// Each running lane's epoch begins: its order drawn, once for the lanes that share samples.

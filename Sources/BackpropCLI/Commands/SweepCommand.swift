@@ -319,10 +319,6 @@ enum SweepCommand {
         where names.contains(name) && !options.has(option) {
             throw UsageError(description: "--schedule \(name) needs \(option)")
         }
-        if names.contains("onecycle") && engine(options) == LaneEngine.name {
-            throw UsageError(
-                description: "--schedule onecycle changes the rate every mini-batch, which the population engine does not do yet: add --engine simd")
-        }
         return scheduleLists.contains(where: options.has) ? schedules : nil
     }
 
