@@ -574,11 +574,11 @@ import Testing
     /// finishes, a run ends with the uninterrupted run's bytes, on every engine, streamed
     /// from an `.npy` file in blocks, and with the optimizers that keep state (their
     /// moments and step count go through the checkpoint).
-    /// Learning-rate schedules too: onecycle's rate changes every mini-batch, plateau's
-    /// counters follow the losses.
+    /// Learning-rate schedules too, each kind: onecycle's rate changes every mini-batch,
+    /// plateau's counters follow the losses.
     @Test(arguments: [
         "reference", "simd", "parallel", "streamed", "simd adam", "parallel adam", "reference nesterov", "simd onecycle",
-        "parallel plateau",
+        "parallel plateau", "simd step", "simd multistep", "parallel exponential", "simd cosine", "simd linear",
     ])
     func killedRunsResumeToTheSameBytes(setting: String) throws {
         let engine = String(setting.split(separator: " ")[0])
@@ -588,6 +588,11 @@ import Testing
             case "nesterov": ["--momentum", "0.9", "--nesterov", "--learning-rate", "0.1"]
             case "onecycle": ["--schedule", "onecycle", "--pct-start", "0.4"]
             case "plateau": ["--schedule", "plateau", "--plateau-patience", "0", "--plateau-threshold", "0.2", "--cooldown", "1"]
+            case "step": ["--schedule", "step", "--step-size", "2", "--gamma", "0.5"]
+            case "multistep": ["--schedule", "multistep", "--milestones", "1,4", "--warmup-epochs", "1"]
+            case "exponential": ["--schedule", "exponential", "--gamma", "0.8"]
+            case "cosine": ["--schedule", "cosine", "--warmup-epochs", "2", "--warmup-start-factor", "0.2"]
+            case "linear": ["--schedule", "linear", "--end-factor", "0.1", "--total-iters", "6"]
             default: []
             }
         let folder = try Self.temporaryFolder()

@@ -90,6 +90,44 @@ import Testing
         #expect(one == two && one != constant)
     }
 
+    /// Every schedule, stopped at any of several points (mid-epoch included) and resumed
+    /// from its checkpoint through a file, ends with the model, reports and rates of the run
+    /// that never stopped.
+    @Test(arguments: [
+        LearningRateSchedule(.step(stepSize: 2, gamma: 0.5)), LearningRateSchedule(.multiStep(milestones: [2, 3], gamma: 0.4)),
+        LearningRateSchedule(.exponential(gamma: 0.7)), LearningRateSchedule(.cosine(minimumRate: 0.05)),
+        LearningRateSchedule(.linear(startFactor: 0.3, endFactor: 0.9, epochs: 4)), LearningRateSchedule(.oneCycle(warmupFraction: 0.25)),
+        LearningRateSchedule(.plateau(factor: 0.5, patience: 0, threshold: 0.02, cooldown: 1)),
+        LearningRateSchedule(.cosine(), warmup: .init(epochs: 2, startFactor: 0.1)),
+    ])
+    func everyScheduleResumesToTheSameBits(schedule: LearningRateSchedule) throws {
+        let configuration = Self.configuration(schedule)
+        func report(_ report: EpochReport) -> String { "\(report.epoch) \(report.loss) \(report.learningRate ?? .nan)" }
+        var expected: [String] = []
+        let whole = try Trainer<SIMDEngine>(configuration).run(
+            on: Self.data, callbacks: TrainingCallbacks(stopInterval: 100, onEpoch: { expected.append(report($0)) }))
+        #expect(Set(expected.map { $0.split(separator: " ")[2] }).count > 1)  // the rate changes
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("schedule-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for stopAfter in [1, 4, 9, 15] {  // checks of shouldStop: mid-epoch and between epochs
+            var (checks, reports, saved) = (0, [String](), TrainingProgress?.none)
+            let callbacks = TrainingCallbacks(
+                stopInterval: 100, onEpoch: { reports.append(report($0)) }, onCheckpoint: { saved = $0 },
+                shouldStop: {
+                    checks += 1
+                    return checks > stopAfter
+                })
+            let first = try Trainer<SIMDEngine>(configuration).run(on: Self.data, callbacks: callbacks)
+            #expect(first.progress.outcome == .interrupted)
+            try #require(saved).write(to: path)
+            let resumed = try Trainer<SIMDEngine>(configuration).run(
+                on: Self.data, resuming: try TrainingProgress.read(path: path),
+                callbacks: TrainingCallbacks(stopInterval: 100, onEpoch: { reports.append(report($0)) }))
+            #expect(resumed.model == whole.model, "stopped after \(stopAfter) checks")
+            #expect(reports == expected, "stopped after \(stopAfter) checks")
+        }
+    }
+
     /// In a population, each lane follows its own schedule with its own state (plateau's
     /// counters follow the lane's own loss, onecycle's rate changes every mini-batch): every
     /// model is its run alone, on one thread or two, whatever its neighbours' schedules.
