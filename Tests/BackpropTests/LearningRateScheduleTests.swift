@@ -128,6 +128,37 @@ import Testing
         }
     }
 
+    /// An engine's steps at a rate per mini-batch, in one call, are its steps one mini-batch
+    /// a call at those rates, to the bit (loss and parameters): the SIMD engine, and the
+    /// parallel engine on one thread and on two with batches split into shards.
+    @Test(arguments: [(1, 7), (1, 512), (2, 512)])
+    func ratesPerMiniBatchAreStepsOneByOne(threads: Int, batchSize: Int) throws {
+        let data = SyntheticData.moons.generate(count: 3000, seed: 9)
+        let batches = (data.count + batchSize - 1) / batchSize
+        let rates = (0..<batches).map { 0.05 + 0.5 * Double(($0 * 7) % 11) / 11 }
+        let rule = UpdateRule(learningRate: 1, optimizer: .adam())
+        func check<Engine: TrainingEngine>(_ make: () -> Engine) {
+            var (together, apart) = (make(), make())
+            var (stateTogether, stateApart) = (OptimizerState(), OptimizerState())
+            var (lossTogether, lossApart) = (0.0, 0.0)
+            data.withMiniBatch(0..<data.count) { all in
+                lossTogether = rates.withUnsafeBufferPointer {
+                    together.trainEpoch(all, batchSize: batchSize, rule: rule, rates: $0, state: &stateTogether)
+                }
+                var index = 0
+                all.forEachBatch(of: batchSize) { batch in
+                    lossApart += apart.trainEpoch(batch, batchSize: batchSize, rule: rule.with(learningRate: rates[index]), state: &stateApart)
+                    index += 1
+                }
+            }
+            #expect(together.parameters == apart.parameters && lossTogether == lossApart, "\(Engine.self)")
+            #expect(stateTogether == stateApart && stateTogether.steps == batches)
+        }
+        let start = Parameters.glorotUniform(seed: 3)
+        check { SIMDEngine(parameters: start, options: EngineOptions(threads: 1)) }
+        check { ParallelEngine(parameters: start, options: EngineOptions(threads: threads)) }
+    }
+
     /// In a population, each lane follows its own schedule with its own state (plateau's
     /// counters follow the lane's own loss, onecycle's rate changes every mini-batch): every
     /// model is its run alone, on one thread or two, whatever its neighbours' schedules.

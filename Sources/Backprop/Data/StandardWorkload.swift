@@ -52,6 +52,7 @@
         let schedule = schedule.resolved(epochs: epochs + 1)
         let batches = (data.count + batchSize - 1) / batchSize
         var rate = LearningRateState(schedule, base: rule.learningRate)
+        var rates = [Double](repeating: 0, count: schedule.stepsEveryBatch ? batches : 0)
         return timed(epochs: epochs, samples: data.count, {
             var loss = 0.0
             data.withMiniBatch(0..<data.count) { all in
@@ -59,11 +60,8 @@
                     loss = model.trainEpoch(all, batchSize: batchSize, rule: rule.with(learningRate: rate.rate), state: &state)
                     return
                 }
-                for batch in 0..<batches {
-                    let samples = all[batch * batchSize..<min((batch + 1) * batchSize, all.count)]
-                    let stepRule = rule.with(learningRate: rate.rate(schedule, ofBatch: batch, batchesPerEpoch: batches))
-                    loss += model.trainEpoch(samples, batchSize: batchSize, rule: stepRule, state: &state)
-                }
+                for batch in 0..<batches { rates[batch] = rate.rate(schedule, ofBatch: batch, batchesPerEpoch: batches) }
+                loss = rates.withUnsafeBufferPointer { model.trainEpoch(all, batchSize: batchSize, rule: rule, rates: $0, state: &state) }
             }
             rate.step(schedule, loss: loss / Double(data.count))
         }) {

@@ -40,13 +40,28 @@ public struct ParallelEngine: TrainingEngine {
 
     @discardableResult
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
+        trainEpoch(data, batchSize: batchSize, rule: rule, rates: nil, state: &state)
+    }
+
+    /// The optimizer's steps on each mini-batch in turn, each at its rate, in one call.
+    @discardableResult
+    public mutating func trainEpoch(
+        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
+    ) -> Double {
+        precondition(rates.count >= (data.count + batchSize - 1) / batchSize, "a rate for every mini-batch")
+        return trainEpoch(data, batchSize: batchSize, rule: rule, rates: rates.baseAddress, state: &state)
+    }
+
+    private mutating func trainEpoch(
+        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafePointer<Double>?, state: inout OptimizerState
+    ) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
         let settings = rule.settings
         let workers = uniqueWorkers()
         workers.state.pointee = state.blocks
         defer { if !settings.isPlainSGD { state = OptimizerState(workers.state.pointee) } }
-        return workers.run(data, batchSize: batchSize, settings: settings)
+        return workers.run(data, batchSize: batchSize, settings: settings, rates: rates)
     }
 
     public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {
@@ -221,22 +236,33 @@ final class ParallelWorkers: @unchecked Sendable {
         return shards
     }
 
-    /// Trains on consecutive mini-batches of `data`, from and into `state`; returns the sum
-    /// of the samples' losses, each before its batch's update (added batch by batch, in order).
-    func run(_ data: MiniBatch, batchSize: Int, settings: UpdateSettings) -> Double {
+    /// Trains on consecutive mini-batches of `data`, from and into `state`, mini-batch i at
+    /// learning rate `rates[i]` when given; returns the sum of the samples' losses, each
+    /// before its batch's update (added batch by batch, in order).
+    func run(_ data: MiniBatch, batchSize: Int, settings: UpdateSettings, rates: UnsafePointer<Double>? = nil) -> Double {
         let positiveWeight = settings.positiveWeight
         if min(batchSize, data.count) < Self.parallelThreshold {
             // Every batch is one shard: the SIMD engine's epoch, on the calling thread.
-            return kernel.trainEpoch(&weights.pointee, on: data, batchSize: batchSize, settings: settings, state: &state.pointee)
+            return kernel.trainEpoch(
+                &weights.pointee, on: data, batchSize: batchSize, settings: settings, rates: rates, state: &state.pointee)
+        }
+        // Read only, by the thread applying a batch.
+        nonisolated(unsafe) let rates = rates
+        @Sendable func batchSettings(_ batch: Int) -> UpdateSettings {
+            guard let rates else { return settings }
+            var batchSettings = settings
+            batchSettings.learningRate = rates[batch]
+            return batchSettings
         }
         guard threads > 1 else {
             // On the calling thread: the same shards added in the same order, so the same bits.
             var (total, spare) = (BatchSums(), BatchSums())
-            var loss = 0.0
+            var (loss, index) = (0.0, 0)
             data.forEachBatch(of: batchSize) { batch in
                 shardSums(weights, batch, positiveWeight: positiveWeight, into: &total, spare: &spare)
-                kernel.kernels.descend(weights, along: &total, count: batch.count, settings: settings, state: state)
+                kernel.kernels.descend(weights, along: &total, count: batch.count, settings: batchSettings(index), state: state)
                 loss += total.loss
+                index += 1
             }
             return loss
         }
@@ -284,7 +310,7 @@ final class ParallelWorkers: @unchecked Sendable {
                 let shards = isLast ? lastBatchShards : shardsPerBatch
                 if before / finishedOne + 1 == batch * shardsPerBatch + shards {
                     for index in 1..<shards { kernels.add(slots, slots + index) }
-                    kernels.descend(weights, along: slots, count: count, settings: settings, state: optimizerState)
+                    kernels.descend(weights, along: slots, count: count, settings: batchSettings(batch), state: optimizerState)
                     lossSum += slots[0].loss
                     batchesDone.value.store(batch + 1, ordering: .releasing)
                 }

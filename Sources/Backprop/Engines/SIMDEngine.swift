@@ -30,12 +30,27 @@ public struct SIMDEngine: TrainingEngine {
     /// The optimizer's steps on each mini-batch in turn, in one call to the kernels.
     @discardableResult
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
+        trainEpoch(data, batchSize: batchSize, rule: rule, rates: nil, state: &state)
+    }
+
+    /// The optimizer's steps on each mini-batch in turn, each at its rate, in one call to the kernels.
+    @discardableResult
+    public mutating func trainEpoch(
+        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
+    ) -> Double {
+        precondition(rates.count >= (data.count + batchSize - 1) / batchSize, "a rate for every mini-batch")
+        return trainEpoch(data, batchSize: batchSize, rule: rule, rates: rates.baseAddress, state: &state)
+    }
+
+    private mutating func trainEpoch(
+        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafePointer<Double>?, state: inout OptimizerState
+    ) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
         var blocks = state.blocks
         let settings = rule.settings
         defer { if !settings.isPlainSGD { state = OptimizerState(blocks) } }
-        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, settings: settings, state: &blocks)
+        return kernel.trainEpoch(&weights, on: data, batchSize: batchSize, settings: settings, rates: rates, state: &blocks)
     }
 
     public func lossAndGradients(_ batch: MiniBatch, positiveWeight: Double) -> (loss: Double, gradients: Parameters) {

@@ -414,9 +414,10 @@ struct EpochLoop<Engine: TrainingEngine> {
         let schedule = configuration.schedule
         let rule = epochRule
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
-        // Whole mini-batches per call to the engine: a stop request waits at most this long
-        // (one, when the rate changes every mini-batch).
-        let steps = schedule.stepsEveryBatch ? 1 : max(1, callbacks.stopInterval / batchSize)
+        // Whole mini-batches per call to the engine: a stop request waits at most this long.
+        let steps = max(1, callbacks.stopInterval / batchSize)
+        // Each call's rates, when they change every mini-batch.
+        var rates = [Double](repeating: 0, count: schedule.stepsEveryBatch ? steps : 0)
         // Mini-batches gathered at once: a multiple of `steps` of at least `gatheredSamples`,
         // since handing a chunk between the shuffle's two threads costs more than a small
         // batch's steps. The engine's calls, and so the loss's sums, stay `steps` long.
@@ -444,10 +445,16 @@ struct EpochLoop<Engine: TrainingEngine> {
                         return
                     }
                     let end = min(start + steps * batchSize, batch.count)
-                    let rule =
-                        schedule.stepsEveryBatch
-                        ? rule.with(learningRate: learningRate.rate(schedule, ofBatch: done, batchesPerEpoch: batchesPerEpoch)) : rule
-                    lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, state: &optimizerState)
+                    if rates.isEmpty {
+                        lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, state: &optimizerState)
+                    } else {
+                        for index in 0..<(end - start + batchSize - 1) / batchSize {
+                            rates[index] = learningRate.rate(schedule, ofBatch: done + index, batchesPerEpoch: batchesPerEpoch)
+                        }
+                        lossSum += rates.withUnsafeBufferPointer { rates in
+                            engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, rates: rates, state: &optimizerState)
+                        }
+                    }
                     done += (end - start + batchSize - 1) / batchSize
                     start = end
                 }

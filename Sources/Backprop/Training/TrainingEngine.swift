@@ -46,6 +46,18 @@ public protocol TrainingEngine: Sendable, SendableMetatype {
     @discardableResult
     mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double
 
+    /// As `trainEpoch(_:batchSize:rule:state:)`, with mini-batch i of `data` at learning rate
+    /// `rates[i]` instead of the rule's: a schedule's that changes it every mini-batch
+    /// (``LearningRateSchedule/Kind/oneCycle``).
+    ///
+    /// The default calls `trainEpoch(_:batchSize:rule:state:)` once a mini-batch and adds
+    /// their losses in order; an engine overrides it to keep its state across them.
+    /// - Precondition: `rates` has a rate for every mini-batch of `data`, each finite and 0 or more.
+    @discardableResult
+    mutating func trainEpoch(
+        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
+    ) -> Double
+
     /// The output logit z of one sample (its inputs on the model's scale).
     ///
     /// The default calls `logits(_:into:)`; implement one of the two.
@@ -80,6 +92,19 @@ extension TrainingEngine {
             let (batchLoss, gradients) = lossAndGradients(batch, positiveWeight: rule.positiveWeight)
             rule.apply(to: &parameters, gradients: gradients, state: &state)
             loss += batchLoss * Double(batch.count)
+        }
+        return loss
+    }
+
+    @discardableResult
+    public mutating func trainEpoch(
+        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
+    ) -> Double {
+        precondition(rates.count >= (data.count + batchSize - 1) / batchSize, "a rate for every mini-batch")
+        var (loss, index) = (0.0, 0)
+        data.forEachBatch(of: batchSize) { batch in
+            loss += trainEpoch(batch, batchSize: batchSize, rule: rule.with(learningRate: rates[index]), state: &state)
+            index += 1
         }
         return loss
     }

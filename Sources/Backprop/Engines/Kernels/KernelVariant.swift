@@ -100,14 +100,15 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
 
 /// The kernels' entry points on mini-batches: the one place that takes their columns apart.
 extension KernelVariant {
-    /// Optimizer steps over consecutive mini-batches of `data`; the sum of the samples' losses.
+    /// Optimizer steps over consecutive mini-batches of `data` (mini-batch i at `rates[i]`
+    /// when given); the sum of the samples' losses.
     func trainEpoch(
         _ weights: inout SIMDWeights, on data: MiniBatch, batchSize: Int, settings: UpdateSettings,
-        state: inout OptimizerBlocks
+        rates: UnsafePointer<Double>? = nil, state: inout OptimizerBlocks
     ) -> Double {
         kernels.trainEpoch(
             &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
-            count: data.count, batchSize: batchSize, settings: settings, state: &state)
+            count: data.count, batchSize: batchSize, settings: settings, rates: rates, state: &state)
     }
 
     /// Loss and gradient sums over `batch`, into `sums`.
