@@ -416,12 +416,13 @@ struct EpochLoop<Engine: TrainingEngine> {
         let batchesPerEpoch = (trainingCount + batchSize - 1) / batchSize
         // Whole mini-batches per call to the engine: a stop request waits at most this long.
         let steps = max(1, callbacks.stopInterval / batchSize)
-        // Each call's rates, when they change every mini-batch.
-        var rates = [Double](repeating: 0, count: schedule.stepsEveryBatch ? steps : 0)
         // Mini-batches gathered at once: a multiple of `steps` of at least `gatheredSamples`,
         // since handing a chunk between the shuffle's two threads costs more than a small
         // batch's steps. The engine's calls, and so the loss's sums, stay `steps` long.
         let chunk = steps * ((max(1, Trainer<Engine>.gatheredSamples / batchSize) + steps - 1) / steps)
+        // A rate every mini-batch: each chunk's, the next one's computed while this one trains.
+        let prefetched = schedule.stepsEveryBatch
+            ? PrefetchedRates { [learningRate] in learningRate.rate(schedule, ofBatch: $0, batchesPerEpoch: batchesPerEpoch) } : nil
         let clock = ContinuousClock()
         var seconds = 0.0
         while progress.batchesCompleted < batchesPerEpoch {
@@ -434,29 +435,28 @@ struct EpochLoop<Engine: TrainingEngine> {
             let range = (first * batchSize)..<min(last * batchSize, trainingCount)
             let following = last < batchesPerEpoch ? (last * batchSize)..<min((last + chunk) * batchSize, trainingCount) : nil
             var (lossSum, done, stopped) = (progress.epochLossSum ?? 0, first, false)
-            try samples.withChunk(range, prefetching: following) { batch in
-                // The SGD steps alone: not the wait for a chunk that is still being gathered.
-                let started = clock.now
-                defer { seconds += (clock.now - started) / .seconds(1) }
-                var start = 0
-                while start < batch.count {
-                    if start > 0 && callbacks.shouldStop() {
-                        stopped = true
-                        return
-                    }
-                    let end = min(start + steps * batchSize, batch.count)
-                    if rates.isEmpty {
-                        lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, state: &optimizerState)
-                    } else {
-                        for index in 0..<(end - start + batchSize - 1) / batchSize {
-                            rates[index] = learningRate.rate(schedule, ofBatch: done + index, batchesPerEpoch: batchesPerEpoch)
+            let nextBatches = last < batchesPerEpoch ? last..<min(last + chunk, batchesPerEpoch) : nil
+            try PrefetchedRates.with(prefetched, first..<last, following: nextBatches) { chunkRates throws(InputError) in
+                try samples.withChunk(range, prefetching: following) { batch in
+                    // The SGD steps alone: not the wait for a chunk that is still being gathered.
+                    let started = clock.now
+                    defer { seconds += (clock.now - started) / .seconds(1) }
+                    var start = 0
+                    while start < batch.count {
+                        if start > 0 && callbacks.shouldStop() {
+                            stopped = true
+                            return
                         }
-                        lossSum += rates.withUnsafeBufferPointer { rates in
-                            engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, rates: rates, state: &optimizerState)
+                        let end = min(start + steps * batchSize, batch.count)
+                        if let chunkRates {
+                            let rates = UnsafeBufferPointer(rebasing: chunkRates[(done - first)...])
+                            lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, rates: rates, state: &optimizerState)
+                        } else {
+                            lossSum += engine.trainEpoch(batch[start..<end], batchSize: batchSize, rule: rule, state: &optimizerState)
                         }
+                        done += (end - start + batchSize - 1) / batchSize
+                        start = end
                     }
-                    done += (end - start + batchSize - 1) / batchSize
-                    start = end
                 }
             }
             progress.epochLossSum = lossSum
