@@ -159,6 +159,20 @@ import Testing
         check { ParallelEngine(parameters: start, options: EngineOptions(threads: threads)) }
     }
 
+    /// onecycle's rates computed a chunk ahead on another thread: the same model as with
+    /// the whole epoch in one chunk (computed on the training thread), over several chunks
+    /// and epochs.
+    @Test func prefetchedRatesAreTheRunsRates() throws {
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.batchSize) = (3, 4)
+        configuration.schedule = LearningRateSchedule(.oneCycle(warmupFraction: 0.2))
+        let data = SyntheticData.moons.generate(count: 20_000, seed: 6)  // 5000 mini-batches an epoch, chunks of 1024
+        let prefetched = try Trainer<SIMDEngine>(configuration).run(on: data, callbacks: TrainingCallbacks(stopInterval: 4))
+        let whole = try Trainer<SIMDEngine>(configuration).run(on: data, callbacks: TrainingCallbacks(stopInterval: 1 << 30))
+        #expect(prefetched.model == whole.model)
+        #expect(prefetched.progress.learningRateState == whole.progress.learningRateState)
+    }
+
     /// In a population, each lane follows its own schedule with its own state (plateau's
     /// counters follow the lane's own loss, onecycle's rate changes every mini-batch): every
     /// model is its run alone, on one thread or two, whatever its neighbours' schedules.
