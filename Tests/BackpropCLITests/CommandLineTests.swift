@@ -730,6 +730,22 @@ import Testing
         #expect(bench.status == 0 && bench.output.hasSuffix(",\"schedule\":\"onecycle\"}\n"), "\(bench.output)")
         let population = try Self.run(["bench", "--engine", "population", "--samples", "1000", "--schedule", "cosine"], in: folder)
         #expect(population.status == 64 && population.errors.contains("error: bench's population engine trains by plain SGD at a constant rate"))
+        // A schedule that takes the rate past the largest double ends the run as diverged,
+        // saying so; a one-step first phase of onecycle is refused before any training.
+        let infinite = try Self.run(
+            ["train", "--samples", "64", "--batch-size", "16", "--epochs", "5", "--schedule", "exponential", "--gamma", "1e200",
+             "--learning-rate", "1e-300", "--checkpoint", "inf.json", "--save", "inf-model.json", "--quiet"], in: folder)
+        #expect(infinite.status == 1 && infinite.errors.contains("the --schedule took the learning rate to inf"), "\(infinite.errors)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("inf-model.json").path))
+        let oneStep = ["--samples", "64", "--epochs", "1", "--schedule", "onecycle", "--pct-start", "0.25"]
+        // bench's warm-up epoch counts: 2 epochs of 2 mini-batches.
+        let benchStep = try Self.run(["bench", "--batch-size", "32"] + oneStep, in: folder)
+        #expect(benchStep.status == 64 && benchStep.errors.contains("error: --schedule onecycle: a warmup fraction of 0.25 of 4 steps is one step"))
+        // In a sweep, per configuration: 64 samples at batch 16 make 4 steps in the one epoch.
+        let sweepStep = try Self.run(
+            ["sweep", "--out", "one-step", "--learning-rate", "1", "--seed", "1", "--batch-size", "32,16"] + oneStep, in: folder)
+        #expect(sweepStep.status == 64 && sweepStep.errors.hasPrefix("error: configuration 1 (batch size 16): --schedule onecycle: a warmup"), "\(sweepStep.errors)")
+        #expect(try Self.run(run + ["--schedule", "multistep", "--milestones", " 2 , 3 ", "--quiet"], in: folder).status == 0)
         // The same schedule's options given again agree, and the run goes on.
         #expect(try Self.run(["train", "--resume", "c.json", "--epochs", "3", "--schedule", "cosine", "--t-max", "2", "--quiet"], in: folder).status == 0)
     }

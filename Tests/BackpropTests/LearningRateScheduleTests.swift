@@ -60,6 +60,32 @@ import Testing
         }
     }
 
+    /// A schedule's state is checked as a whole against the run: its base rate, its epochs
+    /// and its rate (replayed) must be the run's, its length must be there, and plateau's
+    /// counters are not another schedule's. Each tampered field is named, never trapped on.
+    @Test func tamperedStatesAreRefused() throws {
+        var configuration = Self.configuration(LearningRateSchedule(.cosine()))
+        (configuration.epochs, configuration.validationFraction) = (3, 0)
+        let progress = try Trainer<SIMDEngine>(configuration).run(on: Self.data).progress
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tampered-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try progress.write(to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("\"epoch\" : 3,") && text.contains("\"rate\" : 0\n") && text.contains("\"period\" : 3"))
+        for (old, new, message) in [
+            ("\"epoch\" : 3,", "\"epoch\" : 9223372036854775807,", "learningRateState: epoch is 9223372036854775807, and the run has done 3 epochs"),
+            ("\"base\" : 1,", "\"base\" : 1000,", "learningRateState: base is 1000.0, and the run's learning rate is 1.0"),
+            ("\"rate\" : 0\n", "\"rate\" : 0.5\n", "learningRateState: rate is 0.5, and the schedule gives 0.0 after 3 epochs"),
+            ("\"badEpochs\" : 0,", "\"badEpochs\" : 2,", "learningRateState: best, badEpochs and cooldownLeft belong to plateau"),
+            (",\n          \"period\" : 3", "", "configuration.schedule: its length (cosine's period, onecycle's epochs) is missing"),
+            ("\"period\" : 3", "\"period\" : 4611686018427387904", "configuration.schedule: a length of 4611686018427387904 epochs is more than"),
+        ] {
+            try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
+            let error = #expect(throws: InputError.self) { try TrainingProgress.read(path: path) }
+            #expect(error?.message.hasPrefix(message) == true, "\(String(describing: error))")
+        }
+    }
+
     /// The cosine's period and the one cycle's length are fixed at the run's start: a run
     /// resumed for more epochs keeps its rates, and a cycle cannot be outrun.
     @Test func lengthsAreFixedAtTheStart() throws {

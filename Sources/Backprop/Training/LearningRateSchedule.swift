@@ -87,9 +87,31 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
         }
     }
 
+    /// The most epochs any length of a schedule may count (2^40): far beyond a run, and far
+    /// enough from `Int.max` that no step of the arithmetic overflows.
+    public static let longest = 1 << 40
+
     /// What is wrong with these settings, if anything: the values PyTorch refuses, and
     /// those that would make a rate negative, infinite or not a number.
     public var problem: String? {
+        let lengths = [warmup?.epochs] + {
+            switch kind {
+            case .step(let stepSize, _): [stepSize]
+            case .multiStep(let milestones, _): milestones.map { $0 }
+            case .cosine(let period, _): [period]
+            case .linear(_, _, let epochs): [epochs]
+            case .oneCycle(_, let epochs, _, _, _, _): [epochs]
+            case .plateau(_, let patience, _, let cooldown, _): [patience, cooldown]
+            case .constant, .exponential: []
+            }
+        }()
+        if let long = lengths.compactMap({ $0 }).first(where: { $0 > Self.longest }) {
+            return "a length of \(long) epochs is more than \(Self.longest)"
+        }
+        return settingsProblem
+    }
+
+    private var settingsProblem: String? {
         func positive(_ name: String, _ value: Double) -> String? {
             value.isFinite && value > 0 ? nil : "\(name) is \(value): must be a finite number greater than 0"
         }
@@ -136,6 +158,29 @@ public struct LearningRateSchedule: Sendable, Hashable, Codable {
             if patience < 0 { return "the plateau patience is \(patience): must be 0 or more" }
             if cooldown < 0 { return "the cooldown is \(cooldown): must be 0 or more" }
             return notNegative("the plateau threshold", threshold) ?? notNegative("the minimum rate", minimumRate)
+        }
+    }
+
+    /// What keeps this schedule from a run of `epochs` epochs of `batchesPerEpoch`
+    /// mini-batches, if anything: a one-cycle schedule shorter than the run (PyTorch refuses
+    /// a step past its total), or whose first phase is one step long (where PyTorch divides
+    /// by zero).
+    public func problem(epochs: Int, batchesPerEpoch: Int) -> String? {
+        guard case .oneCycle(_, let cycle?, let warmupFraction, _, _, _) = resolved(epochs: epochs).kind else { return nil }
+        if epochs > cycle { return "onecycle: the cycle is \(cycle) epochs long, and the run asks for \(epochs)" }
+        let (steps, overflow) = cycle.multipliedReportingOverflow(by: batchesPerEpoch)
+        if overflow || steps > Self.longest { return "onecycle: \(cycle) epochs of \(batchesPerEpoch) mini-batches are too many steps" }
+        if warmupFraction * Double(steps) - 1 == 0 {
+            return "onecycle: a warmup fraction of \(warmupFraction) of \(steps) steps is one step, which PyTorch divides by zero on"
+        }
+        return nil
+    }
+
+    /// True when the lengths a run fills in (`resolved(epochs:)`) are there.
+    var isResolved: Bool {
+        switch kind {
+        case .cosine(nil, _), .oneCycle(_, nil, _, _, _, _): false
+        default: true
         }
     }
 

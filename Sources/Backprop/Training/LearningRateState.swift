@@ -52,14 +52,26 @@ public struct LearningRateState: Sendable, Hashable, Codable {
         }
     }
 
-    /// The first field no run could have written, if any (for a checkpoint's state).
-    var problem: String? {
+    /// The first field that no run of `schedule` from base rate `base` could have written
+    /// after `epochs` epochs, if any (a checkpoint's state, checked as a whole).
+    func problem(for schedule: LearningRateSchedule, base expected: Double, epochs: Int) -> String? {
         if !(rate.isFinite && rate >= 0) { return "rate is \(rate): must be a finite number, 0 or more" }
-        if !(base.isFinite && base > 0) { return "base is \(base): must be a finite number greater than 0" }
-        if epoch < 0 || badEpochs < 0 || cooldownLeft < 0 {
-            return "epoch, badEpochs and cooldownLeft are \(epoch), \(badEpochs) and \(cooldownLeft): must be 0 or more"
+        if base != expected { return "base is \(base), and the run's learning rate is \(expected)" }
+        if epoch != epochs { return "epoch is \(epoch), and the run has done \(epochs) epochs" }
+        guard case .plateau(_, _, _, let cooldown, let minimumRate) = schedule.kind else {
+            if best != nil || badEpochs != 0 || cooldownLeft != 0 { return "best, badEpochs and cooldownLeft belong to plateau" }
+            // The rate is the schedule's after these epochs (replayed up to 10^7 of them, a second at most).
+            guard epochs <= 10_000_000 else { return nil }
+            var replayed = LearningRateState(schedule, base: base)
+            for _ in 0..<epochs { replayed.step(schedule, loss: 0) }
+            return replayed.rate == rate ? nil : "rate is \(rate), and the schedule gives \(replayed.rate) after \(epochs) epochs"
         }
+        if !(0...epochs).contains(badEpochs) { return "badEpochs is \(badEpochs): must be from 0 to the epochs done, \(epochs)" }
+        if !(0...cooldown).contains(cooldownLeft) { return "cooldownLeft is \(cooldownLeft): must be from 0 to the cooldown, \(cooldown)" }
         if let best, !(best.isFinite && best >= 0) { return "best is \(best): must be a finite number, 0 or more" }
+        if rate != base && !(rate >= minimumRate && rate < base) {
+            return "rate is \(rate): a plateau's rate is the base, \(base), or below it and at least the minimum, \(minimumRate)"
+        }
         return nil
     }
 

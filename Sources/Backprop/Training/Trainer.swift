@@ -102,21 +102,9 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
         }
         try checkpoint?.checkResumable(onSamples: samples)
         let training = Dataset.trainingCount(of: samples, validationFraction: configuration.validationFraction)
-        try Self.checkCycle(configuration, batchesPerEpoch: (training + configuration.batchSize - 1) / configuration.batchSize)
-    }
-
-    /// A one-cycle schedule's steps must cover the run, and its first phase must not be one
-    /// step long (PyTorch divides by zero there).
-    static func checkCycle(_ configuration: TrainingConfiguration, batchesPerEpoch: Int) throws(SettingError) {
-        let schedule = configuration.schedule.resolved(epochs: configuration.epochs)
-        guard case .oneCycle(_, let epochs?, let warmupFraction, _, _, _) = schedule.kind else { return }
-        if configuration.epochs > epochs {
-            throw SettingError(setting: "schedule", message: "onecycle: the cycle is \(epochs) epochs long, and the run asks for \(configuration.epochs)")
-        }
-        if warmupFraction * Double(epochs * batchesPerEpoch) - 1 == 0 {
-            throw SettingError(
-                setting: "schedule",
-                message: "onecycle: a warmup fraction of \(warmupFraction) of \(epochs * batchesPerEpoch) steps is one step, which PyTorch divides by zero on")
+        let batches = (training + configuration.batchSize - 1) / configuration.batchSize
+        if let problem = configuration.schedule.problem(epochs: configuration.epochs, batchesPerEpoch: batches) {
+            throw SettingError(setting: "schedule", message: problem)
         }
     }
 
@@ -267,9 +255,7 @@ public struct Trainer<Engine: TrainingEngine>: Sendable {
         }
         let standardization: Standardization? =
             if !configuration.standardize { nil } else if let kept = start?.standardization { kept } else { fitting() }
-        var configuration = configuration
-        configuration.schedule = configuration.schedule.resolved(epochs: configuration.epochs)
-        return TrainingProgress(
+        return TrainingProgress(  // which resolves the schedule's lengths for the run
             configuration: configuration,
             model: Model(parameters: start?.parameters ?? drawn!, standardization: standardization),
             epochsCompleted: 0, batchesCompleted: 0, epochGenerator: generator, randomStart: start == nil)
@@ -376,7 +362,7 @@ struct EpochLoop<Engine: TrainingEngine> {
     {
         var report = try finishEpoch(engineSeconds: engineSeconds)
         report.seconds = (ContinuousClock.now - started) / .seconds(1)
-        if !report.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
+        if progress.outcome == .diverged || !report.loss.isFinite || report.validation.map({ !$0.loss.isFinite }) == true {
             progress.outcome = .diverged
             return
         }
@@ -486,6 +472,8 @@ struct EpochLoop<Engine: TrainingEngine> {
             let batches = (samples.count + configuration.batchSize - 1) / configuration.batchSize
             report.learningRate = learningRate.rate(configuration.schedule, ofBatch: 0, batchesPerEpoch: batches)
             learningRate.step(configuration.schedule, loss: report.validation?.loss ?? report.loss)
+            // A schedule that multiplies the rate past the largest double: the run cannot go on.
+            if !learningRate.rate.isFinite { progress.outcome = .diverged }
         }
         if let patience = configuration.patience, let loss = report.validation?.loss {
             if progress.bestValidationLoss.map({ loss < $0 }) ?? true {
@@ -494,7 +482,7 @@ struct EpochLoop<Engine: TrainingEngine> {
                 progress.epochsWithoutImprovement = 0
             } else {
                 progress.epochsWithoutImprovement += 1
-                if progress.epochsWithoutImprovement >= patience { progress.outcome = .stoppedEarly }
+                if progress.epochsWithoutImprovement >= patience && progress.outcome == .running { progress.outcome = .stoppedEarly }
             }
         }
         if progress.epochsCompleted >= configuration.epochs && progress.outcome == .running {

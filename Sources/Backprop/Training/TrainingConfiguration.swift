@@ -51,7 +51,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// optimizer's default).
     public static func == (a: TrainingConfiguration, b: TrainingConfiguration) -> Bool {
         a.epochs == b.epochs && a.batchSize == b.batchSize && a.learningRate == b.learningRate && a.optimizer == b.optimizer
-            && a.schedule == b.schedule            && a.positiveWeight == b.positiveWeight && a.shuffle == b.shuffle && a.blockShuffle == b.blockShuffle
+            && a.schedule == b.schedule && a.positiveWeight == b.positiveWeight && a.shuffle == b.shuffle
+            && a.blockShuffle == b.blockShuffle
             && a.standardize == b.standardize && a.validationFraction == b.validationFraction && a.patience == b.patience
             && a.seed == b.seed && a.evaluateEvery == b.evaluateEvery && a.engineOptions == b.engineOptions
     }

@@ -48,7 +48,7 @@ public protocol TrainingEngine: Sendable, SendableMetatype {
 
     /// As `trainEpoch(_:batchSize:rule:state:)`, with mini-batch i of `data` at learning rate
     /// `rates[i]` instead of the rule's: a schedule's that changes it every mini-batch
-    /// (``LearningRateSchedule/Kind/oneCycle``).
+    /// (``LearningRateSchedule/Kind/oneCycle(maxRate:epochs:warmupFraction:annealing:divFactor:finalDivFactor:)``).
     ///
     /// The default calls `trainEpoch(_:batchSize:rule:state:)` once a mini-batch and adds
     /// their losses in order; an engine overrides it to keep its state across them.

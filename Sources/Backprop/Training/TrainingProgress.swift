@@ -47,7 +47,10 @@ public struct TrainingProgress: Sendable, Codable {
         ]
         if let failed = checks.first(where: { !$0.0 }) { return failed.1 }
         if let problem = c.schedule.problem { return "configuration.schedule: \(problem)" }
-        if let problem = learningRateState?.problem { return "learningRateState: \(problem)" }
+        if !c.schedule.isResolved { return "configuration.schedule: its length (cosine's period, onecycle's epochs) is missing" }
+        if let problem = learningRateState?.problem(for: c.schedule, base: c.learningRate, epochs: epochsCompleted) {
+            return "learningRateState: \(problem)"
+        }
         if c.schedule != .constant && learningRateState == nil && (epochsCompleted > 0 || batchesCompleted > 0) {
             return "learningRateState is missing: the schedule has stepped since the run began"
         }
@@ -77,12 +80,14 @@ public struct TrainingProgress: Sendable, Codable {
     }
 
     /// A progress of these values: the start of a run by default (for tests of code that
-    /// handles checkpoints; `Trainer` makes the real ones).
+    /// handles checkpoints; `Trainer` makes the real ones). The schedule's lengths that a
+    /// run fills in are filled in for `configuration.epochs` (`LearningRateSchedule.resolved(epochs:)`).
     public init(
         configuration: TrainingConfiguration, model: Model, epochsCompleted: Int = 0, batchesCompleted: Int = 0,
         epochGenerator: SplitMix64 = SplitMix64(seed: 1), randomStart: Bool = true
     ) {
         (self.configuration, self.model, self.randomStart) = (configuration, model, randomStart)
+        self.configuration.schedule = configuration.schedule.resolved(epochs: configuration.epochs)
         (self.epochsCompleted, self.batchesCompleted, self.epochGenerator) = (epochsCompleted, batchesCompleted, epochGenerator)
     }
 

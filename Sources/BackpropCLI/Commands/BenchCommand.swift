@@ -8,7 +8,7 @@ enum BenchCommand {
             "[--engine NAME] [--batch-size B] [--threads T] [--samples N]",
             "      [--engine population [--models K]]",
             "      [--epochs K] [--data FILE] [--init MODEL.json] [--json]",
-            "      [--learning-rate LR] [--optimizer NAME ...]",
+            "      [--learning-rate LR] [--optimizer NAME ...] [--schedule NAME ...]",
         ],
         summary: """
             Measures training throughput on the standard workload: two moons (noise 0.2,
@@ -72,6 +72,10 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         let data = try dataPath.map { path throws(InputError) in try Dataset.read(path: path) }
             ?? StandardWorkload.dataset(samples: samples)
         let loadSeconds = (clock.now - loadStarted) / .seconds(1)
+        // The untimed warm-up epoch is the schedule's first.
+        if let problem = schedule.problem(epochs: epochs + 1, batchesPerEpoch: (data.count + batchSize - 1) / batchSize) {
+            throw UsageError(description: "--schedule \(problem)")
+        }
         let start = try initPath.map { path throws(InputError) in try Model.read(path: path).parameters }
             ?? StandardWorkload.initialParameters
         let rule = UpdateRule(learningRate: learningRate, optimizer: optimizer, positiveWeight: positiveWeight)
@@ -95,12 +99,12 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         // The schedule is named only when there is one: other benchmarks' output keeps its bytes.
         let scheduleName = schedule == .constant ? nil : schedule.kind.name + (schedule.warmup.map { " after \($0.epochs) warmup epochs" } ?? "")
         if json {
-            let line = jsonObject([
-                    "engine": engineName, "kernel": KernelVariant.best.rawValue, "batch_size": batchSize, "threads": threads, "optimizer": optimizer.name, "samples": data.count,
-                    "epochs": epochs, "samples_per_second": result.samplesPerSecond, "loss": result.loss,
-                    "accuracy": result.accuracy, "seconds": result.seconds, "load_seconds": loadSeconds,
-                ])
-            print(scheduleName.map { line.dropLast() + ",\"schedule\":\(jsonString($0))}" } ?? line)
+            let fields: [(key: String, value: Any?)] = [
+                ("engine", engineName), ("kernel", KernelVariant.best.rawValue), ("batch_size", batchSize), ("threads", threads),
+                ("optimizer", optimizer.name), ("samples", data.count), ("epochs", epochs), ("samples_per_second", result.samplesPerSecond),
+                ("loss", result.loss), ("accuracy", result.accuracy), ("seconds", result.seconds), ("load_seconds", loadSeconds),
+            ]
+            print(jsonObject(fields + (scheduleName.map { [("schedule", $0)] } ?? [])))
         } else {
             print(
                 "\(engineName) \(optimizer.name)\(scheduleName.map { " (\($0) schedule)" } ?? "") batch \(batchSize) threads \(threads), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"

@@ -62,8 +62,10 @@ enum SweepCommand {
         Option("--batch-size", "LIST", .text, "batch sizes (default: 32)"),
         Option("--optimizer", "LIST", .text, "of sgd, adam, adamw (default: sgd)"),
         Option("--momentum", "LIST", .text, "sgd's momentums, 0 <= M < 1 (default: 0)"),
-        Option("--schedule", "LIST", .text, "learning-rate schedules, as train's (default: constant)"),
-        Option("--gamma", "LIST", .text, "step, multistep and exponential's decay factors, each > 0"),
+        Option(
+            "--schedule", "LIST", .text,
+            "learning-rate schedules, as train's (default: constant);\nonecycle peaks at each configuration's --learning-rate"),
+        Option("--gamma", "LIST", .text, "step, multistep and exponential's decay factors, each > 0\n(default: 0.1; exponential needs it)"),
         Option("--t-max", "LIST", .text, "cosine's half cycles, in epochs (default: the epochs after\nthe warmup)"),
         Option("--warmup-epochs", "LIST", .text, "warmups, in epochs (0: none), before each schedule but\nonecycle and plateau"),
     ]
@@ -143,6 +145,14 @@ enum SweepCommand {
         let data = try SweepData(options, configuration: common, streams: streams * lanes)
         let start = try TrainCommand.startModel(options, standardize: !options.flag("--no-standardize"))
         if grid.points.count > 100_000 { printError(size(of: grid, points.count, common, data)) }
+        // What depends on a configuration's mini-batches an epoch, now that the data is known.
+        let training = Dataset.trainingCount(of: data.count, validationFraction: common.validationFraction)
+        for point in points {
+            let batches = (training + point.batchSize - 1) / point.batchSize
+            if let problem = configurations[point.index]!.schedule.problem(epochs: common.epochs, batchesPerEpoch: batches) {
+                throw UsageError(description: "configuration \(point.index) (batch size \(point.batchSize)): --schedule \(problem)")
+            }
+        }
         // Every refusal comes before sweep.json is written, so that a refused first run records nothing.
         let resultsPath = folder.resultsFile(shard)
         for file in [resultsPath] + points.flatMap({ [folder.model($0.index), folder.checkpoint($0.index)] }) {
@@ -312,13 +322,7 @@ enum SweepCommand {
                 throw UsageError(description: "\(option) is a setting of --schedule \(takers.joined(separator: ", ")), which the sweep does not train")
             }
         }
-        if let text = options.string("--milestones"), ScheduleOptions.milestones(options) == nil {
-            throw UsageError(description: "--milestones \(text): must be epochs (whole numbers from 1) separated by commas")
-        }
-        for (name, option) in [("step", "--step-size"), ("multistep", "--milestones"), ("exponential", "--gamma")]
-        where names.contains(name) && !options.has(option) {
-            throw UsageError(description: "--schedule \(name) needs \(option)")
-        }
+        try ScheduleOptions.checkRequired(names, options)
         return scheduleLists.contains(where: options.has) ? schedules : nil
     }
 

@@ -1,4 +1,5 @@
 import Backprop
+import Foundation
 
 /// The learning-rate schedule options of `train`: the table, the `LearningRateSchedule`
 /// they give, and their comparison with a checkpoint's.
@@ -18,7 +19,8 @@ enum ScheduleOptions {
         "onecycle": ["--max-learning-rate", "--pct-start", "--anneal-strategy", "--div-factor", "--final-div-factor"],
         "plateau": ["--plateau-factor", "--plateau-patience", "--plateau-threshold", "--cooldown", "--min-learning-rate"],
     ]
-    private static let required = ["step": "--step-size", "multistep": "--milestones", "exponential": "--gamma"]
+    /// The option each schedule cannot do without (PyTorch's required arguments).
+    static let required = ["step": "--step-size", "multistep": "--milestones", "exponential": "--gamma"]
     private static let warmupOptions = ["--warmup-epochs", "--warmup-start-factor"]
 
     /// The schedules' names, as `--schedule` takes them.
@@ -126,22 +128,28 @@ enum ScheduleOptions {
         for option in Set(settings.flatMap(\.value)).subtracting(own).sorted() where options.has(option) {
             throw UsageError(description: "\(option) is not a setting of --schedule \(name)")
         }
-        if let option = required[name], !options.has(option) {
-            throw UsageError(description: "--schedule \(name) needs \(option)")
-        }
+        try checkRequired([name], options)
         if name == "onecycle" && options.has("--learning-rate") && options.has("--max-learning-rate") {
             throw UsageError(description: "--schedule onecycle starts from --max-learning-rate / --div-factor: --learning-rate is not used")
+        }
+        if let problem = schedule(options).problem { throw UsageError(description: "--schedule \(name): \(problem)") }
+    }
+
+    /// Refuses schedules `names` without the options they need, and `--milestones` that are
+    /// not epochs.
+    static func checkRequired(_ names: [String], _ options: ParsedOptions) throws(UsageError) {
+        for name in names {
+            if let option = required[name], !options.has(option) { throw UsageError(description: "--schedule \(name) needs \(option)") }
         }
         if let text = options.string("--milestones"), milestones(options) == nil {
             throw UsageError(description: "--milestones \(text): must be epochs (whole numbers from 1) separated by commas")
         }
-        if let problem = schedule(options).problem { throw UsageError(description: "--schedule \(name): \(problem)") }
     }
 
     /// `--milestones`: whole epochs separated by commas; nil when it is not that.
     static func milestones(_ options: ParsedOptions) -> [Int]? {
         guard let text = options.string("--milestones") else { return nil }
-        let epochs = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingPrefix(" ")) }
+        let epochs = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return epochs.allSatisfy({ ($0 ?? 0) >= 1 }) ? epochs.map { $0! } : nil
     }
 

@@ -71,24 +71,23 @@ struct TrainingReporter {
             progress.batchesCompleted > 0
             ? "in epoch \(progress.epochsCompleted + 1), by mini-batch \(progress.batchesCompleted)"
             : "at the end of epoch \(progress.epochsCompleted)"
+        if let rate = progress.learningRateState?.rate, !rate.isFinite {
+            return "training diverged \(position): the --schedule took the learning rate to \(rate), so no model was saved "
+                + "(an existing file is left as it was); try a schedule that keeps it finite"
+        }
         return "training diverged \(position): a weight or the loss became NaN or infinite, so no model was saved "
             + "(an existing file is left as it was); try a smaller --learning-rate than \(progress.configuration.learningRate)"
     }
 
     /// One epoch as one line of JSON (`--json` and `--log`).
     static func json(_ report: EpochReport) -> String {
-        let line = jsonObject([
-            "epoch": report.epoch,
-            "loss": report.loss,
-            "training_loss": report.training?.loss,
-            "accuracy": report.training?.accuracy,
-            "samples_per_second": report.samplesPerSecond,
-            "engine_samples_per_second": report.engineSamplesPerSecond,
-            "validation_loss": report.validation?.loss,
-            "validation_accuracy": report.validation?.accuracy,
-        ])
+        let fields: [(key: String, value: Any?)] = [
+            ("epoch", report.epoch), ("loss", report.loss), ("training_loss", report.training?.loss),
+            ("accuracy", report.training?.accuracy), ("samples_per_second", report.samplesPerSecond),
+            ("engine_samples_per_second", report.engineSamplesPerSecond), ("validation_loss", report.validation?.loss),
+            ("validation_accuracy", report.validation?.accuracy),
+        ]
         // Only a run with a schedule reports its rate: a constant run's lines keep their bytes.
-        guard let rate = report.learningRate else { return line }
-        return line.dropLast() + ",\"learning_rate\":\(rate)}"
+        return jsonObject(fields + (report.learningRate.map { [("learning_rate", $0)] } ?? []))
     }
 }
