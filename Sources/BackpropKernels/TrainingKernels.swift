@@ -205,7 +205,19 @@ extension SIMDWeights {
     @inline(never)
     func logits(_ x0: UnsafePointer<Double>, _ x1: UnsafePointer<Double>, count: Int, into output: UnsafeMutablePointer<Double>) {
         let fullGroups = count / 8
-        for group in 0..<fullGroups {
+        // Two groups at a time: each layer's steps for both side by side, so that one group's
+        // work fills the other's latency (one alone leaves the units idle between layers).
+        var group = 0
+        while group + 1 < fullGroups {
+            let offset = group * 8
+            let (a0, a1) = (UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self), UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self))
+            let (b0, b1) = (UnsafeRawPointer(x0 + offset + 8).loadUnaligned(as: Vector8.self), UnsafeRawPointer(x1 + offset + 8).loadUnaligned(as: Vector8.self))
+            let (za, zb) = logits(a0, a1, b0, b1)
+            UnsafeMutableRawPointer(output + offset).storeBytes(of: za, as: Vector8.self)
+            UnsafeMutableRawPointer(output + offset + 8).storeBytes(of: zb, as: Vector8.self)
+            group += 2
+        }
+        if group < fullGroups {
             let offset = group * 8
             let in0 = UnsafeRawPointer(x0 + offset).loadUnaligned(as: Vector8.self)
             let in1 = UnsafeRawPointer(x1 + offset).loadUnaligned(as: Vector8.self)
@@ -227,6 +239,32 @@ extension SIMDWeights {
             }
         }
         for lane in 0..<(count - done) { output[done + lane] = tail[lane] }
+    }
+
+    /// The output logits of two groups of 8 samples, computed as `logits(_:_:)` computes
+    /// each (the same operations, so the same bits), layer by layer side by side.
+    @inline(__always)
+    private func logits(_ a0: Vector8, _ a1: Vector8, _ b0: Vector8, _ b1: Vector8) -> (Vector8, Vector8) {
+        let w = blocks
+        var (ha, hb) = (InlineArray<5, Vector8>(repeating: Vector8()), InlineArray<5, Vector8>(repeating: Vector8()))
+        forEachNeuron { i in
+            let (w0, w1, bias) = (Vector8(repeating: w.hidden1Input0[i]), Vector8(repeating: w.hidden1Input1[i]), Vector8(repeating: w.hidden1Bias[i]))
+            ha[i] = vectorSigmoid(multiplyAdd(w1, a1, multiplyAdd(w0, a0, bias)))
+            hb[i] = vectorSigmoid(multiplyAdd(w1, b1, multiplyAdd(w0, b0, bias)))
+        }
+        var (za, zb) = (Vector8(repeating: w.outputBias), Vector8(repeating: w.outputBias))
+        forEachNeuron { i in
+            var (ya, yb) = (Vector8(repeating: w.hidden2Bias[i]), Vector8(repeating: w.hidden2Bias[i]))
+            forEachNeuron { j in
+                let weight = Vector8(repeating: hidden2Rows[i][j])
+                ya = multiplyAdd(weight, ha[j], ya)
+                yb = multiplyAdd(weight, hb[j], yb)
+            }
+            let out = Vector8(repeating: w.outputWeights[i])
+            za = multiplyAdd(out, vectorSigmoid(ya), za)
+            zb = multiplyAdd(out, vectorSigmoid(yb), zb)
+        }
+        return (za, zb)
     }
 
     /// The output logits of 8 samples, one per lane.
