@@ -750,6 +750,22 @@ import Testing
         #expect(try Self.run(["train", "--resume", "c.json", "--epochs", "3", "--schedule", "cosine", "--t-max", "2", "--quiet"], in: folder).status == 0)
     }
 
+    /// `bench --predict` times `Model`'s probabilities and reports them as training's rate;
+    /// training's options are refused with it.
+    @Test func benchTimesPrediction() throws {
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try Self.run(["bench", "--predict", "--samples", "2048", "--epochs", "2", "--json"], in: folder)
+        #expect(result.status == 0, "\(result.errors)")
+        let report = try #require(JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(report["predict"] as? Bool == true && report["samples"] as? Int == 2048 && report["passes"] as? Int == 2)
+        #expect((report["samples_per_second"] as? Double ?? 0) > 0 && (report["accuracy"] as? Double).map { (0...1).contains($0) } == true)
+        for option in [["--threads", "2"], ["--batch-size", "8"], ["--schedule", "cosine"], ["--engine", "parallel"]] {
+            let refused = try Self.run(["bench", "--predict", "--samples", "64"] + option, in: folder)
+            #expect(refused.status == 64 && refused.errors.hasPrefix("error: --predict cannot be combined with \(option[0])"), "\(refused.errors)")
+        }
+    }
+
     /// Progress and JSON output that cannot be written do not stop a run: it saves its model.
     @Test func failingReportsDoNotStopTraining() throws {
         let folder = try Self.temporaryFolder()

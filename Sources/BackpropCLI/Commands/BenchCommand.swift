@@ -9,6 +9,7 @@ enum BenchCommand {
             "      [--engine population [--models K]]",
             "      [--epochs K] [--data FILE] [--init MODEL.json] [--json]",
             "      [--learning-rate LR] [--optimizer NAME ...] [--schedule NAME ...]",
+            "--predict [--samples N | --data FILE] [--init MODEL.json] [--epochs K] [--json]",
         ],
         summary: """
             Measures training throughput on the standard workload: two moons (noise 0.2,
@@ -40,6 +41,11 @@ enum BenchCommand {
                         "step size (default: 0.5)"),
                     Option.flag(
 "--json", "one JSON object instead of a line of text"),
+                    Option(
+                        "--predict", "", .flag,
+                        "time Model's probabilities over the data instead of training:\nK timed passes after an untimed one (one thread, SIMD kernels)",
+                        excludes: ["--engine", "--models", "--batch-size", "--threads", "--learning-rate"]
+                            + (OptimizerOptions.options + ScheduleOptions.options).map(\.name)),
                 ]
             ),
             ("OPTIMIZER (as for train)", OptimizerOptions.options),
@@ -67,6 +73,7 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
         var threads = [ParallelEngine.name, PopulationEngine.name].contains(engineName) ? requestedThreads ?? EngineOptions.availableCores : 1
 
         warnIfDebugBuild()
+        if options.flag("--predict") { return try predict(options, samples: samples, passes: epochs, json: json) }
         let clock = ContinuousClock()
         let loadStarted = clock.now
         let data = try dataPath.map { path throws(InputError) in try Dataset.read(path: path) }
@@ -112,6 +119,32 @@ static func run(_ options: ParsedOptions) throws -> Int32 {
             )
             let load = dataPath.map { "read \($0)" } ?? "generated the data"
             print("\(load) in \(String(format: "%.3f", loadSeconds)) s; one epoch took \(String(format: "%.3f", result.seconds / Double(epochs))) s")
+        }
+        try finishStandardOutput()
+        return 0
+    }
+
+    /// `--predict`: `Model`'s probabilities over the data, timed as training is, one pass an epoch.
+    static func predict(_ options: ParsedOptions, samples: Int, passes: Int, json: Bool) throws -> Int32 {
+        let clock = ContinuousClock()
+        let loadStarted = clock.now
+        let data = try options.string("--data").map { path throws(InputError) in try Dataset.read(path: path) }
+            ?? StandardWorkload.dataset(samples: samples)
+        let loadSeconds = (clock.now - loadStarted) / .seconds(1)
+        let model = try options.string("--init").map { path throws(InputError) in try Model.read(path: path) }
+            ?? Model(parameters: StandardWorkload.initialParameters)
+        let result = StandardWorkload.measurePrediction(model, on: data, passes: passes)
+        if json {
+            print(
+                jsonObject([
+                    "predict": true, "kernel": KernelVariant.best.rawValue, "samples": data.count, "passes": passes,
+                    "samples_per_second": result.samplesPerSecond, "loss": result.loss, "accuracy": result.accuracy,
+                    "seconds": result.seconds, "load_seconds": loadSeconds,
+                ]))
+        } else {
+            print(
+                "predict (Model.probabilities), \(KernelVariant.best.rawValue) kernels: \(humanRate(result.samplesPerSecond)) samples/s"
+                    + "  (loss \(String(format: "%.10f", result.loss)), accuracy \(percent(result.accuracy)), \(passes) passes of \(data.count))")
         }
         try finishStandardOutput()
         return 0
