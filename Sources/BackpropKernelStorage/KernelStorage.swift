@@ -85,11 +85,12 @@ package struct BatchSums: Sendable {
 /// calls the copy for its CPU through this protocol.
 package protocol KernelSet: SendableMetatype {
     /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
-    /// `x0`, `x1` and `label`, mini-batch i at learning rate `rates[i]` when given (else the
-    /// settings'); returns the sum of the samples' losses, each before its mini-batch's update.
+    /// `x0`, `x1` and `label`, mini-batch i at learning rate `rates[i]` while there are rates
+    /// (the settings' after them); returns the sum of the samples' losses, each before its
+    /// mini-batch's update.
     static func trainEpoch(
         _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
-        count: Int, batchSize: Int, settings: UpdateSettings, rates: UnsafePointer<Double>?, state: inout OptimizerBlocks
+        count: Int, batchSize: Int, settings: UpdateSettings, rates: UnsafeBufferPointer<Double>, state: inout OptimizerBlocks
     ) -> Double
     /// Loss and gradient sums over the `count` samples at `x0`, `x1` and `label`, into `sums`,
     /// each positive sample's terms weighted by `positiveWeight`.

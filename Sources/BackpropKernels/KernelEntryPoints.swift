@@ -8,14 +8,14 @@ import BackpropKernelStorage
 package enum Kernels: KernelSet {
     /// SGD steps over consecutive mini-batches of `batchSize` of the `count` samples at
     /// `x0`, `x1` and `label` (the last one may be smaller), mini-batch i at learning rate
-    /// `rates[i]` when given.
+    /// `rates[i]` while there are rates.
     ///
     /// - Returns: the sum of the samples' losses, each under the weights its mini-batch's
     ///   update started from (summed batch by batch, in order).
     @inline(never)
     package static func trainEpoch(
         _ weights: inout SIMDWeights, x0: UnsafePointer<Double>, x1: UnsafePointer<Double>, label: UnsafePointer<Double>,
-        count: Int, batchSize: Int, settings: UpdateSettings, rates: UnsafePointer<Double>?, state: inout OptimizerBlocks
+        count: Int, batchSize: Int, settings: UpdateSettings, rates: UnsafeBufferPointer<Double>, state: inout OptimizerBlocks
     ) -> Double {
         // Local copies of the weights and sums: through `inout`, every step copied the weights.
         var local = weights
@@ -24,7 +24,7 @@ package enum Kernels: KernelSet {
         var settings = settings
         var (start, loss, batch) = (0, 0.0, 0)
         while start < count {
-            if let rates { settings.learningRate = rates[batch] }
+            if batch < rates.count { settings.learningRate = rates[batch] }
             batch += 1
             let size = min(batchSize, count - start)
             local.accumulate(x0 + start, x1 + start, label + start, count: size, positiveWeight: settings.positiveWeight, into: &sums)

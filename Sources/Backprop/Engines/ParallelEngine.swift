@@ -40,20 +40,13 @@ public struct ParallelEngine: TrainingEngine {
 
     @discardableResult
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
-        trainEpoch(data, batchSize: batchSize, rule: rule, rates: nil, state: &state)
+        trainEpoch(data, batchSize: batchSize, rule: rule, rates: .noRates, state: &state)
     }
 
     /// The optimizer's steps on each mini-batch in turn, each at its rate, in one call.
     @discardableResult
     public mutating func trainEpoch(
         _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
-    ) -> Double {
-        precondition(rates.count >= (data.count + batchSize - 1) / batchSize, "a rate for every mini-batch")
-        return trainEpoch(data, batchSize: batchSize, rule: rule, rates: rates.baseAddress, state: &state)
-    }
-
-    private mutating func trainEpoch(
-        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafePointer<Double>?, state: inout OptimizerState
     ) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }
@@ -237,9 +230,9 @@ final class ParallelWorkers: @unchecked Sendable {
     }
 
     /// Trains on consecutive mini-batches of `data`, from and into `state`, mini-batch i at
-    /// learning rate `rates[i]` when given; returns the sum of the samples' losses, each
+    /// learning rate `rates[i]` while there are rates; returns the sum of the samples' losses, each
     /// before its batch's update (added batch by batch, in order).
-    func run(_ data: MiniBatch, batchSize: Int, settings: UpdateSettings, rates: UnsafePointer<Double>? = nil) -> Double {
+    func run(_ data: MiniBatch, batchSize: Int, settings: UpdateSettings, rates: UnsafeBufferPointer<Double> = .noRates) -> Double {
         let positiveWeight = settings.positiveWeight
         if min(batchSize, data.count) < Self.parallelThreshold {
             // Every batch is one shard: the SIMD engine's epoch, on the calling thread.
@@ -249,7 +242,7 @@ final class ParallelWorkers: @unchecked Sendable {
         // Read only, by the thread applying a batch.
         nonisolated(unsafe) let rates = rates
         @Sendable func batchSettings(_ batch: Int) -> UpdateSettings {
-            guard let rates else { return settings }
+            guard batch < rates.count else { return settings }
             var batchSettings = settings
             batchSettings.learningRate = rates[batch]
             return batchSettings

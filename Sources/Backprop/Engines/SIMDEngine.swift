@@ -30,20 +30,13 @@ public struct SIMDEngine: TrainingEngine {
     /// The optimizer's steps on each mini-batch in turn, in one call to the kernels.
     @discardableResult
     public mutating func trainEpoch(_ data: MiniBatch, batchSize: Int, rule: UpdateRule, state: inout OptimizerState) -> Double {
-        trainEpoch(data, batchSize: batchSize, rule: rule, rates: nil, state: &state)
+        trainEpoch(data, batchSize: batchSize, rule: rule, rates: .noRates, state: &state)
     }
 
     /// The optimizer's steps on each mini-batch in turn, each at its rate, in one call to the kernels.
     @discardableResult
     public mutating func trainEpoch(
         _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
-    ) -> Double {
-        precondition(rates.count >= (data.count + batchSize - 1) / batchSize, "a rate for every mini-batch")
-        return trainEpoch(data, batchSize: batchSize, rule: rule, rates: rates.baseAddress, state: &state)
-    }
-
-    private mutating func trainEpoch(
-        _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafePointer<Double>?, state: inout OptimizerState
     ) -> Double {
         precondition(batchSize >= 1, "the batch size must be at least 1")
         guard data.count > 0 else { return 0 }

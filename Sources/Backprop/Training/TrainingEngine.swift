@@ -49,10 +49,11 @@ public protocol TrainingEngine: Sendable, SendableMetatype {
     /// As `trainEpoch(_:batchSize:rule:state:)`, with mini-batch i of `data` at learning rate
     /// `rates[i]` instead of the rule's: a schedule's that changes it every mini-batch
     /// (``LearningRateSchedule/Kind/oneCycle(maxRate:epochs:warmupFraction:annealing:divFactor:finalDivFactor:)``).
+    /// Mini-batches past the last rate take the rule's.
     ///
     /// The default calls `trainEpoch(_:batchSize:rule:state:)` once a mini-batch and adds
     /// their losses in order; an engine overrides it to keep its state across them.
-    /// - Precondition: `rates` has a rate for every mini-batch of `data`, each finite and 0 or more.
+    /// - Precondition: each rate is finite and 0 or more.
     @discardableResult
     mutating func trainEpoch(
         _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
@@ -100,10 +101,10 @@ extension TrainingEngine {
     public mutating func trainEpoch(
         _ data: MiniBatch, batchSize: Int, rule: UpdateRule, rates: UnsafeBufferPointer<Double>, state: inout OptimizerState
     ) -> Double {
-        precondition(rates.count >= (data.count + batchSize - 1) / batchSize, "a rate for every mini-batch")
         var (loss, index) = (0.0, 0)
         data.forEachBatch(of: batchSize) { batch in
-            loss += trainEpoch(batch, batchSize: batchSize, rule: rule.with(learningRate: rates[index]), state: &state)
+            let batchRule = index < rates.count ? rule.with(learningRate: rates[index]) : rule
+            loss += trainEpoch(batch, batchSize: batchSize, rule: batchRule, state: &state)
             index += 1
         }
         return loss

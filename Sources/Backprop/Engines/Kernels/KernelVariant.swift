@@ -101,10 +101,10 @@ public enum KernelVariant: String, Sendable, CaseIterable, Codable {
 /// The kernels' entry points on mini-batches: the one place that takes their columns apart.
 extension KernelVariant {
     /// Optimizer steps over consecutive mini-batches of `data` (mini-batch i at `rates[i]`
-    /// when given); the sum of the samples' losses.
+    /// while there are rates); the sum of the samples' losses.
     func trainEpoch(
         _ weights: inout SIMDWeights, on data: MiniBatch, batchSize: Int, settings: UpdateSettings,
-        rates: UnsafePointer<Double>? = nil, state: inout OptimizerBlocks
+        rates: UnsafeBufferPointer<Double> = .noRates, state: inout OptimizerBlocks
     ) -> Double {
         kernels.trainEpoch(
             &weights, x0: data.x0.baseAddress!, x1: data.x1.baseAddress!, label: data.label.baseAddress!,
@@ -135,4 +135,9 @@ extension KernelVariant {
             kernels.logits(weights, x0: x0, x1: x1, count: count, into: output.baseAddress!)
         }
     }
+}
+
+extension UnsafeBufferPointer<Double> {
+    /// No rates: every mini-batch at its rule's learning rate.
+    static var noRates: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: nil, count: 0) }
 }
