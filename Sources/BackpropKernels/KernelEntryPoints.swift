@@ -24,7 +24,8 @@ package enum Kernels: KernelSet {
         var settings = settings
         var (start, loss, batch) = (0, 0.0, 0)
         while start < count {
-            if batch < rates.count { settings.learningRate = rates[batch] }
+            // Tested for nil first, a loop invariant: the loop without rates keeps its speed.
+            if let first = rates.baseAddress, batch < rates.count { settings.learningRate = first[batch] }
             batch += 1
             let size = min(batchSize, count - start)
             local.accumulate(x0 + start, x1 + start, label + start, count: size, positiveWeight: settings.positiveWeight, into: &sums)
